@@ -1,0 +1,28 @@
+"""Top-level URLs: pages (with a language prefix-free switcher), the API, the admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from core import views as core_views
+
+handler400 = "core.views.error_400"
+handler403 = "core.views.error_403"
+handler404 = "core.views.error_404"
+handler500 = "core.views.error_500"
+
+api_v1 = [
+    path("", include("core.urls_api")),
+    path("", include("governance.urls_api")),
+]
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("", include("governance.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "api"), namespace="v1")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]

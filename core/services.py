@@ -1,0 +1,144 @@
+"""Writes of the shared kernel: users and API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from core.actors import Actor
+from core.audit import audit_record, changed, snapshot
+from core.authentication import token_digest
+from core.errors import NotAllowed, NotFound, ValidationFailed
+from core.models import ApiToken, User
+
+TOKEN_LIFETIME = dt.timedelta(days=90)
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: Actor,
+    username: str,
+    email: str,
+    password: str | None,
+    first_name: str = "",
+    last_name: str = "",
+    preferred_language: str = "en",
+) -> User:
+    """Create a person's account (no self sign-up: the secretariat creates accounts)."""
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationFailed(f"The username {username!r} is taken.", field="username")
+    user = User(
+        username=username,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        preferred_language=preferred_language,
+    )
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    audit_record(
+        actor=actor,
+        action="user.create",
+        target=user,
+        after=snapshot(user, ["username", "email", "first_name", "last_name"]),
+    )
+    return user
+
+
+@transaction.atomic
+def api_token_create(*, actor: Actor, name: str) -> tuple[ApiToken, str]:
+    """Issue a token for the actor; the key is returned once and only its hash is kept."""
+    if actor.user is None:
+        raise NotAllowed("Only a signed-in person can create an API token.")
+    name = name.strip()
+    if not name:
+        raise ValidationFailed(
+            "Give the token a name, e.g. the script that will use it.", field="name"
+        )
+    key = f"cnc_{secrets.token_urlsafe(32)}"
+    now = timezone.now()
+    token = ApiToken.objects.create(
+        user=actor.user,
+        name=name[:100],
+        prefix=key[:12],
+        key_sha256=token_digest(key),
+        mfa_verified=actor.mfa_verified,
+        created_at=now,
+        expires_at=now + TOKEN_LIFETIME,
+    )
+    audit_record(
+        actor=actor,
+        action="api_token.create",
+        target=token,
+        after=snapshot(token, ["name", "prefix", "mfa_verified", "expires_at"]),
+    )
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: Actor, token_id: int) -> ApiToken:
+    """Revoke one of the actor's own tokens; revoking twice changes nothing."""
+    token = ApiToken.objects.select_for_update().filter(pk=token_id, user=actor.user).first()
+    if token is None:
+        raise NotFound("No such token among yours.")
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(
+            actor=actor,
+            action="api_token.revoke",
+            target=token,
+            before={"revoked_at": None},
+            after=snapshot(token, ["revoked_at"]),
+        )
+    return token
+
+
+@transaction.atomic
+def user_save_from_admin(*, actor: Actor, user: User, created: bool) -> User:
+    """Save a user edited on the staff screens, recording what changed."""
+    fields = [
+        "username",
+        "email",
+        "first_name",
+        "last_name",
+        "is_active",
+        "is_staff",
+        "is_superuser",
+        "preferred_language",
+    ]
+    before = {} if created else snapshot(User.objects.select_for_update().get(pk=user.pk), fields)
+    user.save()
+    after = snapshot(user, fields)
+    if created:
+        audit_record(actor=actor, action="user.create", target=user, after=after)
+    else:
+        old, new = changed(before, after)
+        if old or new:
+            audit_record(actor=actor, action="user.update", target=user, before=old, after=new)
+    return user
+
+
+@transaction.atomic
+def user_deactivate(*, actor: Actor, user: User) -> User:
+    """Deactivate an account: the person can no longer sign in, and their record stays."""
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if locked.is_active:
+        locked.is_active = False
+        locked.save(update_fields=["is_active"])
+        audit_record(
+            actor=actor,
+            action="user.deactivate",
+            target=locked,
+            before={"is_active": True},
+            after={"is_active": False},
+        )
+    return locked

@@ -1,0 +1,135 @@
+"""Staff screens for governance; every save goes through a service, so it is checked and audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from core.admin import admin_actor
+from governance import services
+from governance.models import Accreditation, Council, MemberState, Seat, StaffRole
+
+
+class ServiceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Routes add and change through services; deletion is replaced by ending a period."""
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def _changes(self, form: Any) -> dict[str, Any]:
+        return {name: form.cleaned_data[name] for name in form.changed_data}
+
+
+@admin.register(MemberState)
+class MemberStateAdmin(ServiceAdmin):
+    list_display = ("code", "name_en", "status", "accession_date", "population", "currency")
+    list_filter = ("status",)
+    search_fields = ("code", "name_en", "name_de", "name_fr")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        return ("code",) if obj else ()
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        actor = admin_actor(request)
+        if change:
+            original = MemberState.objects.get(pk=obj.pk)
+            services.member_state_update(actor=actor, state=original, **self._changes(form))
+        else:
+            created = services.member_state_create(
+                actor=actor, **{f: form.cleaned_data[f] for f in services.MEMBER_STATE_FIELDS}
+            )
+            obj.pk = created.pk
+
+
+@admin.register(Council)
+class CouncilAdmin(ServiceAdmin):
+    list_display = ("code", "kind", "name_en")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        return ("code",) if obj else ()
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        actor = admin_actor(request)
+        if change:
+            original = Council.objects.get(pk=obj.pk)
+            services.council_update(actor=actor, council=original, **self._changes(form))
+        else:
+            created = services.council_create(
+                actor=actor, **{f: form.cleaned_data[f] for f in services.COUNCIL_FIELDS}
+            )
+            obj.pk = created.pk
+
+
+@admin.register(Seat)
+class SeatAdmin(ServiceAdmin):
+    list_display = ("council", "member_state", "seated_from", "seated_until")
+    list_filter = ("council",)
+    list_select_related = ("council", "member_state")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        return ("council", "member_state", "seated_from") if obj else ()
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        actor = admin_actor(request)
+        if change:
+            services.seat_end(actor=actor, seat=Seat.objects.get(pk=obj.pk), seated_until=obj.seated_until)
+        else:
+            created = services.seat_grant(
+                actor=actor,
+                council=obj.council,
+                member_state=obj.member_state,
+                seated_from=obj.seated_from,
+                seated_until=obj.seated_until,
+            )
+            obj.pk = created.pk
+
+
+@admin.register(Accreditation)
+class AccreditationAdmin(ServiceAdmin):
+    list_display = ("user", "member_state", "council", "role", "valid_from", "valid_until")
+    list_filter = ("council", "role")
+    list_select_related = ("user", "member_state", "council")
+    search_fields = ("user__username", "user__last_name", "member_state__code")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        return ("user", "member_state", "council", "role", "valid_from") if obj else ()
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        actor = admin_actor(request)
+        if change:
+            services.accreditation_end(
+                actor=actor, accreditation=Accreditation.objects.get(pk=obj.pk), valid_until=obj.valid_until
+            )
+        else:
+            created = services.accreditation_grant(
+                actor=actor,
+                user=obj.user,
+                council=obj.council,
+                member_state=obj.member_state,
+                role=obj.role,
+                valid_from=obj.valid_from,
+                valid_until=obj.valid_until,
+            )
+            obj.pk = created.pk
+
+
+@admin.register(StaffRole)
+class StaffRoleAdmin(ServiceAdmin):
+    list_display = ("user", "role", "council", "valid_from", "valid_until")
+    list_filter = ("role",)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        created = services.staff_role_grant(
+            actor=admin_actor(request),
+            user=obj.user,
+            role=obj.role,
+            council=obj.council,
+            valid_from=obj.valid_from,
+            valid_until=obj.valid_until,
+        )
+        obj.pk = created.pk

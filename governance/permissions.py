@@ -1,0 +1,65 @@
+"""Who may do what in governance, in one place."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from core.actors import Actor
+from core.errors import NotAllowed
+from core.permissions import require_mfa
+from governance import selectors
+from governance.models import Council, DelegateRole, MemberState, StaffRoleKind
+
+# Roles a head of delegation may accredit for their own state without the secretariat.
+HEAD_MAY_ACCREDIT = (DelegateRole.ALTERNATE, DelegateRole.ADVISER)
+
+
+def is_secretary(actor: Actor, council: Council | None = None) -> bool:
+    if actor.is_system:
+        return True
+    assert actor.user is not None  # noqa: S101 - narrowed by is_system
+    if actor.user.is_superuser:
+        return True
+    return selectors.has_staff_role(
+        user=actor.user, role=StaffRoleKind.COUNCIL_SECRETARY, council=council
+    )
+
+
+def check_manage_membership(actor: Actor) -> None:
+    """Member states and councils are kept by the secretariat, with a second factor."""
+    if not is_secretary(actor):
+        raise NotAllowed(_("Only a council secretary may change member states and councils."))
+    require_mfa(actor)
+
+
+def check_manage_seats(actor: Actor, council: Council) -> None:
+    if not is_secretary(actor, council):
+        raise NotAllowed(_("Only the secretary of this council may change its seats."))
+    require_mfa(actor)
+
+
+def check_accredit(actor: Actor, council: Council, state: MemberState, role: str) -> None:
+    """Secretaries accredit anyone; a head only alternates and advisers of their own state."""
+    if is_secretary(actor, council):
+        require_mfa(actor)
+        return
+    assert actor.user is not None  # noqa: S101 - system actors are secretaries above
+    own = selectors.accreditation_list(council=council, on=selectors.today()).filter(
+        user=actor.user, role=DelegateRole.HEAD
+    )
+    head = own.first()
+    if head is None:
+        raise NotAllowed(
+            _("Only a council secretary or a head of delegation may accredit delegates.")
+        )
+    if head.member_state_id != state.pk:
+        raise NotAllowed(_("You may accredit delegates only for your own state's delegation."))
+    if role not in HEAD_MAY_ACCREDIT:
+        raise NotAllowed(_("A head of delegation may accredit only alternates and advisers."))
+    require_mfa(actor)
+
+
+def check_manage_staff_roles(actor: Actor) -> None:
+    if not (actor.is_system or (actor.user is not None and actor.user.is_superuser)):
+        raise NotAllowed(_("Only an administrator may grant staff roles."))
+    require_mfa(actor)

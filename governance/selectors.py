@@ -1,0 +1,122 @@
+"""Reads of governance data that pages, the API and other apps share."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from core.models import User
+from governance.models import (
+    VOTING_ROLES,
+    Accreditation,
+    Council,
+    MemberState,
+    Seat,
+    StaffRole,
+    StaffRoleKind,
+)
+
+
+def today() -> dt.date:
+    """The date in the facility's time zone; periods are whole days there."""
+    return timezone.localdate()
+
+
+def _current(prefix: str, on: dt.date) -> Q:
+    return Q(**{f"{prefix}from__lte": on}) & (
+        Q(**{f"{prefix}until__isnull": True}) | Q(**{f"{prefix}until__gt": on})
+    )
+
+
+def member_state_list(*, status: str | None = None) -> QuerySet[MemberState]:
+    qs = MemberState.objects.all()
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("code")
+
+
+def member_state_get(*, code: str) -> MemberState | None:
+    return MemberState.objects.filter(code=code.upper()).first()
+
+
+def seat_list(*, council: Council | None = None, on: dt.date | None = None) -> QuerySet[Seat]:
+    """Seats, with their council and state joined; only those held on `on` if given."""
+    qs = Seat.objects.select_related("council", "member_state")
+    if council is not None:
+        qs = qs.filter(council=council)
+    if on is not None:
+        qs = qs.filter(_current("seated_", on))
+    return qs.order_by("council__code", "member_state__code", "seated_from")
+
+
+def council_list(*, on: dt.date | None = None) -> QuerySet[Council]:
+    """Councils with the seats held on `on` (today by default) prefetched in one query."""
+    on = on or today()
+    return Council.objects.prefetch_related(
+        Prefetch("seats", queryset=seat_list(on=on), to_attr="current_seats")
+    ).order_by("code")
+
+
+def council_get(*, code: str) -> Council | None:
+    return Council.objects.filter(code=code).first()
+
+
+def accreditation_list(
+    *,
+    council: Council | None = None,
+    member_state: MemberState | None = None,
+    on: dt.date | None = None,
+) -> QuerySet[Accreditation]:
+    qs = Accreditation.objects.select_related("user", "member_state", "council")
+    if council is not None:
+        qs = qs.filter(council=council)
+    if member_state is not None:
+        qs = qs.filter(member_state=member_state)
+    if on is not None:
+        qs = qs.filter(_current("valid_", on))
+    return qs.order_by("council__code", "member_state__code", "role", "user__username")
+
+
+def accreditations_for_user(*, user: User, on: dt.date | None = None) -> QuerySet[Accreditation]:
+    """The user's accreditations held on `on` (today by default): the 'my councils' page."""
+    return accreditation_list(on=on or today()).filter(user=user)
+
+
+def voting_accreditation(
+    *, user: User, council: Council, on: dt.date | None = None
+) -> Accreditation | None:
+    """The accreditation through which `user` may cast a state's vote in `council`, if any."""
+    return (
+        accreditation_list(council=council, on=on or today())
+        .filter(user=user, role__in=VOTING_ROLES)
+        .first()
+    )
+
+
+def staff_roles_for_user(*, user: User, on: dt.date | None = None) -> QuerySet[StaffRole]:
+    on = on or today()
+    return StaffRole.objects.filter(_current("valid_", on), user=user).select_related("council")
+
+
+def has_staff_role(
+    *, user: User, role: StaffRoleKind, council: Council | None = None, on: dt.date | None = None
+) -> bool:
+    """Whether `user` holds `role` on `on`; a council-wide secretary covers every council."""
+    qs = staff_roles_for_user(user=user, on=on).filter(role=role)
+    if council is not None and role == StaffRoleKind.COUNCIL_SECRETARY:
+        qs = qs.filter(Q(council__isnull=True) | Q(council=council))
+    return qs.exists()
+
+
+def accreditations_expiring(
+    *, within_days: int, on: dt.date | None = None
+) -> QuerySet[Accreditation]:
+    """Current accreditations that end within `within_days` and whose holder was not yet told."""
+    on = on or today()
+    return accreditation_list(on=on).filter(
+        valid_until__isnull=False,
+        valid_until__lte=on + dt.timedelta(days=within_days),
+        expiry_notice_sent_at__isnull=True,
+    )

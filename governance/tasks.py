@@ -1,0 +1,18 @@
+"""Background work of governance: thin tasks that call services."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+
+from core.actors import Actor
+from core.models import AuditSource
+from governance import selectors, services
+
+
+@shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+def accreditations_expiring_notify() -> int:
+    """Tell every holder whose accreditation ends soon; runs daily from beat. Returns the count."""
+    actor = Actor.system("accreditations_expiring_notify", source=AuditSource.TASK)
+    due = selectors.accreditations_expiring(within_days=settings.ACCREDITATION_EXPIRY_NOTICE_DAYS)
+    return sum(services.accreditation_expiry_notify(actor=actor, accreditation=a) for a in due)
