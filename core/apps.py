@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,4 +7,12 @@ class CoreConfig(AppConfig):
     """The shared kernel: users, the audit trail, API tokens, MFA and API error handling."""
 
     name = "core"
+    default = True
     verbose_name = _("Platform")
+
+
+class ConcordiaAdminConfig(admin_apps.AdminConfig):
+    """Django's admin with the MFA-gated site as its default."""
+
+    default = False
+    default_site = "core.admin_site.ConcordiaAdminSite"

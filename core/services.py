@@ -27,8 +27,14 @@ def user_create(
     first_name: str = "",
     last_name: str = "",
     preferred_language: str = "en",
+    password_hash: str | None = None,
+    is_staff: bool = False,
+    is_superuser: bool = False,
 ) -> User:
-    """Create a person's account (no self sign-up: the secretariat creates accounts)."""
+    """Create a person's account (no self sign-up: the secretariat creates accounts).
+
+    `password_hash` takes an already hashed password (demo data hashes one for all).
+    """
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationFailed(f"The username {username!r} is taken.", field="username")
     user = User(
@@ -37,8 +43,12 @@ def user_create(
         first_name=first_name,
         last_name=last_name,
         preferred_language=preferred_language,
+        is_staff=is_staff or is_superuser,
+        is_superuser=is_superuser,
     )
-    if password:
+    if password_hash:
+        user.password = password_hash
+    elif password:
         user.set_password(password)
     else:
         user.set_unusable_password()
@@ -48,7 +58,9 @@ def user_create(
         actor=actor,
         action="user.create",
         target=user,
-        after=snapshot(user, ["username", "email", "first_name", "last_name"]),
+        after=snapshot(
+            user, ["username", "email", "first_name", "last_name", "is_staff", "is_superuser"]
+        ),
     )
     return user
 
@@ -142,3 +154,15 @@ def user_deactivate(*, actor: Actor, user: User) -> User:
             after={"is_active": False},
         )
     return locked
+
+
+@transaction.atomic
+def user_totp_activate(*, actor: Actor, user: User, secret: str) -> None:
+    """Give a user a TOTP authenticator with a known secret (demo accounts only)."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        return
+    TOTP.activate(user, secret)
+    audit_record(actor=actor, action="user.totp_activate", target=user, after={"type": "totp"})

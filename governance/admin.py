@@ -74,7 +74,9 @@ class SeatAdmin(ServiceAdmin):
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         actor = admin_actor(request)
         if change:
-            services.seat_end(actor=actor, seat=Seat.objects.get(pk=obj.pk), seated_until=obj.seated_until)
+            services.seat_end(
+                actor=actor, seat=Seat.objects.get(pk=obj.pk), seated_until=obj.seated_until
+            )
         else:
             created = services.seat_grant(
                 actor=actor,
@@ -100,7 +102,9 @@ class AccreditationAdmin(ServiceAdmin):
         actor = admin_actor(request)
         if change:
             services.accreditation_end(
-                actor=actor, accreditation=Accreditation.objects.get(pk=obj.pk), valid_until=obj.valid_until
+                actor=actor,
+                accreditation=Accreditation.objects.get(pk=obj.pk),
+                valid_until=obj.valid_until,
             )
         else:
             created = services.accreditation_grant(

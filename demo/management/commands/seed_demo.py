@@ -1,0 +1,232 @@
+"""Load realistic demo data: member states, the four councils with seats, delegates, staff."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from core import services as core_services
+from core.actors import Actor
+from core.models import AuditSource, User
+from governance import services
+from governance.models import (
+    Accreditation,
+    Council,
+    CouncilKind,
+    DelegateRole,
+    MemberState,
+    MemberStatus,
+    Seat,
+    StaffRole,
+    StaffRoleKind,
+)
+
+DATA = Path(__file__).resolve().parents[2] / "data"
+DEMO_PASSWORD = "concordia-demo"  # noqa: S105 - printed on purpose: demo accounts only.
+# Base32 TOTP secret shared by every demo account, so a tester can add it to any
+# authenticator app (or run `oathtool --totp -b SECRET`) and pass the second factor.
+DEMO_TOTP_SECRET = "CONCORDIADEMOTOTPSECRET2"  # noqa: S105 - printed on purpose.
+
+FOUNDED = dt.date(2024, 1, 1)
+ASSOCIATES = {"UA": dt.date(2025, 7, 1), "IL": dt.date(2025, 7, 1)}
+SAFETY_BOARD = ("DE", "FR", "IT", "ES", "NL", "SE", "GB", "US", "CA")
+
+COUNCILS = [
+    (
+        "governing-council",
+        CouncilKind.GOVERNING_COUNCIL,
+        "Governing Council",
+        "Verwaltungsrat",
+        "Conseil d'administration",
+    ),
+    (
+        "scientific-council",
+        CouncilKind.SCIENTIFIC_COUNCIL,
+        "Scientific Council",
+        "Wissenschaftlicher Rat",
+        "Conseil scientifique",
+    ),
+    (
+        "finance-committee",
+        CouncilKind.FINANCE_COMMITTEE,
+        "Finance Committee",
+        "Finanzausschuss",
+        "Comité des finances",
+    ),
+    (
+        "safety-board",
+        CouncilKind.SAFETY_BOARD,
+        "Safety Board",
+        "Sicherheitsausschuss",
+        "Comité de sûreté",
+    ),
+]
+
+STAFF = [
+    ("secretary", "Sofia", "Lindqvist", StaffRoleKind.COUNCIL_SECRETARY),
+    ("finance", "Marc", "Dubois", StaffRoleKind.FINANCE_OFFICER),
+    ("safety", "Aisha", "Okafor", StaffRoleKind.SAFETY_OFFICER),
+    ("operator", "Jonas", "Weber", StaffRoleKind.COMPUTE_OPERATOR),
+]
+
+
+class Command(BaseCommand):
+    help = "Load the demo data (idempotent: running it again changes nothing)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEMO_DATA_ALLOWED:
+            raise CommandError(
+                "Demo data is not allowed with these settings (DEMO_DATA_ALLOWED is off)."
+            )
+        self.actor = Actor.system("seed_demo", source=AuditSource.COMMAND)
+        self.password_hash = make_password(DEMO_PASSWORD)
+        with transaction.atomic():
+            states = self.seed_states()
+            councils = self.seed_councils()
+            self.seed_seats(states, councils)
+            self.seed_staff()
+            self.seed_delegates(states, councils)
+        self.report()
+
+    # -- member states and councils ------------------------------------------------------
+    def seed_states(self) -> dict[str, MemberState]:
+        states: dict[str, MemberState] = {}
+        with (DATA / "member_states.csv").open(encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                code = row["code"]
+                existing = MemberState.objects.filter(code=code).first()
+                if existing is None:
+                    existing = services.member_state_create(
+                        actor=self.actor,
+                        code=code,
+                        name_en=row["name_en"],
+                        name_de=row["name_de"],
+                        name_fr=row["name_fr"],
+                        status=MemberStatus.ASSOCIATE if code in ASSOCIATES else MemberStatus.FULL,
+                        accession_date=ASSOCIATES.get(code, FOUNDED),
+                        population=int(row["population"]),
+                        population_year=int(row["population_year"]),
+                        currency=row["currency"],
+                    )
+                states[code] = existing
+        return states
+
+    def seed_councils(self) -> dict[str, Council]:
+        councils: dict[str, Council] = {}
+        for code, kind, en, de, fr in COUNCILS:
+            council = Council.objects.filter(code=code).first()
+            if council is None:
+                council = services.council_create(
+                    actor=self.actor, code=code, kind=kind, name_en=en, name_de=de, name_fr=fr
+                )
+            councils[code] = council
+        return councils
+
+    def seed_seats(self, states: dict[str, MemberState], councils: dict[str, Council]) -> None:
+        for code, council in councils.items():
+            for state in states.values():
+                if code == "safety-board" and state.code not in SAFETY_BOARD:
+                    continue
+                if code != "governing-council" and state.status != MemberStatus.FULL:
+                    continue  # associates sit on the Governing Council only
+                if not Seat.objects.filter(council=council, member_state=state).exists():
+                    services.seat_grant(
+                        actor=self.actor,
+                        council=council,
+                        member_state=state,
+                        seated_from=state.accession_date,
+                    )
+
+    # -- people ---------------------------------------------------------------------------
+    def user(
+        self,
+        username: str,
+        first: str,
+        last: str,
+        *,
+        language: str = "en",
+        staff: bool = False,
+        superuser: bool = False,
+    ) -> User:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = core_services.user_create(
+                actor=self.actor,
+                username=username,
+                email=f"{username}@demo.concordia.example",
+                password=None,
+                first_name=first,
+                last_name=last,
+                preferred_language=language,
+                # One hash for every demo account: hashing ~150 passwords would take a minute.
+                password_hash=self.password_hash,
+                is_staff=staff,
+                is_superuser=superuser,
+            )
+            core_services.user_totp_activate(actor=self.actor, user=user, secret=DEMO_TOTP_SECRET)
+        return user
+
+    def seed_staff(self) -> None:
+        self.user("admin", "Ada", "Admin", superuser=True)
+        for username, first, last, role in STAFF:
+            user = self.user(username, first, last, staff=True)
+            if not StaffRole.objects.filter(user=user, role=role).exists():
+                services.staff_role_grant(
+                    actor=self.actor, user=user, role=role, valid_from=FOUNDED
+                )
+
+    def seed_delegates(self, states: dict[str, MemberState], councils: dict[str, Council]) -> None:
+        language = {"DE": "de", "AT": "de", "FR": "fr", "BE": "fr", "LU": "fr", "CH": "de"}
+        plan = [
+            ("head", "governing-council", DelegateRole.HEAD),
+            ("delegate", "governing-council", DelegateRole.DELEGATE),
+            ("head", "scientific-council", DelegateRole.HEAD),
+            ("finance", "finance-committee", DelegateRole.HEAD),
+            ("safety", "safety-board", DelegateRole.HEAD),
+        ]
+        for state in states.values():
+            for suffix, council_code, role in plan:
+                council = councils[council_code]
+                if not Seat.objects.filter(council=council, member_state=state).exists():
+                    continue
+                cc = state.code.lower()
+                user = self.user(
+                    f"{cc}-{suffix}",
+                    state.name_en,
+                    suffix.capitalize(),
+                    language=language.get(state.code, "en"),
+                )
+                if not Accreditation.objects.filter(user=user, council=council).exists():
+                    services.accreditation_grant(
+                        actor=self.actor,
+                        user=user,
+                        council=council,
+                        member_state=state,
+                        role=role,
+                        valid_from=state.accession_date,
+                    )
+
+    def report(self) -> None:
+        out = self.stdout
+        out.write(
+            self.style.SUCCESS(
+                f"Demo data ready: {MemberState.objects.count()} member states, {Council.objects.count()} councils, "
+                f"{Seat.objects.count()} seats, {Accreditation.objects.count()} accreditations, "
+                f"{User.objects.count()} users."
+            )
+        )
+        out.write(f"Every demo account's password: {DEMO_PASSWORD}")
+        out.write(f"Every demo account's TOTP secret (second factor): {DEMO_TOTP_SECRET}")
+        out.write("  e.g. `oathtool --totp -b " + DEMO_TOTP_SECRET + "` prints the current code.")
+        out.write("Accounts: admin (superuser), secretary, finance, safety, operator;")
+        out.write(
+            "  per state, e.g. de-head, de-delegate (Governing Council), de-finance (Finance Committee),"
+        )
+        out.write("  de-safety (Safety Board, for " + ", ".join(SAFETY_BOARD) + ").")

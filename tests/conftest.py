@@ -1,0 +1,144 @@
+"""Shared fixtures: people in roles, signed-in clients with and without a second factor."""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+import urllib.parse
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from allauth.mfa import app_settings as mfa_settings
+from allauth.mfa.totp.internal.auth import (
+    TOTP,
+    format_hotp_value,
+    generate_totp_secret,
+    hotp_value,
+)
+from django.core.cache import cache
+from django.test import Client
+from rest_framework.test import APIClient
+
+from core.actors import Actor
+from core.models import AuditSource, User
+from governance.models import DelegateRole, StaffRoleKind
+from tests.factories import (
+    PASSWORD,
+    AccreditationFactory,
+    CouncilFactory,
+    MemberStateFactory,
+    SeatFactory,
+    StaffRoleFactory,
+    UserFactory,
+)
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def require_service(name: str, url: str) -> None:
+    """Skip when a service is missing locally; under CI=true a missing service fails the run."""
+    parts = urllib.parse.urlsplit(url)
+    try:
+        socket.create_connection(
+            (parts.hostname or "127.0.0.1", parts.port or 0), timeout=3
+        ).close()
+    except OSError as exc:
+        message = f"{name} is not reachable at {url}: {exc}"
+        if IN_CI:
+            pytest.fail(message + " (CI=true: a missing service is a failure, not a skip)")
+        pytest.skip(message)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> None:
+    # allauth remembers used TOTP codes in the cache; each test starts with none used.
+    cache.clear()
+
+
+def totp_code(user: User) -> str:
+    """The current TOTP code of the user's authenticator, as their phone would show it."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.utils import decrypt
+
+    auth = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    secret = decrypt(auth.data["secret"])
+    counter = int(time.time()) // mfa_settings.TOTP_PERIOD
+    return format_hotp_value(hotp_value(secret, counter))
+
+
+def enable_totp(user: User) -> None:
+    TOTP.activate(user, generate_totp_secret())
+
+
+def sign_in(client: Client, user: User, *, with_mfa: bool) -> None:
+    """Sign in through the real allauth pages: password, then the TOTP code if asked."""
+    response = client.post("/accounts/login/", {"login": user.username, "password": PASSWORD})
+    assert response.status_code == 302, response.content[:500]
+    if with_mfa:
+        assert response["Location"].startswith("/accounts/2fa/authenticate/"), response["Location"]
+        response = client.post("/accounts/2fa/authenticate/", {"code": totp_code(user)})
+        assert response.status_code == 302, response.content[:500]
+    me = client.get("/my/councils/")
+    assert me.status_code == 200
+
+
+@pytest.fixture
+def system_actor() -> Actor:
+    return Actor.system("tests", source=AuditSource.COMMAND)
+
+
+@pytest.fixture
+def council(db: Any) -> Any:
+    return CouncilFactory()
+
+
+@pytest.fixture
+def states(db: Any) -> dict[str, Any]:
+    return {code: MemberStateFactory(code=code) for code in ("DE", "FR", "IT")}
+
+
+@pytest.fixture
+def seated(council: Any, states: dict[str, Any]) -> dict[str, Any]:
+    for state in states.values():
+        SeatFactory(council=council, member_state=state)
+    return states
+
+
+@pytest.fixture
+def secretary(db: Any) -> User:
+    user = UserFactory(username="secretary")
+    StaffRoleFactory(user=user, role=StaffRoleKind.COUNCIL_SECRETARY)
+    enable_totp(user)
+    return user
+
+
+@pytest.fixture
+def de_head(council: Any, seated: dict[str, Any]) -> User:
+    user = UserFactory(username="de-head")
+    AccreditationFactory(
+        user=user, council=council, member_state=seated["DE"], role=DelegateRole.HEAD
+    )
+    enable_totp(user)
+    return user
+
+
+@pytest.fixture
+def mfa_actor() -> Callable[[User], Actor]:
+    def make(user: User) -> Actor:
+        return Actor.for_user(user, source=AuditSource.WEB, mfa_verified=True)
+
+    return make
+
+
+@pytest.fixture
+def api_as() -> Callable[..., APIClient]:
+    """An API client signed in through the real pages, with or without the second factor."""
+
+    def make(user: User, *, with_mfa: bool = True) -> APIClient:
+        client = APIClient()
+        sign_in(client, user, with_mfa=with_mfa)
+        return client
+
+    return make
