@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from django.contrib import admin
+from allauth.mfa.utils import is_mfa_enabled
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +26,15 @@ class ConcordiaAdminSite(admin.AdminSite):
 
     def login(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
         # One sign-in for the whole platform: allauth's, which asks for the second factor.
-        # A staff member already signed in without one must sign in again with it.
         next_url = request.GET.get("next") or reverse("admin:index")
         query = urlencode({"next": next_url})
-        return HttpResponseRedirect(f"{reverse('account_login')}?{query}")
+        user: Any = request.user
+        if not user.is_authenticated:
+            return HttpResponseRedirect(f"{reverse('account_login')}?{query}")
+        if not user.is_staff:
+            raise PermissionDenied
+        if not is_mfa_enabled(user):
+            messages.warning(request, _("The staff administration needs a second factor: set one up first."))
+            return HttpResponseRedirect(reverse("mfa_index"))
+        # Signed in with the password only: confirm with the code, then come back.
+        return HttpResponseRedirect(f"{reverse('mfa_reauthenticate')}?{query}")
