@@ -10,6 +10,9 @@ class CoreConfig(AppConfig):
     default = True
     verbose_name = _("Platform")
 
+    def ready(self) -> None:
+        from core import schema  # noqa: F401 - registers the OpenAPI auth extension
+
 
 class ConcordiaAdminConfig(admin_apps.AdminConfig):
     """Django's admin with the MFA-gated site as its default."""
