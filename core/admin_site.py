@@ -34,7 +34,9 @@ class ConcordiaAdminSite(admin.AdminSite):
         if not user.is_staff:
             raise PermissionDenied
         if not is_mfa_enabled(user):
-            messages.warning(request, _("The staff administration needs a second factor: set one up first."))
+            messages.warning(
+                request, _("The staff administration needs a second factor: set one up first.")
+            )
             return HttpResponseRedirect(reverse("mfa_index"))
         # Signed in with the password only: confirm with the code, then come back.
         return HttpResponseRedirect(f"{reverse('mfa_reauthenticate')}?{query}")

@@ -116,7 +116,7 @@ class ApiTokenListCreateApi(APIView):
 
     @extend_schema(responses=ApiTokenOutput(many=True))
     def get(self, request: Request) -> Response:
-        tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")
+        tokens = ApiToken.objects.filter(user_id=int(request.user.pk or 0)).order_by("-created_at")
         return Response(ApiTokenOutput(tokens, many=True).data)
 
     @extend_schema(

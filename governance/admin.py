@@ -12,7 +12,7 @@ from governance import services
 from governance.models import Accreditation, Council, MemberState, Seat, StaffRole
 
 
-class ServiceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ServiceAdmin(admin.ModelAdmin):
     """Routes add and change through services; deletion is replaced by ending a period."""
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:

@@ -123,8 +123,12 @@ class MemberStateDetailApi(APIView):
 
 
 class SeatOutput(serializers.ModelSerializer[Seat]):
-    council = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    member_state = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    council: serializers.SlugRelatedField[Council] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    member_state: serializers.SlugRelatedField[MemberState] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
 
     class Meta:
         model = Seat
@@ -237,8 +241,12 @@ class SeatEndApi(APIView):
 
 
 class DelegateOutput(serializers.ModelSerializer[Accreditation]):
-    council = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    member_state = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    council: serializers.SlugRelatedField[Council] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    member_state: serializers.SlugRelatedField[MemberState] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
     username = serializers.CharField(source="user.username", read_only=True)
     name = serializers.CharField(source="user.get_full_name", read_only=True)
 

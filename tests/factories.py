@@ -24,7 +24,7 @@ PASSWORD = "correct horse battery staple"
 FOUNDED = dt.date(2024, 1, 1)
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("username",)
@@ -34,7 +34,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.LazyFunction(lambda: make_password(PASSWORD))
 
 
-class MemberStateFactory(factory.django.DjangoModelFactory):
+class MemberStateFactory(factory.django.DjangoModelFactory[MemberState]):
     class Meta:
         model = MemberState
         django_get_or_create = ("code",)
@@ -49,7 +49,7 @@ class MemberStateFactory(factory.django.DjangoModelFactory):
     currency = "EUR"
 
 
-class CouncilFactory(factory.django.DjangoModelFactory):
+class CouncilFactory(factory.django.DjangoModelFactory[Council]):
     class Meta:
         model = Council
         django_get_or_create = ("code",)
@@ -61,7 +61,7 @@ class CouncilFactory(factory.django.DjangoModelFactory):
     name_fr = "Conseil d'administration"
 
 
-class SeatFactory(factory.django.DjangoModelFactory):
+class SeatFactory(factory.django.DjangoModelFactory[Seat]):
     class Meta:
         model = Seat
 
@@ -70,7 +70,7 @@ class SeatFactory(factory.django.DjangoModelFactory):
     seated_from = FOUNDED
 
 
-class AccreditationFactory(factory.django.DjangoModelFactory):
+class AccreditationFactory(factory.django.DjangoModelFactory[Accreditation]):
     class Meta:
         model = Accreditation
 
@@ -81,7 +81,7 @@ class AccreditationFactory(factory.django.DjangoModelFactory):
     valid_from = FOUNDED
 
 
-class StaffRoleFactory(factory.django.DjangoModelFactory):
+class StaffRoleFactory(factory.django.DjangoModelFactory[StaffRole]):
     class Meta:
         model = StaffRole
 

@@ -17,7 +17,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True, timeout=300
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
@@ -41,7 +46,12 @@ def test_check_deploy_with_production_settings_is_clean():
 
 def test_no_model_change_lacks_a_migration():
     """Every model change has its migration."""
-    result = manage("makemigrations", "--check", "--dry-run", env={"DJANGO_SETTINGS_MODULE": "config.settings.test"})
+    result = manage(
+        "makemigrations",
+        "--check",
+        "--dry-run",
+        env={"DJANGO_SETTINGS_MODULE": "config.settings.test"},
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -50,12 +60,20 @@ def test_migrate_from_an_empty_postgresql_database_and_guard_the_audit_trail():
     """A fresh PostgreSQL database migrates cleanly, and there the trail refuses TRUNCATE too."""
     settings_dict = connection.settings_dict
     name = f"concordia_fresh_{uuid.uuid4().hex[:8]}"
-    dsn = {"host": settings_dict["HOST"] or "127.0.0.1", "port": settings_dict["PORT"] or 5432, "user": settings_dict["USER"]}
+    dsn = {
+        "host": settings_dict["HOST"] or "127.0.0.1",
+        "port": settings_dict["PORT"] or 5432,
+        "user": settings_dict["USER"],
+    }
     with psycopg.connect(**dsn, dbname="postgres", autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     try:
         url = f"postgres://{dsn['user']}@{dsn['host']}:{dsn['port']}/{name}"
-        result = manage("migrate", "--no-input", env={"DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": url})
+        result = manage(
+            "migrate",
+            "--no-input",
+            env={"DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": url},
+        )
         assert result.returncode == 0, result.stdout + result.stderr
         with psycopg.connect(**dsn, dbname=name, autocommit=True) as db:
             db.execute(
@@ -80,7 +98,11 @@ def test_migrate_from_an_empty_sqlite_file(tmp_path):
     import sqlite3
 
     db = tmp_path / "fresh.sqlite3"
-    result = manage("migrate", "--no-input", env={"DJANGO_SETTINGS_MODULE": "config.settings.local", "DATABASE_URL": f"sqlite:///{db}"})
+    result = manage(
+        "migrate",
+        "--no-input",
+        env={"DJANGO_SETTINGS_MODULE": "config.settings.local", "DATABASE_URL": f"sqlite:///{db}"},
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     con = sqlite3.connect(db)
     con.execute(

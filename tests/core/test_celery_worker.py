@@ -69,7 +69,11 @@ def test_worker_runs_the_expiry_notice_task(worker, council, seated):
     queue, mail_dir, log = worker
     user = UserFactory(username="de-alt", email="alt@example.de")
     accreditation = AccreditationFactory(
-        user=user, council=council, member_state=seated["DE"], role="alternate", valid_until=today() + dt.timedelta(days=5)
+        user=user,
+        council=council,
+        member_state=seated["DE"],
+        role="alternate",
+        valid_until=today() + dt.timedelta(days=5),
     )
     # when the task is sent over Redis (not run inline)
     app.conf.task_always_eager = False

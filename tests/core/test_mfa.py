@@ -39,7 +39,9 @@ def test_sign_in_asks_for_the_code_after_the_password(client, secretary):
 
 def test_secretary_with_second_factor_may_write(api_as, secretary):
     """After password and TOTP code, the secretary admits a member state."""
-    response = api_as(secretary, with_mfa=True).post("/api/v1/member-states/", NEW_STATE, format="json")
+    response = api_as(secretary, with_mfa=True).post(
+        "/api/v1/member-states/", NEW_STATE, format="json"
+    )
     assert response.status_code == 201, response.json()
     assert MemberState.objects.filter(code="PT").exists()
     assert AuditEvent.objects.filter(action="member_state.create", actor=secretary).exists()

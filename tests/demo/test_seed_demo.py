@@ -34,7 +34,9 @@ def test_seed_loads_members_councils_and_delegates():
         "safety_board",
     }
     assert Seat.objects.filter(council__code="governing-council").count() == 35
-    assert Accreditation.objects.filter(user__username="de-head", council__code="governing-council").exists()
+    assert Accreditation.objects.filter(
+        user__username="de-head", council__code="governing-council"
+    ).exists()
     assert User.objects.get(username="admin").is_superuser
     assert "concordia-demo" in output
     germany = MemberState.objects.get(code="DE")
@@ -45,10 +47,20 @@ def test_seed_loads_members_councils_and_delegates():
 def test_seed_is_idempotent():
     """The second run writes nothing: no new rows, no new audit events."""
     seed()
-    counts = (MemberState.objects.count(), Seat.objects.count(), Accreditation.objects.count(), User.objects.count())
+    counts = (
+        MemberState.objects.count(),
+        Seat.objects.count(),
+        Accreditation.objects.count(),
+        User.objects.count(),
+    )
     events = AuditEvent.objects.count()
     seed()
-    assert (MemberState.objects.count(), Seat.objects.count(), Accreditation.objects.count(), User.objects.count()) == counts
+    assert (
+        MemberState.objects.count(),
+        Seat.objects.count(),
+        Accreditation.objects.count(),
+        User.objects.count(),
+    ) == counts
     assert AuditEvent.objects.count() == events
 
 
@@ -59,7 +71,9 @@ def test_demo_users_can_sign_in_with_the_printed_password_and_code(client):
 
     response = client.post("/accounts/login/", {"login": "de-head", "password": "concordia-demo"})
     assert response["Location"].startswith("/accounts/2fa/authenticate/")
-    client.post("/accounts/2fa/authenticate/", {"code": totp_code(User.objects.get(username="de-head"))})
+    client.post(
+        "/accounts/2fa/authenticate/", {"code": totp_code(User.objects.get(username="de-head"))}
+    )
     assert "Governing Council" in client.get("/my/councils/").content.decode()
 
 

@@ -69,7 +69,9 @@ def test_invalid_member_state_gets_400_naming_the_field(api_as, secretary, paylo
 
 def test_malformed_json_gets_400(api_as, secretary):
     """A body that is not JSON is a 400 with a parse error, not a 500."""
-    response = api_as(secretary).post("/api/v1/member-states/", "{not json", content_type="application/json")
+    response = api_as(secretary).post(
+        "/api/v1/member-states/", "{not json", content_type="application/json"
+    )
     assert response.status_code == 400
     assert response.json()["code"] == "parse_error"
 
@@ -77,18 +79,27 @@ def test_malformed_json_gets_400(api_as, secretary):
 def test_unknown_ids_get_404(api_as, de_head):
     """Unknown codes, ids and URLs are 404 with a JSON body."""
     client = api_as(de_head)
-    for url in ("/api/v1/member-states/ZZ/", "/api/v1/councils/no-such-council/", "/api/v1/no-such-thing/"):
+    for url in (
+        "/api/v1/member-states/ZZ/",
+        "/api/v1/councils/no-such-council/",
+        "/api/v1/no-such-thing/",
+    ):
         response = client.get(url)
         assert response.status_code == 404, url
         assert response.json()["code"] == "not_found"
-    assert client.post("/api/v1/seats/999999/end/", {"until": "2027-01-01"}, format="json").status_code == 404
+    assert (
+        client.post("/api/v1/seats/999999/end/", {"until": "2027-01-01"}, format="json").status_code
+        == 404
+    )
 
 
 def test_secretary_grants_a_seat_and_it_is_audited(api_as, secretary, council):
     """Granting a seat writes it and its audit row."""
     MemberStateFactory(code="PT")
     response = api_as(secretary).post(
-        "/api/v1/councils/governing-council/seats/", {"member_state": "PT", "seated_from": "2026-01-01"}, format="json"
+        "/api/v1/councils/governing-council/seats/",
+        {"member_state": "PT", "seated_from": "2026-01-01"},
+        format="json",
     )
     assert response.status_code == 201, response.json()
     assert response.json()["member_state"] == "PT"
@@ -98,7 +109,9 @@ def test_secretary_grants_a_seat_and_it_is_audited(api_as, secretary, council):
 def test_overlapping_seat_gets_400_naming_the_field(api_as, secretary, seated):
     """A second seat in the same period is refused with a reason."""
     response = api_as(secretary).post(
-        "/api/v1/councils/governing-council/seats/", {"member_state": "DE", "seated_from": "2026-01-01"}, format="json"
+        "/api/v1/councils/governing-council/seats/",
+        {"member_state": "DE", "seated_from": "2026-01-01"},
+        format="json",
     )
     assert response.status_code == 400
     assert "seated_from" in response.json()["fields"]
@@ -127,7 +140,9 @@ def test_head_accredits_an_adviser_for_their_own_state(api_as, de_head):
         format="json",
     )
     assert response.status_code == 201, response.json()
-    assert Accreditation.objects.filter(user__username="de-adviser", member_state__code="DE").exists()
+    assert Accreditation.objects.filter(
+        user__username="de-adviser", member_state__code="DE"
+    ).exists()
 
 
 def test_another_states_delegate_gets_403(api_as, de_head):
@@ -158,7 +173,13 @@ def test_accreditation_needs_a_seat(api_as, secretary, council):
     UserFactory(username="pt-head")
     response = api_as(secretary).post(
         "/api/v1/delegates/",
-        {"username": "pt-head", "council": "governing-council", "member_state": "PT", "role": "head", "valid_from": "2026-01-01"},
+        {
+            "username": "pt-head",
+            "council": "governing-council",
+            "member_state": "PT",
+            "role": "head",
+            "valid_from": "2026-01-01",
+        },
         format="json",
     )
     assert response.status_code == 400

@@ -11,6 +11,7 @@ from core.errors import MfaRequired, NotAllowed
 from core.models import AuditSource
 from governance import permissions, services
 from governance.models import DelegateRole, StaffRoleKind
+from governance.selectors import today
 from tests.factories import CouncilFactory, MemberStateFactory, StaffRoleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +36,11 @@ def test_secretary_without_mfa_is_asked_for_it(secretary):
 def test_expired_role_no_longer_counts(db):
     """A secretary whose role ended yesterday is no secretary today."""
     user = UserFactory(username="former")
-    StaffRoleFactory(user=user, valid_until=dt.date.today() - dt.timedelta(days=1), valid_from=dt.date(2020, 1, 1))
+    StaffRoleFactory(
+        user=user,
+        valid_until=today() - dt.timedelta(days=1),
+        valid_from=dt.date(2020, 1, 1),
+    )
     with pytest.raises(NotAllowed):
         permissions.check_manage_membership(actor(user))
 
@@ -68,7 +73,9 @@ def test_council_secretary_is_limited_to_their_council(council):
         ("FR", DelegateRole.ADVISER, False),
     ],
 )
-def test_head_of_delegation_accredits_only_own_alternates_and_advisers(de_head, council, seated, state, role, allowed):
+def test_head_of_delegation_accredits_only_own_alternates_and_advisers(
+    de_head, council, seated, state, role, allowed
+):
     """A head may add alternates and advisers for their own state, nothing more."""
     if allowed:
         permissions.check_accredit(actor(de_head), council, seated[state], role)
@@ -82,7 +89,9 @@ def test_plain_delegate_cannot_accredit(council, seated):
     from tests.factories import AccreditationFactory
 
     user = UserFactory(username="de-delegate")
-    AccreditationFactory(user=user, council=council, member_state=seated["DE"], role=DelegateRole.DELEGATE)
+    AccreditationFactory(
+        user=user, council=council, member_state=seated["DE"], role=DelegateRole.DELEGATE
+    )
     with pytest.raises(NotAllowed):
         permissions.check_accredit(actor(user), council, seated["DE"], DelegateRole.ADVISER)
 
@@ -92,10 +101,18 @@ def test_only_administrators_grant_staff_roles(secretary):
     target = UserFactory(username="new-staff")
     with pytest.raises(NotAllowed):
         services.staff_role_grant(
-            actor=actor(secretary), user=target, role=StaffRoleKind.FINANCE_OFFICER, valid_from=dt.date(2026, 1, 1)
+            actor=actor(secretary),
+            user=target,
+            role=StaffRoleKind.FINANCE_OFFICER,
+            valid_from=dt.date(2026, 1, 1),
         )
     admin = UserFactory(username="root", is_superuser=True)
-    services.staff_role_grant(actor=actor(admin), user=target, role=StaffRoleKind.FINANCE_OFFICER, valid_from=dt.date(2026, 1, 1))
+    services.staff_role_grant(
+        actor=actor(admin),
+        user=target,
+        role=StaffRoleKind.FINANCE_OFFICER,
+        valid_from=dt.date(2026, 1, 1),
+    )
 
 
 def test_member_state_code_cannot_change(system_actor):

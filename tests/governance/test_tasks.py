@@ -20,7 +20,11 @@ def test_holder_is_told_once_in_their_language(council, seated):
     # given
     user = UserFactory(username="de-alt", preferred_language="de", email="alt@example.de")
     AccreditationFactory(
-        user=user, council=council, member_state=seated["DE"], role="alternate", valid_until=today() + dt.timedelta(days=5)
+        user=user,
+        council=council,
+        member_state=seated["DE"],
+        role="alternate",
+        valid_until=today() + dt.timedelta(days=5),
     )
     AccreditationFactory(
         user=UserFactory(username="fr-alt"),
