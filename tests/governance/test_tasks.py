@@ -42,3 +42,14 @@ def test_holder_is_told_once_in_their_language(council, seated):
     assert mail.outbox[0].to == ["alt@example.de"]
     assert "Akkreditierung" in mail.outbox[0].subject or "accreditation" in mail.outbox[0].subject
     assert AuditEvent.objects.filter(action="accreditation.expiry_notice").count() == 1
+
+
+def test_beat_schedule_names_registered_tasks():
+    """Every entry of the beat schedule points at a task the worker knows."""
+    from django.conf import settings
+
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        assert entry["task"] in app.tasks, entry["task"]
