@@ -66,14 +66,14 @@ class MemberStatus(StrEnum):
 
 
 class Reason(StrEnum):
-    """Why a member's share differs from the plain income-proportional share."""
+    """Why a member's share is not simply its income-proportional share, or rests on estimates."""
 
     # Definition order is the order in which reasons are listed in a result.
-    ESTIMATE = "estimate"
-    CEILING = "ceiling"
-    FLOOR = "floor"
-    PHASE_IN = "phase_in"
-    ASSOCIATE = "associate"
+    ESTIMATE = "estimate"  # at least one year's national income was estimated from GDP
+    CEILING = "ceiling"  # held at the ceiling: cut to it, or kept from rising above it
+    FLOOR = "floor"  # held at the floor: raised to it, or kept from falling below it
+    PHASE_IN = "phase_in"  # pays a percentage of its full share in an early year of membership
+    ASSOCIATE = "associate"  # pays the fixed associate share instead of its full share
 
 
 @dataclass(frozen=True)
@@ -113,13 +113,15 @@ class ScaleParameters:
     years_averaged: int = 3
     # None: the latest ``years_averaged`` years for which any member reports national income.
     reference_years: tuple[int, ...] | None = None
-    # National income estimated as GDP × this ratio where a member has no figure for a year.
+    # National income estimated as GDP * this ratio where a member has no figure for a year.
     gdp_ratio: Fraction | None = None
     ceiling: Fraction | None = None
     floor: Fraction | None = None
     # Percentage of the full share paid in the 1st, 2nd, ... year of membership; 100% after.
     phase_in: tuple[Fraction, ...] = ()
     # The share every associate member pays; required when there is an associate member.
+    # Associates still report income: their full share shows what they would pay as full
+    # members, and what they do not pay of it is spread over the full members.
     associate_share: Fraction | None = None
 
 
@@ -277,7 +279,7 @@ def apportion(
 ) -> dict[str, int]:
     """Split a whole number ``total`` in proportion to ``weights`` by the largest-remainder method.
 
-    Each key first gets its exact quota ``total × weight ÷ sum of weights`` rounded down; the
+    Each key first gets its exact quota ``total * weight / sum of weights`` rounded down; the
     units left over go one each to the keys with the largest remainders. Among equal
     remainders the larger weight goes first, then the key in ascending order (for state codes:
     alphabetically). ``tie_order``, when given, replaces that tie order: it lists every key, and
@@ -359,38 +361,9 @@ def compute_scale(inputs: ScaleInputs) -> ScaleResult:
     membership_years = {
         code: inputs.scale_year - member.accession_year + 1 for code, member in members.items()
     }
-    applied: dict[str, Fraction] = {}
-    phase_in_rates: dict[str, Fraction] = {}
-    for code, member in members.items():
-        if member.status is MemberStatus.ASSOCIATE:
-            applied[code] = _associate_share(params)
-        elif membership_years[code] <= len(params.phase_in):
-            phase_in_rates[code] = params.phase_in[membership_years[code] - 1]
-            applied[code] = phase_in_rates[code] * full[code]
-    paying_in_full = {code: full[code] for code in members if code not in applied}
-    left_for_full_payers = 1 - sum(applied.values(), Fraction(0))
-    if not paying_in_full:
-        if left_for_full_payers != 0:
-            raise ScaleError(
-                "No full member pays its full share, so nobody can carry what associate and "
-                "phase-in members do not pay."
-            )
-        paying_bounds: dict[str, Reason | None] = {}
-    else:
-        if left_for_full_payers < 0:
-            raise ScaleError(
-                "The shares of associate and phase-in members add up to more than the whole "
-                "budget."
-            )
-        paid, paying_bounds = _bounded_shares(
-            left_for_full_payers,
-            paying_in_full,
-            floor=params.floor,
-            ceiling=params.ceiling,
-            what="the shares of the full members paying in full",
-        )
-        applied.update(paid)
-
+    applied, phase_in_rates, paying_bounds = _applied_shares(
+        members, membership_years, full, params
+    )
     assessed = apportion(inputs.budget_cents, applied)
 
     lines = []
@@ -430,6 +403,47 @@ def compute_scale(inputs: ScaleInputs) -> ScaleResult:
         parameters=params,
         members=tuple(lines),
     )
+
+
+def _applied_shares(
+    members: Mapping[str, Member],
+    membership_years: Mapping[str, int],
+    full: Mapping[str, Fraction],
+    params: ScaleParameters,
+) -> tuple[dict[str, Fraction], dict[str, Fraction], dict[str, Reason | None]]:
+    """Apply phase-in and associate shares, and spread the difference over the full payers."""
+    applied: dict[str, Fraction] = {}
+    phase_in_rates: dict[str, Fraction] = {}
+    for code, member in members.items():
+        if member.status is MemberStatus.ASSOCIATE:
+            applied[code] = _associate_share(params)
+        elif membership_years[code] <= len(params.phase_in):
+            phase_in_rates[code] = params.phase_in[membership_years[code] - 1]
+            applied[code] = phase_in_rates[code] * full[code]
+    paying_in_full = {code: full[code] for code in members if code not in applied}
+    left_for_full_payers = 1 - sum(applied.values(), Fraction(0))
+    if not paying_in_full:
+        if left_for_full_payers != 0:
+            raise ScaleError(
+                "No full member pays its full share, so nobody can carry what associate and "
+                "phase-in members do not pay."
+            )
+        return applied, phase_in_rates, {}
+    if left_for_full_payers < 0:
+        raise ScaleError(
+            "The shares of associate and phase-in members add up to more than the whole budget."
+        )
+    # The same bounded spread as for the full shares, so the ceiling and floor hold for what
+    # the full payers finally pay, not only for their full shares.
+    paid, paying_bounds = _bounded_shares(
+        left_for_full_payers,
+        paying_in_full,
+        floor=params.floor,
+        ceiling=params.ceiling,
+        what="the shares of the full members paying in full",
+    )
+    applied.update(paid)
+    return applied, phase_in_rates, paying_bounds
 
 
 def _check_inputs(inputs: ScaleInputs) -> None:
@@ -556,8 +570,7 @@ def _year_incomes(
                 rate, exact_rate = rates[(year, figure.currency)]
             except KeyError:
                 raise ScaleError(
-                    f"No exchange rate for {figure.currency} in {year}, needed for "
-                    f"{member.code}."
+                    f"No exchange rate for {figure.currency} in {year}, needed for {member.code}."
                 ) from None
         lines.append(
             YearIncome(
@@ -585,7 +598,7 @@ def _bounded_shares(
 
     Cutting a part to the ceiling (or raising it to the floor) and spreading the difference
     over the parts inside the bounds, repeated until nothing moves, ends where each part is
-    ``clamp(level × weight, floor, ceiling)`` for the one ``level`` at which the parts add up
+    ``clamp(level * weight, floor, ceiling)`` for the one ``level`` at which the parts add up
     to ``total``. That end point is computed here directly rather than by repeating, so it
     always terminates and never depends on the order of the rounds. A part exactly at a bound
     is not moved and not marked; a part is marked only where the bound holds it back.
@@ -605,7 +618,6 @@ def _bounded_shares(
             f"Infeasible ceiling: {count} members at a ceiling of {_percent(high)} cannot pay "
             f"the {_percent(total)} to be shared ({what})."
         )
-    weight_sum = sum(weights.values(), Fraction(0))
 
     def marks(level: Fraction) -> dict[str, Reason | None]:
         return {
@@ -619,10 +631,13 @@ def _bounded_shares(
             for code, weight in weights.items()
         }
 
-    if total in (count * low, count * high):
-        # Every part is forced to the bound; mark those the plain proportional split would
-        # have put beyond it.
-        return {code: total / count for code in weights}, marks(total / weight_sum)
+    if total == count * high:
+        # Every part is forced to the ceiling. The lowest level that puts them all there marks
+        # every part but the smallest, which just reaches the ceiling.
+        return dict.fromkeys(weights, high), marks(high / min(weights.values()))
+    if total == count * low:
+        # Every part is forced to the floor: the mirror image of the case above.
+        return dict.fromkeys(weights, low), marks(low / max(weights.values()))
 
     # Between two consecutive break points each part is either fixed at a bound or moves
     # with the level, so the sum is linear there and the level can be solved exactly.
@@ -644,7 +659,7 @@ def _bounded_shares(
         if start <= level and (end is None or level <= end):
             parts = {code: min(max(level * weight, low), high) for code, weight in weights.items()}
             return parts, marks(level)
-    # The sum is continuous and runs from count × low to count × high, so a level exists.
+    # The sum is continuous and runs from count * low to count * high, so a level exists.
     raise AssertionError("no level found for a feasible bounded split")  # pragma: no cover
 
 

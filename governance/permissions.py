@@ -63,3 +63,38 @@ def check_manage_staff_roles(actor: Actor) -> None:
     if not (actor.is_system or (actor.user is not None and actor.user.is_superuser)):
         raise NotAllowed(_("Only an administrator may grant staff roles."))
     require_mfa(actor)
+
+
+def check_run_votes(actor: Actor, council: Council) -> None:
+    """Tabling, opening, closing, certifying and publishing belong to the council's secretary."""
+    if not is_secretary(actor, council):
+        raise NotAllowed(_("Only the secretary of this council may do this."))
+    require_mfa(actor)
+
+
+def voting_delegation(actor: Actor, council: Council) -> MemberState | None:
+    """The state whose vote the actor may cast in `council` today, if any."""
+    if actor.user is None:
+        return None
+    accreditation = selectors.voting_accreditation(user=actor.user, council=council)
+    return accreditation.member_state if accreditation else None
+
+
+def check_speak_for_state(actor: Actor, council: Council, state: MemberState) -> None:
+    """Recusals and proxies are declared by the state's own voting delegates or the secretary."""
+    if is_secretary(actor, council):
+        require_mfa(actor)
+        return
+    own = voting_delegation(actor, council)
+    if own is None or own.pk != state.pk:
+        raise NotAllowed(
+            _("Only a voting delegate of %(state)s may do this for it.") % {"state": state.code}
+        )
+    require_mfa(actor)
+
+
+def check_voting_rights(actor: Actor) -> None:
+    """Suspending and restoring votes: the secretariat, or the platform itself (arrears)."""
+    if not is_secretary(actor):
+        raise NotAllowed(_("Only the secretariat may suspend or restore voting rights."))
+    require_mfa(actor)

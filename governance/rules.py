@@ -94,17 +94,12 @@ def _percent(value: Fraction) -> str:
 
 
 def _words(value: Fraction, strict: bool = False) -> str:
-    if value in _NAMED:
-        words = _NAMED[value]
-    else:
-        words = _percent(value) if 100 % value.denominator == 0 else _text(value)
+    words = _NAMED.get(value) or _math(value)
     return f"more than {words}" if strict else words
 
 
 def _amount(value: Fraction, strict: bool) -> str:
-    if strict or (value in _NAMED and value != HALF):
-        return _words(value, strict)
-    return f"at least {_words(value)}"
+    return _words(value, strict) if strict else f"at least {_words(value)}"
 
 
 def _math(value: Fraction) -> str:
@@ -118,7 +113,7 @@ def _states(count: int) -> str:
 
 
 def _min_count(fraction: Fraction, base: int, strict: bool) -> int:
-    """Return the smallest whole number that meets fraction × base (≥, or > when strict)."""
+    """Return the smallest whole number that meets fraction of base (≥, or > when strict)."""
     exact = fraction * base
     return math.floor(exact) + 1 if strict else math.ceil(exact)
 
@@ -188,9 +183,13 @@ class VotingRule:
         for value in (threshold, self.population_threshold, self.share_threshold):
             self._check(not (self.strict and value == 1), "a strict threshold must be below 1")
         simple = kind is RuleKind.SIMPLE_MAJORITY
-        self._check(simple or tie_break is TieBreak.FAILS, "only a simple majority has a casting vote")
+        self._check(
+            simple or tie_break is TieBreak.FAILS, "only a simple majority has a casting vote"
+        )
         if simple:
-            self._check(threshold == HALF and self.strict, "a simple majority is > 1/2 of those voting")
+            self._check(
+                threshold == HALF and self.strict, "a simple majority is > 1/2 of those voting"
+            )
         elif kind in (RuleKind.UNANIMITY_ALL_YES, RuleKind.UNANIMITY_NO_OBJECTION):
             self._check(threshold == 1 and not self.strict, "unanimity has threshold 1, not strict")
         elif kind is RuleKind.WEIGHTED_DOUBLE_MAJORITY:
@@ -222,14 +221,20 @@ class VotingRule:
 
     @classmethod
     def qualified_of_voting(
-        cls, threshold: Fraction = Fraction(2, 3), strict: bool = False, quorum: Fraction | None = None
+        cls,
+        threshold: Fraction = Fraction(2, 3),
+        strict: bool = False,
+        quorum: Fraction | None = None,
     ) -> VotingRule:
         """Return the rule: a share (two-thirds by default) of the members represented and voting."""
         return cls(RuleKind.QUALIFIED_OF_VOTING, threshold, strict, quorum=quorum)
 
     @classmethod
     def qualified_of_members(
-        cls, threshold: Fraction = Fraction(2, 3), strict: bool = False, quorum: Fraction | None = None
+        cls,
+        threshold: Fraction = Fraction(2, 3),
+        strict: bool = False,
+        quorum: Fraction | None = None,
     ) -> VotingRule:
         """Return the rule: a share (two-thirds by default) of all members entitled to vote."""
         return cls(RuleKind.QUALIFIED_OF_MEMBERS, threshold, strict, quorum=quorum)
@@ -314,63 +319,437 @@ class VotingRule:
 
     def describe(self) -> str:
         """Return the rule in plain English: base, threshold, abstentions, ties and quorum."""
-        op, t = (">" if self.strict else "≥"), self.threshold
+        op, t, strict = (">" if self.strict else "≥"), self.threshold, self.strict
+        p = self.population_threshold or Fraction(1)
+        s, b = self.share_threshold or Fraction(1), self.min_blocking_minority
+        voting, members = "the members represented and voting", "recused members excluded"
+        ignored, against = "abstentions and absences are not counted", "count against"
         tie = "a tie fails"
-        if self.kind is RuleKind.SIMPLE_MAJORITY:
-            if self.tie_break is TieBreak.CHAIR_CASTING_VOTE:
-                tie = "a tie is decided by the chair's casting vote, and fails if none is given"
-            text = (
-                "A simple majority of the members represented and voting (yes > no); "
-                f"abstentions and absences are not counted; {tie}."
-            )
-        elif self.kind is RuleKind.QUALIFIED_OF_VOTING:
-            text = (
-                f"{_amount(t, self.strict).capitalize()} of the members represented and voting "
-                f"(yes {op} {_math(t)} of yes + no); abstentions and absences are not counted; {tie}."
-            )
-        elif self.kind is RuleKind.QUALIFIED_OF_MEMBERS:
-            text = (
-                f"{_amount(t, self.strict).capitalize()} of all members entitled to vote "
-                f"(yes {op} {_math(t)} of the members, recused members excluded); "
-                f"abstentions and absences count against; {tie}."
-            )
-        elif self.kind is RuleKind.UNANIMITY_ALL_YES:
-            text = (
-                "Unanimity of all members entitled to vote (every member, recused members "
-                f"excluded, votes yes); an abstention or absence blocks adoption; {tie}."
-            )
-        elif self.kind is RuleKind.UNANIMITY_NO_OBJECTION:
-            text = (
-                "Unanimity without objection (no = 0 and yes ≥ 1); abstentions and absences do "
-                f"not block, but at least one member must vote yes; {tie}."
-            )
-        elif self.kind is RuleKind.DOUBLE_MAJORITY:
-            p = self.population_threshold or Fraction(1)
-            blocking = self.min_blocking_minority
-            unless = "" if blocking is None else f" or fewer than {blocking} members do not vote yes"
-            text = (
-                f"A double majority: {_amount(t, self.strict)} of the members vote yes (yes {op} "
-                f"{_math(t)} of the members, recused members excluded), and either the yes "
-                f"states hold {_amount(p, self.strict)} of the members' population (yes "
-                f"population {op} {_math(p)} of the total){unless}; abstentions and absences "
-                f"count as not voting yes; {tie}."
-            )
-        else:
-            s = self.share_threshold or Fraction(1)
-            if t == HALF and not self.strict:
-                tie = "a tie among those voting meets the voting test, so the contributions decide"
-            text = (
-                f"A contribution-weighted double majority: the yes states hold "
-                f"{_amount(s, self.strict)} of the members' contribution shares (yes share {op} "
-                f"{_math(s)} of the total, recused members excluded), and {_amount(t, self.strict)} "
-                f"of the members represented and voting vote yes (yes {op} {_math(t)} of yes + "
-                "no); abstentions and absences count against the contribution test and are not "
-                f"counted in the voting test; {tie}."
-            )
+        if self.tie_break is TieBreak.CHAIR_CASTING_VOTE:
+            tie = "a tie is decided by the chair's casting vote, and fails if none is given"
+        elif self.kind is RuleKind.WEIGHTED_DOUBLE_MAJORITY and t == HALF and not strict:
+            tie = "a tie among those voting meets the voting test, so the contributions decide"
+        blocking = "" if b is None else f" or fewer than {b} members do not vote yes"
+        head, test, absences = {
+            RuleKind.SIMPLE_MAJORITY: (f"A simple majority of {voting}", "yes > no", ignored),
+            RuleKind.QUALIFIED_OF_VOTING: (
+                f"{_words(t, strict).capitalize()} of {voting}",
+                f"yes {op} {_math(t)} of yes + no",
+                ignored,
+            ),
+            RuleKind.QUALIFIED_OF_MEMBERS: (
+                f"{_words(t, strict).capitalize()} of all members entitled to vote",
+                f"yes {op} {_math(t)} of the members, {members}",
+                f"abstentions and absences {against}",
+            ),
+            RuleKind.UNANIMITY_ALL_YES: (
+                "Unanimity of all members entitled to vote",
+                f"every member votes yes, {members}",
+                "an abstention or absence blocks adoption",
+            ),
+            RuleKind.UNANIMITY_NO_OBJECTION: (
+                "Unanimity without objection",
+                "no = 0 and yes ≥ 1",
+                "abstentions and absences do not block, but at least one member must vote yes",
+            ),
+            RuleKind.DOUBLE_MAJORITY: (
+                f"A double majority: {_amount(t, strict)} of the members vote yes, and either the "
+                f"yes states hold {_amount(p, strict)} of the members' population{blocking}",
+                f"yes {op} {_math(t)} of the members, {members}; "
+                f"yes population {op} {_math(p)} of the total",
+                "abstentions and absences count as not voting yes",
+            ),
+            RuleKind.WEIGHTED_DOUBLE_MAJORITY: (
+                f"A contribution-weighted double majority: the yes states hold {_amount(s, strict)} "
+                f"of the members' contribution shares, and {_amount(t, strict)} of {voting} vote yes",
+                f"yes share {op} {_math(s)} of the total, {members}; "
+                f"yes {op} {_math(t)} of yes + no",
+                f"abstentions and absences {against} in the contribution test only",
+            ),
+        }[self.kind]
+        text = f"{head} ({test}); {absences}; {tie}."
         if self.quorum is not None:
             text += (
-                f" Quorum: {_amount(self.quorum, False)} of the members (recused members "
-                "excluded) must cast a ballot, abstentions included, or the motion fails for "
-                "lack of quorum."
+                f" Quorum: {_amount(self.quorum, False)} of the members ({members}) must cast a "
+                "ballot, abstentions included, or the motion fails for lack of quorum."
             )
         return text
+
+
+def _jsonable(value: object) -> object:
+    if isinstance(value, Fraction):
+        return _text(value)
+    if isinstance(value, StrEnum):
+        return str(value)
+    if isinstance(value, tuple | list):
+        return [_jsonable(item) for item in value]
+    if isinstance(value, VotingRule | Condition):
+        return value.to_dict()
+    return value
+
+
+def _choice(value: object, what: str) -> Choice:
+    try:
+        return Choice(value if isinstance(value, str) else "")
+    except ValueError as exc:
+        raise RuleError(f"{what} must be yes, no or abstain, not {value!r}") from exc
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One test a rule applies: `actual` must stand in `comparison` to `required`."""
+
+    name: str
+    required: Figure
+    actual: Figure
+    comparison: str
+    passed: bool
+    explanation: str
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the test as JSON-ready data, with fractions written as 'n/d'."""
+        return {f.name: _jsonable(getattr(self, f.name)) for f in fields(self)}
+
+
+@dataclass(frozen=True)
+class _Count:
+    members: int
+    yes: int
+    no: int
+    yes_population: int
+    total_population: int
+    yes_share: Fraction
+    total_share: Fraction
+
+
+def _assess(
+    rule: VotingRule, c: _Count, casting: Choice | None
+) -> tuple[bool, int, list[Condition]]:
+    """Apply the rule's own tests (the quorum aside) and return passed, yes needed, tests."""
+    kind, t, strict = rule.kind, rule.threshold, rule.strict
+    op, voting, not_yes = (">" if strict else "≥"), c.yes + c.no, c.members - c.yes
+    tests: list[Condition] = []
+
+    def test(name: str, need: Figure, actual: Figure, cmp: str, ok: bool, why: str) -> bool:
+        tests.append(Condition(name, need, actual, cmp, ok, why))
+        return ok
+
+    def of_voting() -> tuple[bool, int]:
+        # Nobody voting yes carries nothing, even where 0 ≥ 2/3 of 0 would hold.
+        need = max(1, _min_count(t, voting, strict))
+        why = "No member voted yes or no, so nothing was carried."
+        if voting:
+            why = (
+                f"{c.yes} yes to {c.no} no; yes must be {op} {_math(t)} of {voting} voting = "
+                f"{_number(t * voting)}, so {need} yes are needed."
+            )
+        return test("majority of those voting", need, c.yes, "≥", c.yes >= need, why), need
+
+    if kind is RuleKind.WEIGHTED_DOUBLE_MAJORITY:
+        s = rule.share_threshold or Fraction(1)
+        share_need = s * c.total_share
+        share_ok = c.yes_share > share_need if strict else c.yes_share >= share_need
+        held = _percent(c.yes_share / c.total_share)
+        why = (
+            f"The yes states hold {_number(c.yes_share)} of {_number(c.total_share)} in "
+            f"contribution shares ({held}); they must hold {op} {_math(s)} of the total = "
+            f"{_number(share_need)}."
+        )
+        test("contribution shares", share_need, c.yes_share, op, share_ok, why)
+        voting_ok, need = of_voting()
+        return share_ok and voting_ok, need, tests
+    if kind in (RuleKind.SIMPLE_MAJORITY, RuleKind.QUALIFIED_OF_VOTING):
+        passed, need = of_voting()
+        if rule.tie_break is TieBreak.CHAIR_CASTING_VOTE and c.yes == c.no > 0:
+            given = "not given" if casting is None else str(casting)
+            why = f"The vote is tied {c.yes} to {c.no}; the chair's casting vote ({given}) decides."
+            passed = test("chair's casting vote", "yes", given, "=", casting is Choice.YES, why)
+        return passed, need, tests
+    if kind is RuleKind.UNANIMITY_NO_OBJECTION:
+        none_no = test("no objection", 0, c.no, "=", c.no == 0, f"Votes against: {c.no}.")
+        why = f"Votes in favour: {c.yes}; at least one is needed."
+        return test("at least one yes", 1, c.yes, "≥", c.yes >= 1, why) and none_no, 1, tests
+    need = _min_count(t, c.members, strict)
+    why = (
+        f"{c.yes} of the {c.members} members voted yes; yes must be {op} {_math(t)} of "
+        f"{c.members} = {_number(t * c.members)}, so {need} are needed; abstaining and absent "
+        "members count against."
+    )
+    passed = test("members voting yes", need, c.yes, "≥", c.yes >= need, why)
+    if kind is not RuleKind.DOUBLE_MAJORITY:
+        return passed, need, tests
+    p, total = rule.population_threshold or Fraction(1), c.total_population
+    pop_need = _min_count(p, total, strict)
+    why = (
+        f"The yes states hold {c.yes_population:,} of {total:,} people "
+        f"({_percent(Fraction(c.yes_population, total))}); the yes population must be {op} "
+        f"{_math(p)} of {total:,}, so {pop_need:,} are needed."
+    )
+    population_ok = test(
+        "population", pop_need, c.yes_population, "≥", c.yes_population >= pop_need, why
+    )
+    unblocked = False
+    if (b := rule.min_blocking_minority) is not None:
+        why = (
+            f"{not_yes} members did not vote yes; a blocking minority needs at least {b} of "
+            "them, so fewer adopts the motion whatever the population."
+        )
+        unblocked = test("no blocking minority", b, not_yes, "<", not_yes < b, why)
+    return passed and (population_ok or unblocked), need, tests
+
+
+def _moved(c: _Count, electors: list[Elector], sign: int, from_no: int) -> _Count:
+    population = sum(e.population for e in electors)
+    share = sum((e.contribution_share for e in electors), Fraction(0))
+    return replace(
+        c,
+        yes=c.yes + sign * len(electors),
+        no=c.no - sign * from_no,
+        yes_population=c.yes_population + sign * population,
+        yes_share=c.yes_share + sign * share,
+    )
+
+
+def _margin(
+    rule: VotingRule,
+    c: _Count,
+    groups: Mapping[Choice | None, list[Elector]],
+    casting: Choice | None,
+    adopted: bool,
+) -> int:
+    """Count the states to spare (≥ 0) or short (< 0), in the worst or best case for the motion.
+
+    Adopted: how many yes states, whichever they are, could have voted no instead and the motion
+    still pass (the weightiest are tried, as the worst case). Rejected: minus the fewest states
+    that would have had to vote yes instead, whichever way they voted (the weightiest from the
+    no side and from the abstaining or absent, in the best mix). Staying away instead of voting
+    is not counted here: it can also break a quorum, which the quorum test shows on its own.
+    """
+
+    def weight(e: Elector) -> Fraction:
+        if rule.kind is RuleKind.DOUBLE_MAJORITY:
+            return Fraction(e.population)
+        if rule.kind is RuleKind.WEIGHTED_DOUBLE_MAJORITY:
+            return e.contribution_share
+        return Fraction(0)
+
+    def passes(count: _Count) -> bool:
+        return _assess(rule, count, casting)[0]
+
+    if adopted:
+        # Voting no hurts a motion at least as much as abstaining or staying away.
+        yes = sorted(groups[Choice.YES], key=weight, reverse=True)
+        lost = next(
+            (k for k in range(1, len(yes) + 1) if not passes(_moved(c, yes[:k], -1, k))), None
+        )
+        return len(yes) if lost is None else lost - 1
+    no = sorted(groups[Choice.NO], key=weight, reverse=True)
+    rest = sorted(groups[Choice.ABSTAIN] + groups[None], key=weight, reverse=True)
+    for k in range(1, len(no) + len(rest) + 1):
+        for n in range(max(0, k - len(rest)), min(k, len(no)) + 1):
+            if passes(_moved(c, no[:n] + rest[: k - n], 1, n)):
+                return -k
+    return -(len(no) + len(rest))  # unreachable: every valid rule adopts a unanimous yes
+
+
+@dataclass(frozen=True)
+class Tally:
+    """The outcome of a vote under a rule, with every figure and test it rests on.
+
+    `members` counts the entitled, non-recused states, so yes + no + abstain + absent ==
+    members. `margin` is in states: spare (≥ 0) when adopted, short (< 0) when rejected, and
+    for NO_QUORUM minus the ballots missing for the quorum.
+    """
+
+    rule: VotingRule
+    outcome: Outcome
+    members: int
+    yes: int
+    no: int
+    abstain: int
+    absent: int
+    recused: int
+    recused_states: tuple[str, ...]
+    yes_population: int
+    total_population: int
+    yes_share: Fraction
+    total_share: Fraction
+    required_yes: int
+    quorum_required: int | None
+    tie: bool
+    casting_vote: Choice | None
+    conditions: tuple[Condition, ...]
+    margin: int
+    summary: str
+
+    @property
+    def adopted(self) -> bool:
+        """Whether the motion was adopted."""
+        return self.outcome is Outcome.ADOPTED
+
+    @property
+    def cast(self) -> int:
+        """Count the ballots cast, abstentions included."""
+        return self.yes + self.no + self.abstain
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the tally as JSON-ready data, with fractions written as 'n/d'."""
+        data = {f.name: _jsonable(getattr(self, f.name)) for f in fields(self)}
+        return data | {"adopted": self.adopted, "cast": self.cast}
+
+
+def _summary(
+    rule: VotingRule, c: _Count, margin: int, need: int, failed: set[str], casting: Choice | None
+) -> str:
+    """Say the outcome in one plain-English phrase, naming what was missing."""
+    t, strict, voting, kind = rule.threshold, rule.strict, c.yes + c.no, rule.kind
+    chair = rule.tie_break is TieBreak.CHAIR_CASTING_VOTE
+    if kind is RuleKind.SIMPLE_MAJORITY and c.yes == c.no > 0:
+        tie = f"tie ({c.yes} to {c.no})"
+        if chair and casting is Choice.YES:
+            return f"adopted on the chair's casting vote after a {tie}"
+        given = "no" if casting is Choice.NO else "not given, so the tie fails"
+        return f"rejected: {tie}; " + (
+            f"the chair's casting vote was {given}" if chair else "a tie fails"
+        )
+    if not failed:
+        return f"adopted with {_states(margin)} to spare"
+    if kind is RuleKind.UNANIMITY_NO_OBJECTION:
+        objected = f"{c.no} member{'s' if c.no > 1 else ''} objected"
+        return f"rejected: {objected}" if c.no else "rejected: no member voted yes"
+    if voting == 0 and "majority of those voting" in failed:
+        return "rejected: no member voted yes or no"
+    short = f"rejected: {_states(-margin)} short of"
+    if kind is RuleKind.UNANIMITY_ALL_YES:
+        return f"{short} unanimity"
+    if kind is RuleKind.SIMPLE_MAJORITY:
+        # With a yes casting vote in hand, reaching a tie is enough.
+        casting_yes = chair and casting is Choice.YES
+        return f"{short} " + (
+            "adoption, counting the chair's casting vote"
+            if casting_yes
+            else "a majority of those voting"
+        )
+    if kind is RuleKind.QUALIFIED_OF_VOTING:
+        return f"{short} {_words(t, strict)} of those voting"
+    if kind is RuleKind.QUALIFIED_OF_MEMBERS:
+        return f"{short} {_words(t, strict)} of the members"
+    reasons = []
+    if "members voting yes" in failed:
+        reasons.append(f"{_states(need - c.yes)} short of {_words(t, strict)} of the members")
+    b = rule.min_blocking_minority
+    if "population" in failed and (b is None or "no blocking minority" in failed):
+        held = _percent(Fraction(c.yes_population, c.total_population))
+        p = rule.population_threshold or Fraction(1)
+        reason = f"the yes states hold {held} of the population, {_words(p, strict)} needed"
+        if b is not None:
+            reason += f", and {c.members - c.yes} members did not vote yes ({b} can block)"
+        reasons.append(reason)
+    if "contribution shares" in failed:
+        held = _percent(c.yes_share / c.total_share)
+        s = rule.share_threshold or Fraction(1)
+        reasons.append(
+            f"the yes states hold {held} of the contributions, {_words(s, strict)} needed"
+        )
+    if "majority of those voting" in failed:
+        goal = _words(t, strict)
+        reasons.append(f"{c.yes} yes of {voting} voting, {need} needed for {goal} of those voting")
+    return "rejected: " + "; ".join(reasons)
+
+
+def _read_ballots(ballots: Ballots, electors: Mapping[str, Elector]) -> dict[str, Choice]:
+    pairs = ballots.items() if isinstance(ballots, Mapping) else ballots
+    votes: dict[str, Choice] = {}
+    for state, choice in pairs:
+        elector = electors.get(state)
+        if elector is None:
+            raise RuleError(f"a ballot from {state!r}, which is not in the electorate of this vote")
+        if elector.recused:
+            raise RuleError(f"a ballot from {state}, which is recused and may not vote")
+        if state in votes:
+            raise RuleError(f"two ballots from {state}; pass only the one that counts")
+        votes[state] = _choice(choice, f"the ballot of {state}")
+    return votes
+
+
+def evaluate(
+    rule: VotingRule,
+    electorate: Iterable[Elector],
+    ballots: Ballots,
+    casting_vote: Choice | None = None,
+) -> Tally:
+    """Count the ballots under the rule and return the outcome with every figure behind it."""
+    electors: dict[str, Elector] = {}
+    for elector in electorate:
+        if not isinstance(elector, Elector) or elector.state in electors:
+            raise RuleError(f"the electorate must list each state once as an Elector: {elector!r}")
+        electors[elector.state] = elector
+    votes = _read_ballots(ballots, electors)
+    casting = None if casting_vote is None else _choice(casting_vote, "the casting vote")
+    if casting is Choice.ABSTAIN:
+        raise RuleError("a casting vote must be yes or no")
+    members = sorted((e for e in electors.values() if not e.recused), key=lambda e: e.state)
+    if not members:
+        raise RuleError("no member of the electorate may vote")
+    groups: dict[Choice | None, list[Elector]] = {choice: [] for choice in (*Choice, None)}
+    for elector in members:
+        groups[votes.get(elector.state)].append(elector)
+    yes = groups[Choice.YES]
+    c = _Count(
+        members=len(members),
+        yes=len(yes),
+        no=len(groups[Choice.NO]),
+        yes_population=sum(e.population for e in yes),
+        total_population=sum(e.population for e in members),
+        yes_share=sum((e.contribution_share for e in yes), Fraction(0)),
+        total_share=sum((e.contribution_share for e in members), Fraction(0)),
+    )
+    # Weighted tests against an empty total would pass or fail on nothing at all.
+    if rule.kind is RuleKind.DOUBLE_MAJORITY and c.total_population == 0:
+        raise RuleError("a double majority needs the members' populations")
+    if rule.kind is RuleKind.WEIGHTED_DOUBLE_MAJORITY and c.total_share == 0:
+        raise RuleError("a contribution-weighted majority needs the members' contribution shares")
+    adopted, need, tests = _assess(rule, c, casting)
+    cast, quorum_need = len(votes), None
+    if rule.quorum is not None:
+        q = rule.quorum
+        quorum_need = _min_count(q, c.members, False)
+        why = (
+            f"{cast} of the {c.members} members cast a ballot, abstentions included; the quorum "
+            f"is {_math(q)} of {c.members} = {_number(q * c.members)}, so {quorum_need} are needed."
+        )
+        tests.insert(0, Condition("quorum", quorum_need, cast, "≥", cast >= quorum_need, why))
+    tie = c.yes == c.no > 0
+    decides = tie and rule.tie_break is TieBreak.CHAIR_CASTING_VOTE
+    if quorum_need is not None and cast < quorum_need:
+        outcome, margin = Outcome.NO_QUORUM, cast - quorum_need
+        summary = (
+            f"fails for lack of quorum: {cast} of {c.members} members voted, {quorum_need} needed"
+        )
+    else:
+        outcome = Outcome.ADOPTED if adopted else Outcome.REJECTED
+        margin = _margin(rule, c, groups, casting, adopted)
+        failed = set() if adopted else {test.name for test in tests if not test.passed}
+        summary = _summary(rule, c, margin, need, failed, casting)
+    return Tally(
+        rule=rule,
+        outcome=outcome,
+        members=c.members,
+        yes=c.yes,
+        no=c.no,
+        abstain=len(groups[Choice.ABSTAIN]),
+        absent=len(groups[None]),
+        recused=len(electors) - c.members,
+        recused_states=tuple(sorted(s for s, e in electors.items() if e.recused)),
+        yes_population=c.yes_population,
+        total_population=c.total_population,
+        yes_share=c.yes_share,
+        total_share=c.total_share,
+        required_yes=need,
+        quorum_required=quorum_need,
+        tie=tie,
+        casting_vote=casting if decides and outcome is not Outcome.NO_QUORUM else None,
+        conditions=tuple(tests),
+        margin=margin,
+        summary=summary,
+    )

@@ -16,3 +16,17 @@ def accreditations_expiring_notify() -> int:
     actor = Actor.system("accreditations_expiring_notify", source=AuditSource.TASK)
     due = selectors.accreditations_expiring(within_days=settings.ACCREDITATION_EXPIRY_NOTICE_DAYS)
     return sum(services.accreditation_expiry_notify(actor=actor, accreditation=a) for a in due)
+
+
+@shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+def motions_advance() -> dict[str, list[str]]:
+    """Open and close votes on time; runs every minute from beat."""
+    actor = Actor.system("motions_advance", source=AuditSource.TASK)
+    return services.motions_advance(actor=actor)
+
+
+@shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+def vote_reminders_send() -> int:
+    """Remind delegations that have not voted; runs every five minutes from beat."""
+    actor = Actor.system("vote_reminders_send", source=AuditSource.TASK)
+    return services.vote_reminders_send(actor=actor)

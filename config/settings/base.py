@@ -164,6 +164,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
+    "motions-advance": {"task": "governance.tasks.motions_advance", "schedule": 60.0},
+    "vote-reminders": {"task": "governance.tasks.vote_reminders_send", "schedule": 300.0},
     "accreditations-expiring-notify": {
         "task": "governance.tasks.accreditations_expiring_notify",
         "schedule": crontab(hour=6, minute=0),
@@ -182,3 +184,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
 }
+
+# Voting. A delegation may hold this many proxies at once (the usual rule-books say one).
+PROXY_MAX_PER_HOLDER = env.int("PROXY_MAX_PER_HOLDER", default=1)
+# Ordinary votes stay open at least this long; the emergency written procedure at most this long,
+# and it needs this share of the members to take part (unless its rule sets a quorum itself).
+ORDINARY_MIN_VOTING_HOURS = env.int("ORDINARY_MIN_VOTING_HOURS", default=24)
+WRITTEN_PROCEDURE_MAX_HOURS = env.int("WRITTEN_PROCEDURE_MAX_HOURS", default=72)
+WRITTEN_PROCEDURE_QUORUM = env("WRITTEN_PROCEDURE_QUORUM", default="1/2")
+# Reminders to delegations that have not voted, this many hours before closing.
+VOTE_REMINDER_HOURS = (24, 1)

@@ -1,0 +1,276 @@
+"""The split of a period's GPU capacity between the facility, the director and the member states.
+
+The capacity of an allocation period, in whole GPU-minutes, is split in nested steps, each one
+a largest-remainder apportionment (:func:`funding.rules.apportion`), so every level adds up
+exactly to the level above it and every figure is its exact value rounded down or up:
+
+1. capacity -> facility programme, director's reserve, and the national pool (the rest);
+2. national pool -> an equal part and a proportional part, by the policy's ``equal`` fraction
+   (ECMWF: 35% equal, 65% by contribution; EuroHPC: all by contribution);
+3. equal part -> the same exact amount for every state;
+4. proportional part -> each state in proportion to its contribution share.
+
+Among equal remainders in steps 3 and 4, the state with the larger contribution share gets the
+odd minute first, then the lower state code. With that order a state with a larger share never
+gets fewer minutes than a state with a smaller one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from funding.rules import apportion, fraction_to_str
+
+__all__ = [
+    "ECMWF",
+    "EUROHPC",
+    "CapacitySplit",
+    "QuotaCheck",
+    "QuotaError",
+    "SplitError",
+    "SplitInputs",
+    "SplitPolicy",
+    "StateMinutes",
+    "StateShare",
+    "check_allocation",
+    "split_capacity",
+]
+
+
+class SplitError(ValueError):
+    """The inputs do not allow the period's capacity to be split."""
+
+
+class QuotaError(ValueError):
+    """The figures given for an allocation check are not valid quantities of GPU-minutes."""
+
+
+def _exact(value: object, what: str) -> Fraction:
+    """Accept a Fraction or an int; refuse floats, whose binary rounding would leak into minutes."""
+    if isinstance(value, bool) or not isinstance(value, int | Fraction):
+        raise SplitError(
+            f"{what} must be a Fraction or an int, not {value!r} (write e.g. Fraction(35, 100))."
+        )
+    return Fraction(value)
+
+
+def _minutes(value: object, what: str, error: type[ValueError]) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise error(f"{what} must be a whole number of GPU-minutes, not {value!r}.")
+    if value < 0:
+        raise error(f"{what} must not be negative; it is {value:,}.")
+    return value
+
+
+@dataclass(frozen=True)
+class SplitPolicy:
+    """How the national pool is split: ``equal`` of it in equal parts, the rest by contribution."""
+
+    equal: Fraction
+
+    def __post_init__(self) -> None:
+        equal = _exact(self.equal, "The equal part")
+        if not 0 <= equal <= 1:
+            raise SplitError(f"The equal part must lie between 0 and 1; it is {equal}.")
+        # Store a Fraction even when given an int, so that equal policies compare equal.
+        object.__setattr__(self, "equal", equal)
+
+
+# ECMWF shares its member states' computing resources 35% equally and 65% by contribution.
+ECMWF = SplitPolicy(equal=Fraction(35, 100))
+# EuroHPC shares its participating states' access time in proportion to their contributions.
+EUROHPC = SplitPolicy(equal=Fraction(0))
+
+
+@dataclass(frozen=True)
+class StateShare:
+    """A member state's contribution share, as it drives its national quota."""
+
+    code: str
+    share: Fraction
+
+
+@dataclass(frozen=True)
+class SplitInputs:
+    """A period's capacity, the parts set aside from it, the policy and the states' shares."""
+
+    capacity_minutes: int
+    programme_share: Fraction
+    reserve_share: Fraction
+    policy: SplitPolicy
+    states: tuple[StateShare, ...]
+
+
+@dataclass(frozen=True)
+class StateMinutes:
+    """A state's quota for the period, shown as its equal part plus its proportional part."""
+
+    code: str
+    share: Fraction
+    equal_minutes: int
+    proportional_minutes: int
+
+    @property
+    def minutes(self) -> int:
+        """The state's whole quota for the period."""
+        return self.equal_minutes + self.proportional_minutes
+
+
+@dataclass(frozen=True)
+class CapacitySplit:
+    """A period's capacity in whole GPU-minutes, split so that the parts add up to the whole."""
+
+    capacity_minutes: int
+    programme_minutes: int
+    reserve_minutes: int
+    equal_pool_minutes: int
+    proportional_pool_minutes: int
+    # Ordered by state code.
+    states: tuple[StateMinutes, ...]
+
+    @property
+    def national_minutes(self) -> int:
+        """The national pool: what is left for the member states."""
+        return self.equal_pool_minutes + self.proportional_pool_minutes
+
+    def state(self, code: str) -> StateMinutes:
+        """Return the quota of the state with this code."""
+        for line in self.states:
+            if line.code == code:
+                return line
+        raise KeyError(code)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the split as JSON-ready data, with shares written "n/d"."""
+        return {
+            "capacity_minutes": self.capacity_minutes,
+            "programme_minutes": self.programme_minutes,
+            "reserve_minutes": self.reserve_minutes,
+            "national_minutes": self.national_minutes,
+            "equal_pool_minutes": self.equal_pool_minutes,
+            "proportional_pool_minutes": self.proportional_pool_minutes,
+            "states": [
+                {
+                    "code": line.code,
+                    "share": fraction_to_str(line.share),
+                    "equal_minutes": line.equal_minutes,
+                    "proportional_minutes": line.proportional_minutes,
+                    "minutes": line.minutes,
+                }
+                for line in self.states
+            ],
+        }
+
+
+def split_capacity(inputs: SplitInputs) -> CapacitySplit:
+    """Split a period's capacity into the programme, the reserve and one quota per state."""
+    capacity = _minutes(inputs.capacity_minutes, "The capacity", SplitError)
+    programme = _exact(inputs.programme_share, "The programme share")
+    reserve = _exact(inputs.reserve_share, "The reserve share")
+    if programme < 0 or reserve < 0:
+        raise SplitError("The programme and reserve shares must not be negative.")
+    if programme + reserve > 1:
+        raise SplitError(
+            f"The programme ({programme}) and reserve ({reserve}) shares together exceed the "
+            "whole capacity."
+        )
+    if not isinstance(inputs.policy, SplitPolicy):
+        raise SplitError(f"The policy must be a SplitPolicy, not {inputs.policy!r}.")
+    shares = _state_shares(inputs.states)
+
+    top = apportion(
+        capacity,
+        {"programme": programme, "reserve": reserve, "states": 1 - programme - reserve},
+    )
+    equal = inputs.policy.equal
+    pools = apportion(top["states"], {"equal": equal, "proportional": 1 - equal})
+    # Larger share first, then code: the order that keeps larger shares from getting less.
+    by_share = sorted(shares, key=lambda code: (-shares[code], code))
+    equal_parts = apportion(pools["equal"], dict.fromkeys(shares, Fraction(1)), tie_order=by_share)
+    proportional_parts = apportion(pools["proportional"], shares, tie_order=by_share)
+
+    return CapacitySplit(
+        capacity_minutes=capacity,
+        programme_minutes=top["programme"],
+        reserve_minutes=top["reserve"],
+        equal_pool_minutes=pools["equal"],
+        proportional_pool_minutes=pools["proportional"],
+        states=tuple(
+            StateMinutes(
+                code=code,
+                share=shares[code],
+                equal_minutes=equal_parts[code],
+                proportional_minutes=proportional_parts[code],
+            )
+            for code in sorted(shares)
+        ),
+    )
+
+
+def _state_shares(states: Iterable[StateShare]) -> dict[str, Fraction]:
+    shares: dict[str, Fraction] = {}
+    for state in states:
+        if state.code in shares:
+            raise SplitError(f"{state.code} is listed more than once.")
+        share = _exact(state.share, f"The share of {state.code}")
+        if share < 0:
+            raise SplitError(f"The share of {state.code} must not be negative; it is {share}.")
+        shares[state.code] = share
+    if not shares:
+        raise SplitError("A split needs at least one member state.")
+    total = sum(shares.values(), Fraction(0))
+    if total != 1:
+        raise SplitError(f"The contribution shares add up to {total}, not 1.")
+    return shares
+
+
+@dataclass(frozen=True)
+class QuotaCheck:
+    """Whether a new allocation fits a state's quota, and by how much it does or does not."""
+
+    fits: bool
+    # What the quota still holds before the new allocation; negative if already overdrawn.
+    available_minutes: int
+    # What the quota still holds after the new allocation; None when it does not fit.
+    remaining_minutes: int | None
+    # By how much the new allocation would overdraw the quota; 0 when it fits.
+    overdraw_minutes: int
+    reason: str | None
+
+
+def check_allocation(
+    *,
+    state: str,
+    quota_minutes: int,
+    allocated_minutes: Iterable[int],
+    requested_minutes: int,
+) -> QuotaCheck:
+    """Check whether a new allocation of ``requested_minutes`` fits within a state's quota."""
+    quota = _minutes(quota_minutes, f"{state}'s quota", QuotaError)
+    allocated = sum(
+        _minutes(minutes, f"An existing allocation of {state}", QuotaError)
+        for minutes in allocated_minutes
+    )
+    requested = _minutes(requested_minutes, "The requested allocation", QuotaError)
+    if requested == 0:
+        raise QuotaError("The requested allocation must be at least one GPU-minute.")
+    available = quota - allocated
+    if requested <= available:
+        return QuotaCheck(
+            fits=True,
+            available_minutes=available,
+            remaining_minutes=available - requested,
+            overdraw_minutes=0,
+            reason=None,
+        )
+    overdraw = requested - available
+    return QuotaCheck(
+        fits=False,
+        available_minutes=available,
+        remaining_minutes=None,
+        overdraw_minutes=overdraw,
+        reason=f"would overdraw {state}'s quota of {quota:,} GPU-minutes by {overdraw:,}",
+    )

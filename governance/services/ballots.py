@@ -1,0 +1,199 @@
+"""Casting a state's vote: checks, the hash chain, the receipt, and the secret-ballot split."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.actors import Actor
+from core.audit import audit_record
+from core.errors import Conflict, NotAllowed, ValidationFailed
+from core.permissions import require_mfa
+from governance import permissions
+from governance.chain import ballot_entry, entry_hash
+from governance.models import (
+    Ballot,
+    BallotChoice,
+    BallotParticipation,
+    MemberState,
+    Motion,
+    MotionStatus,
+)
+
+
+def secret_tag(key: bytes, state_code: str) -> str:
+    """The pseudonym of a state in one secret vote; unlinkable once the key is erased."""
+    return hmac.new(key, state_code.encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the caster keeps: the entry's hash proves the ballot is in the published chain."""
+
+    motion: str
+    seq: int
+    entry_hash: str
+    state: str
+    choice: str | None  # None for a secret ballot: the receipt must not prove how one voted
+    superseded_earlier: bool
+
+
+def _elector(motion: Motion, state_code: str) -> dict[str, Any] | None:
+    for entry in motion.electorate.entries["electors"]:
+        if entry["state"] == state_code:
+            return dict(entry)
+    return None
+
+
+@transaction.atomic
+def ballot_cast(*, actor: Actor, motion: Motion, member_state: MemberState, choice: str) -> Receipt:
+    """Cast (or change) a state's vote; the server clock decides whether voting is still open."""
+    require_mfa(actor)
+    if choice not in BallotChoice.values:
+        raise ValidationFailed(_("Choose yes, no or abstain."), field="choice")
+    # Every ballot of a motion goes through this lock: the chain has one order, and a ballot
+    # either lands before the close (counted) or sees the closed motion (refused).
+    locked = (
+        Motion.objects.select_for_update().select_related("council", "electorate").get(pk=motion.pk)
+    )
+    now = timezone.now()
+    if locked.status != MotionStatus.VOTING_OPEN or now >= locked.closes_at:
+        when = timezone.localtime(locked.closes_at).strftime("%Y-%m-%d %H:%M:%S %Z")
+        raise Conflict(
+            _("Voting on %(ref)s closed at %(when)s; this ballot was not recorded.")
+            % {"ref": locked.reference, "when": when},
+            code="voting_closed",
+        )
+    elector = _elector(locked, member_state.code)
+    if elector is None:
+        raise NotAllowed(
+            _("%(state)s is not in the electorate of this vote.") % {"state": member_state.code}
+        )
+    if elector["recused"]:
+        raise NotAllowed(
+            _("%(state)s has recused itself from this vote.") % {"state": member_state.code}
+        )
+    own = permissions.voting_delegation(actor, locked.council)
+    holder = elector["proxy_holder"]
+    if own is None:
+        raise NotAllowed(
+            _("You hold no voting accreditation to %(council)s.") % {"council": locked.council.name}
+        )
+    if holder is None and own.pk != member_state.pk:
+        raise NotAllowed(
+            _("You may vote only for your own state, %(state)s.") % {"state": own.code}
+        )
+    if holder is not None and own.code != holder:
+        if own.pk == member_state.pk:
+            raise NotAllowed(
+                _(
+                    "%(state)s has given its vote to %(holder)s as proxy; only %(holder)s can cast it."
+                )
+                % {"state": member_state.code, "holder": holder}
+            )
+        raise NotAllowed(
+            _("You may vote only for your own state, %(state)s.") % {"state": own.code}
+        )
+    tag = (
+        secret_tag(bytes(locked.secret_key), member_state.code)
+        if locked.secret
+        else member_state.code
+    )
+    last = Ballot.objects.filter(motion=locked).order_by("-seq").only("seq", "entry_hash").first()
+    prev = last.entry_hash if last else locked.electorate.sha256
+    seq = last.seq + 1 if last else 1
+    superseded = Ballot.objects.filter(motion=locked, tag=tag, is_current=True).update(
+        is_current=False
+    )
+    proxy_code = None if locked.secret else holder
+    entry = ballot_entry(
+        motion=locked.reference, seq=seq, tag=tag, choice=choice, proxy_holder=proxy_code
+    )
+    ballot = Ballot.objects.create(
+        motion=locked,
+        seq=seq,
+        tag=tag,
+        choice=choice,
+        cast_by=None if locked.secret else actor.user,
+        cast_at=None if locked.secret else now,
+        proxy_holder=MemberState.objects.get(code=holder)
+        if (holder and not locked.secret)
+        else None,
+        prev_hash=prev,
+        entry_hash=entry_hash(prev, entry),
+    )
+    if locked.secret:
+        # Who voted is kept apart from how: no timestamp, a random key, and no audit row that
+        # would order the participations against the chain.
+        assert actor.user is not None  # noqa: S101 - require_mfa and voting_delegation need a person
+        BallotParticipation.objects.get_or_create(
+            motion=locked,
+            member_state=member_state,
+            defaults={"id": uuid.uuid4(), "cast_by": actor.user},
+        )
+    else:
+        audit_record(
+            actor=actor,
+            action="ballot.cast",
+            target=locked,
+            after={
+                "state": member_state.code,
+                "choice": choice,
+                "seq": seq,
+                "receipt": ballot.entry_hash,
+                "proxy_holder": holder,
+            },
+        )
+    return Receipt(
+        motion=locked.reference,
+        seq=seq,
+        entry_hash=ballot.entry_hash,
+        state=member_state.code,
+        choice=None if locked.secret else choice,
+        superseded_earlier=bool(superseded),
+    )
+
+
+def resolve_tags(motion: Motion, ballots: Iterable[Ballot]) -> list[Ballot]:
+    """Ballots with their tags as state codes (a secret vote's tags need its key, before erasure)."""
+    ballots = list(ballots)
+    if not motion.secret:
+        return ballots
+    if not motion.secret_key:
+        raise Conflict(
+            _("The key of this secret vote is gone; its ballots can no longer be told apart.")
+        )
+    key = bytes(motion.secret_key)
+    states = {
+        secret_tag(key, e["state"]): e["state"] for e in motion.electorate.entries["electors"]
+    }
+    resolved = []
+    for ballot in ballots:
+        copy = Ballot(
+            motion=motion,
+            seq=ballot.seq,
+            tag=states[ballot.tag],
+            choice=ballot.choice,
+            entry_hash=ballot.entry_hash,
+        )
+        resolved.append(copy)
+    return resolved
+
+
+def states_voted(motion: Motion) -> set[str]:
+    """Which states have a ballot in (turnout only: for a secret vote, from the participations)."""
+    if motion.secret:
+        return set(
+            BallotParticipation.objects.filter(motion=motion).values_list(
+                "member_state__code", flat=True
+            )
+        )
+    return set(Ballot.objects.filter(motion=motion, is_current=True).values_list("tag", flat=True))
