@@ -31,12 +31,16 @@ class RuleError(ValueError):
 
 
 class Choice(StrEnum):
+    """A ballot: yes, no or abstain (an absent state casts none)."""
+
     YES = "yes"
     NO = "no"
     ABSTAIN = "abstain"
 
 
 class RuleKind(StrEnum):
+    """The family of a voting rule, which fixes its base and its tests."""
+
     SIMPLE_MAJORITY = "simple_majority"
     QUALIFIED_OF_VOTING = "qualified_of_voting"
     QUALIFIED_OF_MEMBERS = "qualified_of_members"
@@ -47,11 +51,15 @@ class RuleKind(StrEnum):
 
 
 class TieBreak(StrEnum):
+    """What ends a tie under a simple majority."""
+
     FAILS = "fails"
     CHAIR_CASTING_VOTE = "chair_casting_vote"
 
 
 class Outcome(StrEnum):
+    """How a vote ended."""
+
     ADOPTED = "adopted"
     REJECTED = "rejected"
     NO_QUORUM = "no_quorum"
@@ -84,7 +92,13 @@ def _text(value: Fraction) -> str:
 
 
 def _number(value: Fraction) -> str:
-    return str(value.numerator) if value.denominator == 1 else _text(value)
+    """Write a value exactly: a whole number, a terminating decimal (14.85), or else n/d."""
+    places = next((k for k in range(20) if 10**k % value.denominator == 0), None)
+    if places is None:
+        return _text(value)
+    digits = str(abs(value.numerator) * 10**places // value.denominator).rjust(places + 1, "0")
+    sign = "-" if value < 0 else ""
+    return sign + (f"{digits[:-places]}.{digits[-places:]}" if places else digits)
 
 
 def _percent(value: Fraction) -> str:
@@ -475,6 +489,8 @@ def _assess(
         f"{c.members} = {_number(t * c.members)}, so {need} are needed; abstaining and absent "
         "members count against."
     )
+    if kind is RuleKind.UNANIMITY_ALL_YES:
+        why = f"{c.yes} of the {c.members} members voted yes; every one of them must."
     passed = test("members voting yes", need, c.yes, "≥", c.yes >= need, why)
     if kind is not RuleKind.DOUBLE_MAJORITY:
         return passed, need, tests

@@ -62,7 +62,9 @@ def ballot_cast(*, actor: Actor, motion: Motion, member_state: MemberState, choi
     # Every ballot of a motion goes through this lock: the chain has one order, and a ballot
     # either lands before the close (counted) or sees the closed motion (refused).
     locked = (
-        Motion.objects.select_for_update().select_related("council", "electorate").get(pk=motion.pk)
+        Motion.objects.select_for_update(of=("self",))
+        .select_related("council", "electorate")
+        .get(pk=motion.pk)
     )
     now = timezone.now()
     if locked.status != MotionStatus.VOTING_OPEN or now >= locked.closes_at:

@@ -185,7 +185,11 @@ def motion_create(
 
 
 def _lock(motion: Motion) -> Motion:
-    return Motion.objects.select_for_update().select_related("council", "project").get(pk=motion.pk)
+    return (
+        Motion.objects.select_for_update(of=("self",))
+        .select_related("council", "project")
+        .get(pk=motion.pk)
+    )
 
 
 def _require_status(motion: Motion, *allowed: str) -> None:
@@ -432,6 +436,25 @@ def motion_close(*, actor: Actor, motion: Motion) -> Motion:
     permissions.check_run_votes(actor, locked.council)
     _require_status(locked, MotionStatus.VOTING_OPEN)
     now = timezone.now()
+    if now < locked.closes_at:
+        from governance.services.ballots import states_voted
+
+        voted = states_voted(locked)
+        waiting = [
+            e["state"]
+            for e in locked.electorate.entries["electors"]
+            if not e["recused"] and e["state"] not in voted
+        ]
+        if waiting:
+            # Closing early would silence delegations that were promised time until the deadline.
+            raise Conflict(
+                _("%(n)d state(s) have not voted yet (%(states)s); the vote closes at %(when)s.")
+                % {
+                    "n": len(waiting),
+                    "states": ", ".join(waiting),
+                    "when": timezone.localtime(locked.closes_at).strftime("%Y-%m-%d %H:%M %Z"),
+                }
+            )
     current = list(Ballot.objects.filter(motion=locked, is_current=True))
     resolved = resolve_tags(locked, current)
     tally = count(locked, resolved)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from fractions import Fraction
+from random import Random
 
 import pytest
 from hypothesis import given
@@ -46,10 +47,6 @@ def ballots(yes: int = 0, no: int = 0, abstain: int = 0) -> list[tuple[str, Choi
     """Return ballots in council order: yes first, then no, then abstentions; the rest absent."""
     choices = [Y] * yes + [N] * no + [A] * abstain
     return list(zip(CODES, choices, strict=False))
-
-
-def by_choice(**choices: Choice) -> dict[str, Choice]:
-    return dict(choices)
 
 
 SIMPLE = VotingRule.simple_majority()
@@ -205,7 +202,7 @@ def test_two_big_states_in_a_small_council_cannot_block() -> None:
     """In a council of five, two big states voting no are fewer than a blocking minority of four."""
     # given
     electorate = tuple(e for e in EU if e.state in {"DE", "FR", "NL", "BE", "LU"})
-    votes = by_choice(DE=N, FR=N, NL=Y, BE=Y, LU=Y)
+    votes = {"DE": N, "FR": N, "NL": Y, "BE": Y, "LU": Y}
     # when
     tally = evaluate(DOUBLE, electorate, votes)
     # then
@@ -368,11 +365,11 @@ def test_an_abstaining_casting_vote_is_refused() -> None:
         "decimal text",
     ],
 )
-def test_an_incoherent_rule_is_refused(make: object) -> None:
+def test_an_incoherent_rule_is_refused(make: Callable[[], object]) -> None:
     """A rule that cannot be applied as written is refused when it is built."""
     # when / then
     with pytest.raises(RuleError):
-        make()  # type: ignore[operator]
+        make()
 
 
 @pytest.mark.parametrize(
@@ -398,8 +395,16 @@ def test_an_incoherent_rule_is_refused(make: object) -> None:
             "yes (yes ≥ 55% of the members, recused members excluded; yes population ≥ 65% of "
             "the total); abstentions and absences count as not voting yes; a tie fails.",
         ),
+        (
+            BUDGET,
+            "A contribution-weighted double majority: the yes states hold at least two-thirds of "
+            "the members' contribution shares, and at least half of the members represented and "
+            "voting vote yes (yes share ≥ 2/3 of the total, recused members excluded; yes ≥ 1/2 "
+            "of yes + no); abstentions and absences count against in the contribution test "
+            "only; a tie among those voting meets the voting test, so the contributions decide.",
+        ),
     ],
-    ids=["two-thirds of voting", "simple majority with casting vote and quorum", "EU"],
+    ids=["two-thirds of voting", "simple majority with casting vote and quorum", "EU", "budget"],
 )
 def test_a_rule_describes_itself_in_plain_words(rule: VotingRule, text: str) -> None:
     """A rule states its base, threshold, abstentions, ties and quorum in plain English."""
@@ -538,14 +543,14 @@ def test_reordering_ballots_and_electors_changes_nothing(
     rule: VotingRule,
     vote: tuple[tuple[Elector, ...], list[tuple[str, Choice]]],
     casting: Choice | None,
-    random: object,
+    rng: Random,
 ) -> None:
     """The order in which ballots and electors arrive has no effect on the tally."""
     # given
     electorate, cast = vote
     shuffled_cast, shuffled_electorate = list(cast), list(electorate)
-    random.shuffle(shuffled_cast)  # type: ignore[attr-defined]
-    random.shuffle(shuffled_electorate)  # type: ignore[attr-defined]
+    rng.shuffle(shuffled_cast)
+    rng.shuffle(shuffled_electorate)
     # when
     tallies = [
         evaluate(rule, electorate, cast, casting),
