@@ -65,7 +65,8 @@ def recount(
         voters = [e.state for e in electors if not e.recused]
         choices = sorted(current.values())
         current = dict(zip(voters, choices, strict=False))
-    return rules.evaluate(rules.VotingRule.from_dict(rule_data), electors, current)
+    ballots = {state: rules.Choice(choice) for state, choice in current.items()}
+    return rules.evaluate(rules.VotingRule.from_dict(rule_data), electors, ballots)
 
 
 def verify_motion(motion: Motion) -> Verification:

@@ -105,7 +105,7 @@ def ballot_cast(*, actor: Actor, motion: Motion, member_state: MemberState, choi
             _("You may vote only for your own state, %(state)s.") % {"state": own.code}
         )
     tag = (
-        secret_tag(bytes(locked.secret_key), member_state.code)
+        secret_tag(bytes(locked.secret_key or b""), member_state.code)
         if locked.secret
         else member_state.code
     )

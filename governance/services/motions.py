@@ -423,7 +423,7 @@ def electors_of(snapshot_: ElectorateSnapshot) -> list[rules.Elector]:
 def count(motion: Motion, current: Iterable[Ballot]) -> rules.Tally:
     """The tally of a motion from its current ballots (tags already resolved to states)."""
     electors = electors_of(motion.electorate)
-    choices = {b.tag: b.choice for b in current}
+    choices = {b.tag: rules.Choice(b.choice) for b in current}
     return rules.evaluate(rules.VotingRule.from_dict(motion.rule), electors, choices)
 
 
