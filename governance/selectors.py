@@ -13,6 +13,8 @@ from governance.models import (
     Accreditation,
     Council,
     MemberState,
+    Motion,
+    MotionStatus,
     Seat,
     StaffRole,
     StaffRoleKind,
@@ -120,3 +122,39 @@ def accreditations_expiring(
         valid_until__lte=on + dt.timedelta(days=within_days),
         expiry_notice_sent_at__isnull=True,
     )
+
+
+def motions_public() -> QuerySet[Motion]:
+    """Motions whose count may be seen by anyone: closed, certified or published."""
+    return Motion.objects.filter(
+        status__in=[MotionStatus.VOTING_CLOSED, MotionStatus.CERTIFIED, MotionStatus.PUBLISHED]
+    ).select_related("council", "electorate")
+
+
+def open_votes_for_user(*, user: User) -> list[tuple[Motion, list[str], set[str]]]:
+    """Open motions where the user may cast a vote: (motion, states they may vote for, states done)."""
+    from governance.services.ballots import states_voted
+
+    result = []
+    accreditations = {
+        a.council_id: a for a in accreditations_for_user(user=user).filter(role__in=VOTING_ROLES)
+    }
+    if not accreditations:
+        return result
+    motions = (
+        Motion.objects.filter(status=MotionStatus.VOTING_OPEN, council_id__in=list(accreditations))
+        .select_related("council", "electorate")
+        .order_by("closes_at")
+    )
+    for motion in motions:
+        own = accreditations[motion.council_id].member_state.code
+        states = []
+        for entry in motion.electorate.entries["electors"]:
+            if entry["recused"]:
+                continue
+            holder = entry["proxy_holder"]
+            if (entry["state"] == own and holder is None) or holder == own:
+                states.append(entry["state"])
+        if states:
+            result.append((motion, states, states_voted(motion)))
+    return result

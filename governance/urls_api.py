@@ -16,3 +16,39 @@ urlpatterns = [
         "delegates/<int:accreditation_id>/end/", api.DelegateEndApi.as_view(), name="delegate-end"
     ),
 ]
+
+from governance import api_voting  # noqa: E402 - kept beside the membership routes it extends
+
+urlpatterns += [
+    path("projects/", api_voting.ProjectListApi.as_view(), name="project-list"),
+    path("motions/", api_voting.MotionListApi.as_view(), name="motion-list"),
+    path("motions/<int:motion_id>/", api_voting.MotionDetailApi.as_view(), name="motion-detail"),
+    path(
+        "motions/<int:motion_id>/ballots/", api_voting.BallotCastApi.as_view(), name="ballot-cast"
+    ),
+    path("motions/<int:motion_id>/recusals/", api_voting.RecusalApi.as_view(), name="recusal"),
+    path(
+        "motions/<int:motion_id>/withdraw/",
+        api_voting.MotionWithdrawApi.as_view(),
+        name="motion-withdraw",
+    ),
+    path(
+        "motions/<int:motion_id>/<str:action>/",
+        api_voting.MotionTransitionApi.as_view(),
+        name="motion-transition",
+    ),
+    path("proxies/", api_voting.ProxyListApi.as_view(), name="proxy-list"),
+    path(
+        "proxies/<int:proxy_id>/revoke/", api_voting.ProxyRevokeApi.as_view(), name="proxy-revoke"
+    ),
+    path(
+        "public/motions/<int:motion_id>/verify/",
+        api_voting.PublicVerifyApi.as_view(),
+        name="public-verify",
+    ),
+    path(
+        "public/motions/<int:motion_id>/chain/",
+        api_voting.PublicChainApi.as_view(),
+        name="public-chain",
+    ),
+]
