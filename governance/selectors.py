@@ -135,7 +135,7 @@ def open_votes_for_user(*, user: User) -> list[tuple[Motion, list[str], set[str]
     """Open motions where the user may cast a vote: (motion, states they may vote for, states done)."""
     from governance.services.ballots import states_voted
 
-    result = []
+    result: list[tuple[Motion, list[str], set[str]]] = []
     accreditations = {
         a.council_id: a for a in accreditations_for_user(user=user).filter(role__in=VOTING_ROLES)
     }

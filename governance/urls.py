@@ -1,8 +1,20 @@
 from django.urls import path
 
-from governance import views
+from governance import views, views_voting
 
 app_name = "governance"
 urlpatterns = [
     path("my/councils/", views.my_councils, name="my_councils"),
+    path("my/votes/", views_voting.my_open_votes, name="my_open_votes"),
+    path("motions/<int:motion_id>/", views_voting.motion_detail, name="motion_detail"),
+    path("motions/<int:motion_id>/vote/", views_voting.vote_confirm, name="vote"),
+    path(
+        "motions/<int:motion_id>/documents/<int:document_id>/",
+        views_voting.document_download,
+        name="document_download",
+    ),
+    path(
+        "motions/<int:motion_id>/step/<str:action>/", views_voting.motion_step, name="motion_step"
+    ),
+    path("secretariat/", views_voting.secretariat, name="secretariat"),
 ]
