@@ -114,6 +114,9 @@ class ApiTokenListCreateApi(APIView):
     class InputSerializer(serializers.Serializer):
         name = serializers.CharField(max_length=100)
 
+        class Meta:
+            ref_name = "ApiTokenCreateInput"
+
     @extend_schema(responses=ApiTokenOutput(many=True))
     def get(self, request: Request) -> Response:
         tokens = ApiToken.objects.filter(user_id=int(request.user.pk or 0)).order_by("-created_at")

@@ -182,7 +182,14 @@ TRANSITIONS = {
 class MotionTransitionApi(APIView):
     """Move a motion one step: table, open, close, certify, publish (the council's secretary, with MFA)."""
 
-    @extend_schema(request=None, responses=MotionOutput)
+    @extend_schema(
+        request=None,
+        responses=MotionOutput,
+        operation_id="v1_motions_step",
+        parameters=[
+            OpenApiParameter("action", enum=list(TRANSITIONS), location=OpenApiParameter.PATH)
+        ],
+    )
     def post(self, request: Request, motion_id: int, action: str) -> Response:
         motion = get_object_or_404(Motion, pk=motion_id)
         if action not in TRANSITIONS:
@@ -196,6 +203,9 @@ class MotionTransitionApi(APIView):
 class MotionWithdrawApi(APIView):
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField()
+
+        class Meta:
+            ref_name = "MotionWithdrawInput"
 
     @extend_schema(request=InputSerializer, responses=MotionOutput)
     def post(self, request: Request, motion_id: int) -> Response:

@@ -208,6 +208,10 @@ class VotingRule:
             self._check(threshold == 1 and not self.strict, "unanimity has threshold 1, not strict")
         elif kind is RuleKind.WEIGHTED_DOUBLE_MAJORITY:
             self._check(threshold >= HALF, "the voting test needs at least half of those voting")
+        elif kind is RuleKind.QUALIFIED_OF_MEMBERS:
+            # A share of all members may be set below a majority on purpose: a low bar such as
+            # "one third of the Safety Board" lets a minority order a precaution (a freeze).
+            pass
         else:
             # A rule that could adopt a tie could also adopt the opposite motion.
             majority = threshold > HALF or (threshold == HALF and self.strict)

@@ -150,6 +150,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "CouncilKindEnum": "governance.models.CouncilKind",
+        "MotionKindEnum": "governance.models.MotionKind",
+        "MemberStatusEnum": "governance.models.MemberStatus",
+        "MotionStatusEnum": "governance.models.MotionStatus",
+        "ProjectStatusEnum": "governance.models.ProjectStatus",
+        "DelegateRoleEnum": "governance.models.DelegateRole",
+        "ProcedureEnum": "governance.models.Procedure",
+        "MotionOutcomeEnum": "governance.models.MotionOutcome",
+    },
 }
 
 # Background work: Celery over Redis. Local demo and most tests run tasks inline (eager).

@@ -101,7 +101,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'staff role',
                 'verbose_name_plural': 'staff roles',
                 'ordering': ('role', 'user__username'),
-                'constraints': [models.CheckConstraint(condition=models.Q(('valid_until__isnull', True), ('valid_until__gt', models.F('valid_from')), _connector='OR'), name='staff_role_period_ordered'), models.CheckConstraint(condition=models.Q(('role__in', ['council_secretary', 'finance_officer', 'safety_officer', 'compute_operator'])), name='staff_role_kind_valid'), models.CheckConstraint(condition=models.Q(('council__isnull', True), ('role', 'council_secretary'), _connector='OR'), name='staff_role_council_only_for_secretary'), models.UniqueConstraint(fields=('user', 'role', 'council', 'valid_from'), name='staff_role_unique_start', nulls_distinct=False)],
+                'constraints': [models.CheckConstraint(condition=models.Q(('valid_until__isnull', True), ('valid_until__gt', models.F('valid_from')), _connector='OR'), name='staff_role_period_ordered'), models.CheckConstraint(condition=models.Q(('role__in', ['council_secretary', 'finance_officer', 'safety_officer', 'compute_operator'])), name='staff_role_kind_valid'), models.CheckConstraint(condition=models.Q(('council__isnull', True), ('role', 'council_secretary'), _connector='OR'), name='staff_role_council_only_for_secretary'), models.UniqueConstraint(fields=('user', 'role', 'council', 'valid_from'), name='staff_role_unique_start')],
             },
         ),
     ]

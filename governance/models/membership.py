@@ -297,7 +297,6 @@ class StaffRole(models.Model):
             models.UniqueConstraint(
                 fields=["user", "role", "council", "valid_from"],
                 name="staff_role_unique_start",
-                nulls_distinct=False,
             ),
         ]
 

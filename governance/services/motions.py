@@ -27,6 +27,7 @@ from governance.models import (
     ContributionShare,
     Council,
     ElectorateSnapshot,
+    MemberStatus,
     Motion,
     MotionDocument,
     MotionKind,
@@ -319,8 +320,12 @@ def freeze_electorate(motion: Motion, now: dt.datetime) -> ElectorateSnapshot:
         "member_state_id", "valid_from"
     ):
         shares[row.member_state_id] = row  # the latest valid one wins
+    # Associate members and observers sit and speak but do not vote, as at CERN.
+    non_voting = {s.member_state_id for s in seats if s.member_state.status != MemberStatus.FULL}
     voters = {
-        s.member_state_id: s.member_state for s in seats if s.member_state_id not in suspended
+        s.member_state_id: s.member_state
+        for s in seats
+        if s.member_state_id not in suspended and s.member_state_id not in non_voting
     }
     proxies = ProxyGrant.objects.filter(
         Q(motion=motion) | Q(motion__isnull=True, session_from__lte=day, session_until__gte=day),
@@ -347,11 +352,16 @@ def freeze_electorate(motion: Motion, now: dt.datetime) -> ElectorateSnapshot:
         for state_id, state in sorted(voters.items(), key=lambda kv: kv[1].code)
     ]
     excluded = sorted(
-        (
+        [
+            {"state": s.member_state.code, "reason": f"{s.member_state.status} member: no vote"}
+            for s in seats
+            if s.member_state_id in non_voting
+        ]
+        + [
             {"state": s.member_state.code, "reason": "voting rights suspended"}
             for s in seats
-            if s.member_state_id in suspended
-        ),
+            if s.member_state_id in suspended and s.member_state_id not in non_voting
+        ],
         key=lambda e: e["state"],
     )
     document = {

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -11,21 +13,27 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from core import services as core_services
 from core.actors import Actor
 from core.models import AuditSource, User
-from governance import services
+from funding import rules as scale
+from governance import rules, services
 from governance.models import (
     Accreditation,
+    ContributionShare,
     Council,
     CouncilKind,
     DelegateRole,
     MemberState,
     MemberStatus,
+    Motion,
+    MotionKind,
     Seat,
     StaffRole,
     StaffRoleKind,
+    VotingRulePolicy,
 )
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -93,6 +101,9 @@ class Command(BaseCommand):
             self.seed_seats(states, councils)
             self.seed_staff()
             self.seed_delegates(states, councils)
+            self.seed_contribution_shares(states)
+            self.seed_rule_policies(councils)
+            self.seed_votes(states, councils)
         self.report()
 
     # -- member states and councils ------------------------------------------------------
@@ -213,6 +224,146 @@ class Command(BaseCommand):
                         valid_from=state.accession_date,
                     )
 
+    # -- voting ---------------------------------------------------------------------------
+    def seed_contribution_shares(self, states: dict[str, MemberState]) -> None:
+        """Shares by the CERN method from the World Bank GNI figures (demo, not an adopted scale)."""
+        if ContributionShare.objects.exists():
+            return
+        rates = {}
+        with (DATA / "exchange_rates_annual.csv").open(encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                if row["currency"] == "USD":
+                    rates[int(row["year"])] = Decimal(row["avg_rate_per_eur"])
+        figures: dict[str, list[scale.IncomeFigure]] = {}
+        with (DATA / "national_income.csv").open(encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                figures.setdefault(row["code"], []).append(
+                    scale.IncomeFigure(
+                        year=int(row["year"]),
+                        currency="USD",
+                        national_income=Decimal(row["amount"]),
+                    )
+                )
+        members = tuple(
+            scale.Member(
+                code=code,
+                status=scale.MemberStatus.ASSOCIATE
+                if code in ASSOCIATES
+                else scale.MemberStatus.FULL,
+                accession_year=state.accession_date.year,
+                figures=tuple(figures[code]),
+            )
+            for code, state in states.items()
+        )
+        result = scale.compute_scale(
+            scale.ScaleInputs(
+                scale_year=2026,
+                budget_cents=1_000_000_000_00,
+                members=members,
+                rates=tuple(
+                    scale.ExchangeRate(year=y, currency="USD", per_budget_unit=r)
+                    for y, r in rates.items()
+                ),
+                parameters=scale.ScaleParameters(
+                    budget_currency="EUR", associate_share=Fraction(1, 200)
+                ),
+            )
+        )
+        services.contribution_shares_set(
+            actor=self.actor,
+            shares={m.code: scale.fraction_to_decimal(m.applied_share, 18) for m in result.members},
+            valid_from=FOUNDED,
+            source="demo scale: World Bank GNI (Atlas), 2023-2025, ECB annual USD rates",
+        )
+
+    def seed_rule_policies(self, councils: dict[str, Council]) -> None:
+        if VotingRulePolicy.objects.exists():
+            return
+        policies = [
+            (
+                "governing-council",
+                MotionKind.PROJECT_APPROVAL,
+                rules.VotingRule.qualified_of_voting(),
+            ),
+            ("governing-council", MotionKind.GENERAL, rules.VotingRule.simple_majority()),
+            ("governing-council", MotionKind.BUDGET, rules.VotingRule.weighted_double_majority()),
+            ("finance-committee", MotionKind.BUDGET, rules.VotingRule.weighted_double_majority()),
+            ("scientific-council", MotionKind.GENERAL, rules.VotingRule.double_majority()),
+            (
+                "safety-board",
+                MotionKind.SAFETY_ESCALATION,
+                rules.VotingRule.qualified_of_members(Fraction(1, 3)),
+            ),
+        ]
+        for code, kind, rule in policies:
+            services.rule_policy_set(
+                actor=self.actor, council=councils[code], motion_kind=kind, rule=rule.to_dict()
+            )
+
+    def seed_votes(self, states: dict[str, MemberState], councils: dict[str, Council]) -> None:
+        """One decided project, one open vote for the demo delegates, one draft."""
+        if Motion.objects.exists():
+            return
+        gc = councils["governing-council"]
+        now = timezone.now()
+        lead = self.user("researcher", "Rosa", "Researcher")
+        as_lead = Actor.for_user(lead, source=AuditSource.COMMAND)
+        decided = services.project_submit(
+            actor=as_lead,
+            title="EuroLingua-70B: an open multilingual foundation model",
+            abstract="Pre-training a 70B-parameter model on openly licensed text in all 24 official EU languages.",
+            host_institution="Forschungszentrum Jülich",
+            host_state=states["DE"],
+            gpu_hours_requested=1_200_000,
+            period_start=dt.date(2026, 1, 1),
+            period_end=dt.date(2026, 12, 31),
+            safety_self_assessment="Text-only model; no dual-use capabilities beyond those of public models.",
+            proposed_safety_level=2,
+        )
+        motion = services.motion_create(
+            actor=self.actor, council=gc, kind=MotionKind.PROJECT_APPROVAL, project=decided,
+            title="Approve EuroLingua-70B", text="The Governing Council approves the project and its GPU-hours.",
+            opens_at=now - dt.timedelta(days=10), closes_at=now + dt.timedelta(days=1),
+        )  # fmt: skip
+        services.motion_table(actor=self.actor, motion=motion)
+        services.motion_open(actor=self.actor, motion=motion)
+        for code in states:
+            if code in ASSOCIATES:
+                continue
+            head = User.objects.get(username=f"{code.lower()}-head")
+            choice = "no" if code in ("HU", "SK") else "abstain" if code in ("AT", "IE") else "yes"
+            services.ballot_cast(
+                actor=Actor.for_user(head, source=AuditSource.COMMAND, mfa_verified=True),
+                motion=motion, member_state=states[code], choice=choice,
+            )  # fmt: skip
+        services.motion_close(actor=self.actor, motion=motion)
+        services.motion_certify(actor=self.actor, motion=motion)
+        services.motion_publish(actor=self.actor, motion=motion)
+        pending = services.project_submit(
+            actor=as_lead,
+            title="OpenProof: formal-mathematics reasoning model",
+            abstract="A 13B model trained to write machine-checked proofs in Lean.",
+            host_institution="INRIA",
+            host_state=states["FR"],
+            gpu_hours_requested=300_000,
+            period_start=dt.date(2027, 1, 1),
+            period_end=dt.date(2027, 6, 30),
+            safety_self_assessment="Narrow domain; low misuse potential.",
+        )
+        open_motion = services.motion_create(
+            actor=self.actor, council=gc, kind=MotionKind.PROJECT_APPROVAL, project=pending,
+            title="Approve OpenProof", text="The Governing Council approves the project and its GPU-hours.",
+            opens_at=now, closes_at=now + dt.timedelta(days=7),
+        )  # fmt: skip
+        services.motion_table(actor=self.actor, motion=open_motion)
+        services.motion_open(actor=self.actor, motion=open_motion)
+        services.motion_create(
+            actor=self.actor, council=gc, kind=MotionKind.GENERAL,
+            title="Open-weights release policy",
+            text="Weights of models at safety level 1 or 2 are released under an open licence.",
+            opens_at=now + dt.timedelta(days=3), closes_at=now + dt.timedelta(days=10),
+        )  # fmt: skip
+
     def report(self) -> None:
         out = self.stdout
         out.write(
@@ -230,3 +381,6 @@ class Command(BaseCommand):
             "  per state, e.g. de-head, de-delegate (Governing Council), de-finance (Finance Committee),"
         )
         out.write("  de-safety (Safety Board, for " + ", ".join(SAFETY_BOARD) + ").")
+        out.write(
+            "  researcher (a project lead). An open vote waits in each head's 'My open votes'."
+        )
