@@ -9,7 +9,22 @@ from django.http import HttpRequest
 
 from core.admin import admin_actor
 from governance import services
-from governance.models import Accreditation, Council, MemberState, Seat, StaffRole
+from governance.models import (
+    Accreditation,
+    Ballot,
+    ContributionShare,
+    Council,
+    ElectorateSnapshot,
+    MemberState,
+    Motion,
+    ProxyGrant,
+    Recusal,
+    ResearchProject,
+    Seat,
+    StaffRole,
+    VotingRightsSuspension,
+    VotingRulePolicy,
+)
 
 
 class ServiceAdmin(admin.ModelAdmin):
@@ -137,3 +152,63 @@ class StaffRoleAdmin(ServiceAdmin):
             valid_until=obj.valid_until,
         )
         obj.pk = created.pk
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Voting records are written by their services (pages and API) only; staff read them here."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Motion)
+class MotionAdmin(ReadOnlyAdmin):
+    list_display = (
+        "reference",
+        "title",
+        "council",
+        "kind",
+        "status",
+        "outcome",
+        "opens_at",
+        "closes_at",
+    )
+    list_filter = ("council", "kind", "status")
+    search_fields = ("reference", "title")
+    list_select_related = ("council",)
+
+
+@admin.register(Ballot)
+class BallotAdmin(ReadOnlyAdmin):
+    list_display = ("motion", "seq", "tag", "choice", "is_current", "entry_hash")
+    list_filter = ("is_current",)
+    list_select_related = ("motion",)
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        # A secret ballot's row shows no state anyway; this only spares staff the choice column
+        # of votes still open.
+        return super().get_queryset(request).exclude(motion__status="voting_open")
+
+
+@admin.register(ResearchProject)
+class ResearchProjectAdmin(ReadOnlyAdmin):
+    list_display = ("code", "title", "host_state", "lead", "gpu_hours_requested", "status")
+    list_filter = ("status", "host_state")
+    search_fields = ("code", "title")
+
+
+for model in (
+    ProxyGrant,
+    Recusal,
+    VotingRightsSuspension,
+    ContributionShare,
+    VotingRulePolicy,
+    ElectorateSnapshot,
+):
+    admin.site.register(model, ReadOnlyAdmin)

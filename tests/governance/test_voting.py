@@ -424,3 +424,15 @@ def test_reminders_go_once_to_delegations_that_have_not_voted(
         "it@example.org",
         "nl@example.org",
     ]
+
+
+def test_a_low_bar_of_members_lets_a_minority_order_a_precaution(c5):
+    """One third of all members (≥) adopts with 2 of 5 yes: a deliberately low bar for freezes."""
+    rule = rules.VotingRule.qualified_of_members(Fraction(1, 3)).to_dict()
+    motion = c5.open(kind="safety_escalation", rule=rule, title="Freeze project X")
+    c5.vote(motion, "DE", "yes")
+    c5.vote(motion, "FR", "yes")
+    c5.vote(motion, "IT", "no")
+    motion = c5.close_and_certify(motion)
+    assert motion.outcome == "adopted"
+    assert motion.tally["required_yes"] == 2

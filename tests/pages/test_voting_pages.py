@@ -129,3 +129,24 @@ def test_secretary_form_reports_bad_times_on_the_field():
     )
     assert "at least 24 hours" in page
     assert 'id="id_closes_at-error"' in page
+
+
+def test_staff_read_voting_records_in_the_admin_but_cannot_change_them():
+    """The admin lists motions and counted ballots read-only."""
+    c5 = make_council5()
+    motion = c5.open()
+    c5.vote(motion, "DE", "yes")
+    c5.secretary.is_staff = c5.secretary.is_superuser = True
+    c5.secretary.save()
+    admin = browser(c5.secretary)
+    assert motion.reference in admin.get("/admin/governance/motion/").content.decode()
+    assert admin.get("/admin/governance/motion/add/").status_code == 403
+    # the ballots of a vote still open are not listed, so no running score can be read
+    assert Ballot.objects.filter(motion=motion).exists()
+    assert (
+        "DE"
+        not in admin.get("/admin/governance/ballot/")
+        .content.decode()
+        .split("<tbody>")[-1]
+        .split("</tbody>")[0]
+    )
