@@ -101,6 +101,8 @@ ACCOUNT_LOGOUT_ON_GET = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Concordia"
 MFA_RECOVERY_CODE_COUNT = 10
+# Accept the code of the previous and next 30-second step too (RFC 6238 §5.2: phone clocks drift).
+MFA_TOTP_TOLERANCE = 1
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("de", _("German")), ("fr", _("French"))]
