@@ -14,11 +14,15 @@ handler500 = "core.views.error_500"
 api_v1 = [
     path("", include("core.urls_api")),
     path("", include("governance.urls_api")),
+    path("", include("funding.urls_api")),
+    path("", include("compute.urls_api")),
 ]
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("", include("governance.urls")),
+    path("", include("funding.urls")),
+    path("", include("compute.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
