@@ -206,3 +206,7 @@ WRITTEN_PROCEDURE_MAX_HOURS = env.int("WRITTEN_PROCEDURE_MAX_HOURS", default=72)
 WRITTEN_PROCEDURE_QUORUM = env("WRITTEN_PROCEDURE_QUORUM", default="1/2")
 # Reminders to delegations that have not voted, this many hours before closing.
 VOTE_REMINDER_HOURS = (24, 1)
+
+# Each domain app keeps its own settings beside these.
+from .compute import *  # noqa: E402, F403
+from .funding import *  # noqa: E402, F403
