@@ -208,5 +208,5 @@ WRITTEN_PROCEDURE_QUORUM = env("WRITTEN_PROCEDURE_QUORUM", default="1/2")
 VOTE_REMINDER_HOURS = (24, 1)
 
 # Each domain app keeps its own settings beside these.
-from .compute import *  # noqa: E402, F403
-from .funding import *  # noqa: E402, F403
+from .compute import *  # noqa: E402
+from .funding import *  # noqa: E402
