@@ -150,3 +150,10 @@ def test_staff_read_voting_records_in_the_admin_but_cannot_change_them():
         .split("<tbody>")[-1]
         .split("</tbody>")[0]
     )
+
+
+def test_secretariat_link_only_for_secretaries():
+    """The header shows the Secretariat to secretaries, not to delegates."""
+    c5 = make_council5()
+    assert 'href="/secretariat/"' in browser(c5.secretary).get("/").content.decode()
+    assert 'href="/secretariat/"' not in browser(c5.heads["DE"]).get("/").content.decode()
