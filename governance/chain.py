@@ -4,12 +4,17 @@ entry_hash = SHA-256(prev_hash_bytes || canonical_entry_bytes), where canonical_
 the entry as JSON with sorted keys, no spaces, UTF-8. The first entry's prev_hash is the
 electorate snapshot's SHA-256, so a chain is bound to the electorate it was cast under.
 Anyone can re-walk a published chain with only this module and hashlib.
+
+`walk` writes the JSON of ordinary entries from a template instead of calling `json.dumps`
+for each one; the bytes are the same (tests/governance/test_chain.py proves it), and anything
+out of the ordinary goes through `canonical` as before.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import operator
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -41,6 +46,65 @@ def entry_hash(prev_hash: str, entry: Mapping[str, Any]) -> str:
     return hashlib.sha256(bytes.fromhex(prev_hash) + canonical(entry)).hexdigest()
 
 
+def _plain(value: object) -> bool:
+    """Whether JSON writes this value as the string itself between quotes, with nothing escaped."""
+    # json.dumps escapes only '"', '\\' and characters below U+0020; printable ASCII without
+    # the first two needs no escape and is its own UTF-8. Anything else takes `canonical`.
+    return (
+        type(value) is str
+        and value.isascii()
+        and value.isprintable()
+        and '"' not in value
+        and "\\" not in value
+    )
+
+
+def _template(choice: Any, motion: Any, proxy_holder: Any, tag: Any) -> bytes | None:
+    """The canonical bytes of a ballot entry with `%d` where its seq goes; None unless all plain.
+
+    Keys in sorted order (choice, motion, proxy_holder, seq, tag) and the separators of
+    `canonical`, so `template % seq` equals `canonical(ballot_entry(...))` for an int seq.
+    """
+    if not (
+        _plain(choice)
+        and _plain(motion)
+        and _plain(tag)
+        and (proxy_holder is None or _plain(proxy_holder))
+    ):
+        return None
+    # A '%' in a value must come out as itself, not start a conversion.
+    c, m, t = (v.replace("%", "%%") for v in (choice, motion, tag))
+    holder = "null" if proxy_holder is None else '"' + proxy_holder.replace("%", "%%") + '"'
+    return (
+        f'{{"choice":"{c}","motion":"{m}","proxy_holder":{holder},"seq":%d,"tag":"{t}"}}'.encode()
+    )
+
+
+def ballot_entry_bytes(*, motion: Any, seq: Any, tag: Any, choice: Any, proxy_holder: Any) -> bytes:
+    """`canonical(ballot_entry(...))`, written from a template when every value is plain."""
+    # Exactly int: bool and float pass for numbers in `%d` but JSON writes them differently.
+    template = _template(choice, motion, proxy_holder, tag) if type(seq) is int else None
+    if template is None:
+        return canonical(
+            ballot_entry(motion=motion, seq=seq, tag=tag, choice=choice, proxy_holder=proxy_holder)
+        )
+    return template % seq
+
+
+_TEMPLATES_KEPT = 65_536
+
+
+class _Templates(dict[tuple[str, str, str | None, str], bytes | None]):
+    """Templates by (choice, motion, proxy_holder, tag), made on first use; a chain has few."""
+
+    def __missing__(self, key: tuple[str, str, str | None, str]) -> bytes | None:
+        if len(self) >= _TEMPLATES_KEPT:
+            # Bounds memory on a chain of all-different tags; a busy chain refills quickly.
+            self.clear()
+        template = self[key] = _template(*key)
+        return template
+
+
 @dataclass(frozen=True)
 class ChainCheck:
     """What re-walking a chain found."""
@@ -52,6 +116,33 @@ class ChainCheck:
     current: dict[str, str]  # tag -> the choice of its last ballot
 
 
+_FIELDS = operator.itemgetter(
+    "choice", "motion", "proxy_holder", "seq", "tag", "prev_hash", "entry_hash"
+)
+
+
+def _check(n: int, raw: Mapping[str, Any], prev: str, problems: list[str]) -> None:
+    """The documented check of one entry, field by field; for entries the fast loop does not take."""
+    entry = ballot_entry(
+        motion=raw["motion"],
+        seq=raw["seq"],
+        tag=raw["tag"],
+        choice=raw["choice"],
+        proxy_holder=raw.get("proxy_holder"),
+    )
+    if raw["seq"] != n:
+        problems.append(f"entry {n}: sequence number {raw['seq']} where {n} was expected")
+    if raw["prev_hash"] != prev:
+        problems.append(
+            f"entry {n}: links to {raw['prev_hash'][:12]}… but the previous hash is {prev[:12]}…"
+        )
+    expected = entry_hash(raw["prev_hash"], entry)
+    if raw["entry_hash"] != expected:
+        problems.append(
+            f"entry {n}: hash {raw['entry_hash'][:12]}… does not match its content ({expected[:12]}…)"
+        )
+
+
 def walk(genesis: str, entries: Iterable[Mapping[str, Any]]) -> ChainCheck:
     """Re-walk a chain: every link, every hash, sequence without gaps; the last ballot per tag counts.
 
@@ -61,27 +152,48 @@ def walk(genesis: str, entries: Iterable[Mapping[str, Any]]) -> ChainCheck:
     prev = genesis
     current: dict[str, str] = {}
     n = 0
+    templates = _Templates()
+    sha256, fromhex = hashlib.sha256, bytes.fromhex
     for n, raw in enumerate(entries, start=1):
-        entry = ballot_entry(
-            motion=raw["motion"],
-            seq=raw["seq"],
-            tag=raw["tag"],
-            choice=raw["choice"],
-            proxy_holder=raw.get("proxy_holder"),
-        )
-        if raw["seq"] != n:
-            problems.append(f"entry {n}: sequence number {raw['seq']} where {n} was expected")
-        if raw["prev_hash"] != prev:
+        try:
+            choice, motion, proxy_holder, seq, tag, prev_hash, claimed = _FIELDS(raw)
+        except Exception:
+            # A missing proxy_holder (allowed) or a malformed entry: the documented steps decide,
+            # so a bad entry fails exactly as it always did.
+            _check(n, raw, prev, problems)
+            prev = raw["entry_hash"]
+            current[raw["tag"]] = raw["choice"]
+            continue
+        if seq != n:
+            problems.append(f"entry {n}: sequence number {seq} where {n} was expected")
+        if prev_hash != prev:
             problems.append(
-                f"entry {n}: links to {raw['prev_hash'][:12]}… but the previous hash is {prev[:12]}…"
+                f"entry {n}: links to {prev_hash[:12]}… but the previous hash is {prev[:12]}…"
             )
-        expected = entry_hash(raw["prev_hash"], entry)
-        if raw["entry_hash"] != expected:
+        template = None
+        # Only exact str/None keys reach the templates, so a look-up never matches a value that
+        # merely compares equal to a string; seq must be exactly int (a bool passes `%d`).
+        if (
+            type(seq) is int
+            and type(choice) is str
+            and type(motion) is str
+            and type(tag) is str
+            and (proxy_holder is None or type(proxy_holder) is str)
+        ):
+            template = templates[(choice, motion, proxy_holder, tag)]
+        if template is None:
+            entry = ballot_entry(
+                motion=motion, seq=seq, tag=tag, choice=choice, proxy_holder=proxy_holder
+            )
+            expected = sha256(fromhex(prev_hash) + canonical(entry)).hexdigest()
+        else:
+            expected = sha256(fromhex(prev_hash) + template % seq).hexdigest()
+        if claimed != expected:
             problems.append(
-                f"entry {n}: hash {raw['entry_hash'][:12]}… does not match its content ({expected[:12]}…)"
+                f"entry {n}: hash {claimed[:12]}… does not match its content ({expected[:12]}…)"
             )
-        prev = raw["entry_hash"]
-        current[raw["tag"]] = raw["choice"]
+        prev = claimed
+        current[tag] = choice
     return ChainCheck(
         ok=not problems, length=n, head=prev, problems=tuple(problems), current=current
     )

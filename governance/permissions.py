@@ -98,3 +98,53 @@ def check_voting_rights(actor: Actor) -> None:
     if not is_secretary(actor):
         raise NotAllowed(_("Only the secretariat may suspend or restore voting rights."))
     require_mfa(actor)
+
+
+def _safety_board_delegation(actor: Actor) -> MemberState | None:
+    from governance.models import Council, CouncilKind
+
+    board = Council.objects.filter(kind=CouncilKind.SAFETY_BOARD).first()
+    return voting_delegation(actor, board) if board else None
+
+
+def may_read_confidential(actor: Actor) -> bool:
+    """Safety officers and the Safety Board's delegates (and its chair) read confidential accounts."""
+    if actor.is_system:
+        return True
+    assert actor.user is not None  # noqa: S101
+    if selectors.has_staff_role(user=actor.user, role=StaffRoleKind.SAFETY_OFFICER):
+        return True
+    from governance.models import Council, CouncilKind
+
+    if Council.objects.filter(kind=CouncilKind.SAFETY_BOARD, chair=actor.user).exists():
+        return True
+    return _safety_board_delegation(actor) is not None
+
+
+def check_raise_escalation(actor: Actor) -> None:
+    """A safety officer or any delegate of the Safety Board may raise an escalation."""
+    if not may_read_confidential(actor):
+        raise NotAllowed(
+            _("Only a safety officer or a delegate of the Safety Board may raise an escalation.")
+        )
+    require_mfa(actor)
+
+
+def check_read_confidential(actor: Actor) -> None:
+    if not may_read_confidential(actor):
+        raise NotAllowed(
+            _("The confidential account is for the Safety Board and the safety officers.")
+        )
+    require_mfa(actor)
+
+
+def check_order_interim_freeze(actor: Actor) -> None:
+    """Only the Safety Board's chair, with a second factor, orders an immediate freeze."""
+    from governance.models import Council, CouncilKind
+
+    if (
+        actor.user is None
+        or not Council.objects.filter(kind=CouncilKind.SAFETY_BOARD, chair=actor.user).exists()
+    ):
+        raise NotAllowed(_("Only the chair of the Safety Board may order an interim freeze."))
+    require_mfa(actor)

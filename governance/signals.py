@@ -6,3 +6,9 @@ from django.dispatch import Signal
 # Arguments: motion_id (int), kind (str), outcome (str), project_id (int | None),
 # gpu_hours (int | None), council_code (str).
 decision_certified = Signal()
+
+# Sent on commit when projects' compute must stop (an interim freeze, a freeze, suspension or
+# termination) or may resume (an unfreeze, a lapsed freeze, a reopening). compute subscribes.
+# Arguments: project_ids (list[int]), reason (str), reference (str: the escalation or motion).
+compute_freeze_ordered = Signal()
+compute_unfreeze_ordered = Signal()

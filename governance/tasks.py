@@ -30,3 +30,17 @@ def vote_reminders_send() -> int:
     """Remind delegations that have not voted; runs every five minutes from beat."""
     actor = Actor.system("vote_reminders_send", source=AuditSource.TASK)
     return services.vote_reminders_send(actor=actor)
+
+
+@shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+def interim_freezes_lapse() -> list[str]:
+    """Let unconfirmed interim freezes lapse on time; runs every minute from beat."""
+    actor = Actor.system("interim_freezes_lapse", source=AuditSource.TASK)
+    return services.interim_freezes_lapse(actor=actor)
+
+
+@shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+def safety_reviews_remind() -> int:
+    """Remind the Safety Board of decisions due for review; runs daily from beat."""
+    actor = Actor.system("safety_reviews_remind", source=AuditSource.TASK)
+    return services.safety_reviews_remind(actor=actor)

@@ -179,6 +179,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "motions-advance": {"task": "governance.tasks.motions_advance", "schedule": 60.0},
     "vote-reminders": {"task": "governance.tasks.vote_reminders_send", "schedule": 300.0},
+    "interim-freezes-lapse": {"task": "governance.tasks.interim_freezes_lapse", "schedule": 60.0},
+    "safety-reviews": {
+        "task": "governance.tasks.safety_reviews_remind",
+        "schedule": crontab(hour=7, minute=0),
+    },
     "accreditations-expiring-notify": {
         "task": "governance.tasks.accreditations_expiring_notify",
         "schedule": crontab(hour=6, minute=0),
@@ -207,6 +212,13 @@ WRITTEN_PROCEDURE_MAX_HOURS = env.int("WRITTEN_PROCEDURE_MAX_HOURS", default=72)
 WRITTEN_PROCEDURE_QUORUM = env("WRITTEN_PROCEDURE_QUORUM", default="1/2")
 # Reminders to delegations that have not voted, this many hours before closing.
 VOTE_REMINDER_HOURS = (24, 1)
+
+
+# Safety. An interim freeze lapses after this many hours unless a vote confirms it; the host
+# nation of a project is recused from safety votes about it when this is on.
+INTERIM_FREEZE_HOURS = env.int("INTERIM_FREEZE_HOURS", default=72)
+SAFETY_RECUSE_HOST_NATION = env.bool("SAFETY_RECUSE_HOST_NATION", default=True)
+SAFETY_REVIEW_MONTHS = env.int("SAFETY_REVIEW_MONTHS", default=6)
 
 # Each domain app keeps its own settings beside these.
 from .compute import *  # noqa: E402

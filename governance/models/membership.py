@@ -80,6 +80,14 @@ class Council(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=150)
     name_de = models.CharField(_("name (German)"), max_length=150)
     name_fr = models.CharField(_("name (French)"), max_length=150)
+    chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("chair"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="chaired_councils",
+    )
 
     class Meta:
         verbose_name = _("council")

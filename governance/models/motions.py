@@ -40,18 +40,30 @@ class MotionOutcome(models.TextChoices):
     NO_QUORUM = "no_quorum", _("failed for lack of quorum")
 
 
+class RuleVariant(models.TextChoices):
+    ANY = "", _("any")
+    TIGHTEN = "tighten", _("tightening a safety measure")
+    LOOSEN = "loosen", _("loosening a safety measure")
+
+
 class VotingRulePolicy(models.Model):
     """The voting rule a council uses for one kind of motion (a rule is data)."""
 
     council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="rule_policies")
     motion_kind = models.CharField(_("motion kind"), max_length=32, choices=MotionKind.choices)
+    # Safety votes deliberately use uneven bars: tightening low, loosening high.
+    variant = models.CharField(
+        _("variant"), max_length=16, choices=RuleVariant.choices, default="", blank=True
+    )
     rule = models.JSONField(_("rule"), help_text=_("governance.rules.VotingRule.to_dict()"))
 
     class Meta:
         verbose_name = _("voting rule policy")
         verbose_name_plural = _("voting rule policies")
         constraints = [
-            models.UniqueConstraint(fields=["council", "motion_kind"], name="rule_policy_unique"),
+            models.UniqueConstraint(
+                fields=["council", "motion_kind", "variant"], name="rule_policy_unique"
+            ),
             models.CheckConstraint(
                 condition=Q(motion_kind__in=MotionKind.values), name="rule_policy_kind_valid"
             ),
@@ -83,6 +95,16 @@ class Motion(models.Model):
         ResearchProject, null=True, blank=True, on_delete=models.PROTECT, related_name="motions"
     )
     gpu_hours = models.PositiveIntegerField(_("GPU-hours asked for"), null=True, blank=True)
+    # A safety-escalation motion: the measure put to the vote, the level it sets, the projects.
+    escalation = models.ForeignKey(
+        "governance.Escalation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="motions",
+    )
+    safety_measure = models.CharField(_("safety measure"), max_length=16, blank=True)
+    safety_level = models.PositiveSmallIntegerField(_("safety level to set"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

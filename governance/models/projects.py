@@ -60,6 +60,7 @@ class ResearchProject(models.Model):
     period_end = models.DateField(_("period end"))
     safety_self_assessment = models.TextField(_("safety self-assessment"))
     proposed_safety_level = models.PositiveSmallIntegerField(_("proposed safety level"), default=1)
+    safety_level = models.PositiveSmallIntegerField(_("current safety level"), default=1)
     status = models.CharField(
         _("status"), max_length=16, choices=ProjectStatus.choices, default=ProjectStatus.PROPOSED
     )
@@ -82,6 +83,10 @@ class ResearchProject(models.Model):
             models.CheckConstraint(
                 condition=Q(proposed_safety_level__gte=1) & Q(proposed_safety_level__lte=4),
                 name="project_safety_level_1_to_4",
+            ),
+            models.CheckConstraint(
+                condition=Q(safety_level__gte=1) & Q(safety_level__lte=4),
+                name="project_current_level_1_to_4",
             ),
             models.CheckConstraint(condition=~Q(title=""), name="project_title_present"),
         ]

@@ -15,6 +15,7 @@ from governance.services.membership import (
     accreditation_end,
     accreditation_expiry_notify,
     accreditation_grant,
+    council_chair_set,
     council_create,
     council_update,
     member_state_create,
@@ -38,6 +39,14 @@ from governance.services.motions import (
     vote_reminders_send,
 )
 from governance.services.projects import project_status_change, project_submit
+from governance.services.safety import (
+    escalation_raise,
+    escalation_read_confidential,
+    interim_freeze_order,
+    interim_freezes_lapse,
+    safety_motion_create,
+    safety_reviews_remind,
+)
 
 __all__ = [
     "COUNCIL_FIELDS",
@@ -47,8 +56,13 @@ __all__ = [
     "accreditation_grant",
     "ballot_cast",
     "contribution_shares_set",
+    "council_chair_set",
     "council_create",
     "council_update",
+    "escalation_raise",
+    "escalation_read_confidential",
+    "interim_freeze_order",
+    "interim_freezes_lapse",
     "member_state_create",
     "member_state_update",
     "motion_certify",
@@ -67,6 +81,8 @@ __all__ = [
     "proxy_revoke",
     "recusal_declare",
     "rule_policy_set",
+    "safety_motion_create",
+    "safety_reviews_remind",
     "seat_end",
     "seat_grant",
     "staff_role_grant",

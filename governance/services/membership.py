@@ -289,3 +289,21 @@ def accreditation_expiry_notify(*, actor: Actor, accreditation: Accreditation) -
     # The mail goes only once the notice is committed, so a rollback never sends it.
     transaction.on_commit(send)
     return True
+
+
+@transaction.atomic
+def council_chair_set(*, actor: Actor, council: Council, user: User | None) -> Council:
+    """Record who chairs a council (the Safety Board's chair may order interim freezes)."""
+    permissions.check_manage_membership(actor)
+    locked = Council.objects.select_for_update().get(pk=council.pk)
+    before = {"chair": locked.chair.get_username() if locked.chair else None}
+    locked.chair = user
+    locked.save(update_fields=["chair"])
+    audit_record(
+        actor=actor,
+        action="council.chair_set",
+        target=locked,
+        before=before,
+        after={"chair": user.get_username() if user else None},
+    )
+    return locked

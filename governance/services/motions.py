@@ -23,10 +23,12 @@ from core.errors import Conflict, NotAllowed, ValidationFailed
 from governance import permissions, rules, selectors
 from governance.chain import canonical, sha256_hex
 from governance.models import (
+    TIGHTENING,
     Ballot,
     ContributionShare,
     Council,
     ElectorateSnapshot,
+    Escalation,
     MemberStatus,
     Motion,
     MotionDocument,
@@ -37,6 +39,7 @@ from governance.models import (
     ProxyGrant,
     Recusal,
     ResearchProject,
+    RuleVariant,
     VoteReminder,
     VotingRightsSuspension,
     VotingRulePolicy,
@@ -57,9 +60,21 @@ def _council_abbreviation(council: Council) -> str:
     return "".join(part[0] for part in council.code.split("-") if part).upper()
 
 
-def rule_for(council: Council, kind: str) -> rules.VotingRule:
-    """The council's rule for this kind of motion, or the platform's default."""
-    policy = VotingRulePolicy.objects.filter(council=council, motion_kind=kind).first()
+# Safety votes: a low bar to tighten (one third of the members), a high bar to loosen
+# (two-thirds of all members), unless the council's policy says otherwise.
+DEFAULT_VARIANT_RULES: dict[str, rules.VotingRule] = {
+    RuleVariant.TIGHTEN: rules.VotingRule.qualified_of_members(Fraction(1, 3)),
+    RuleVariant.LOOSEN: rules.VotingRule.qualified_of_members(Fraction(2, 3)),
+}
+
+
+def rule_for(council: Council, kind: str, variant: str = "") -> rules.VotingRule:
+    """The council's rule for this kind (and variant) of motion, or the platform's default."""
+    policy = VotingRulePolicy.objects.filter(
+        council=council, motion_kind=kind, variant=variant
+    ).first()
+    if policy is None and variant:
+        return DEFAULT_VARIANT_RULES[variant]
     return rules.VotingRule.from_dict(policy.rule) if policy else DEFAULT_RULES[kind]
 
 
@@ -108,13 +123,16 @@ def _check_rule_fits(motion: Motion) -> None:
 
 @transaction.atomic
 def rule_policy_set(
-    *, actor: Actor, council: Council, motion_kind: str, rule: dict[str, Any]
+    *, actor: Actor, council: Council, motion_kind: str, rule: dict[str, Any], variant: str = ""
 ) -> VotingRulePolicy:
-    """Choose the rule a council applies to one kind of motion from now on."""
+    """Choose the rule a council applies to one kind (and variant) of motion from now on."""
     permissions.check_run_votes(actor, council)
     parsed = _parse_rule(rule)
     policy, _created = VotingRulePolicy.objects.update_or_create(
-        council=council, motion_kind=motion_kind, defaults={"rule": parsed.to_dict()}
+        council=council,
+        motion_kind=motion_kind,
+        variant=variant,
+        defaults={"rule": parsed.to_dict()},
     )
     audit_record(actor=actor, action="rule_policy.set", target=policy, after={"rule": policy.rule})
     return policy
@@ -135,6 +153,9 @@ def motion_create(
     project: ResearchProject | None = None,
     gpu_hours: int | None = None,
     rule: dict[str, Any] | None = None,
+    escalation: Escalation | None = None,
+    safety_measure: str = "",
+    safety_level: int | None = None,
 ) -> Motion:
     """Draft a motion for a council; the rule comes from the council's policy unless given."""
     permissions.check_run_votes(actor, council)
@@ -148,9 +169,11 @@ def motion_create(
                 _("Only a proposed project can be put to the vote."), field="project"
             )
         gpu_hours = gpu_hours or project.gpu_hours_requested
-    Council.objects.select_for_update().filter(
-        pk=council.pk
-    ).first()  # serialises reference numbers
+    variant = ""
+    if safety_measure:
+        variant = RuleVariant.TIGHTEN if safety_measure in TIGHTENING else RuleVariant.LOOSEN
+    # Locking the council serialises the reference numbers of its motions.
+    Council.objects.select_for_update().filter(pk=council.pk).first()
     year = timezone.localdate().year
     prefix = f"{_council_abbreviation(council)}/{year}/"
     number = Motion.objects.filter(reference__startswith=prefix).count() + 1
@@ -166,8 +189,13 @@ def motion_create(
         procedure=procedure,
         project=project,
         gpu_hours=gpu_hours,
-        rule=_parse_rule(rule).to_dict() if rule is not None else rule_for(council, kind).to_dict(),
+        rule=_parse_rule(rule).to_dict()
+        if rule is not None
+        else rule_for(council, kind, variant).to_dict(),
         created_by=actor.user,
+        escalation=escalation,
+        safety_measure=safety_measure,
+        safety_level=safety_level,
     )
     motion.full_clean()
     _check_window(motion)
@@ -506,6 +534,10 @@ def motion_certify(*, actor: Actor, motion: Motion) -> Motion:
     locked.certified_at = timezone.now()
     locked.certified_by = actor.user
     locked.save(update_fields=["outcome", "status", "certified_at", "certified_by"])
+    if locked.kind == MotionKind.SAFETY_ESCALATION and locked.safety_measure:
+        from governance.services.safety import carry_out
+
+        carry_out(actor=actor, motion=locked)
     if locked.kind == MotionKind.PROJECT_APPROVAL and locked.project is not None:
         to = ProjectStatus.APPROVED if locked.outcome == "adopted" else ProjectStatus.REJECTED
         project_status_change(

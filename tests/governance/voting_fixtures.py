@@ -95,8 +95,10 @@ class Council5:
         return services.motion_certify(actor=self.sec, motion=motion)
 
 
-def make_council5(*, with_shares: bool = True) -> Council5:
-    council = CouncilFactory()
+def make_council5(
+    *, with_shares: bool = True, code: str = "governing-council", kind: str = "governing_council"
+) -> Council5:
+    council = CouncilFactory(code=code, kind=kind)
     states = {}
     heads = {}
     actors = {}
