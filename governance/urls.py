@@ -1,6 +1,6 @@
 from django.urls import path
 
-from governance import views, views_voting
+from governance import views, views_safety, views_voting
 
 app_name = "governance"
 urlpatterns = [
@@ -17,4 +17,20 @@ urlpatterns = [
         "motions/<int:motion_id>/step/<str:action>/", views_voting.motion_step, name="motion_step"
     ),
     path("secretariat/", views_voting.secretariat, name="secretariat"),
+    path("safety/", views_safety.safety_home, name="safety_home"),
+    path(
+        "safety/escalations/<int:escalation_id>/",
+        views_safety.escalation_detail,
+        name="escalation_detail",
+    ),
+    path(
+        "safety/escalations/<int:escalation_id>/evidence/<int:evidence_id>/",
+        views_safety.evidence_download,
+        name="evidence_download",
+    ),
+    path(
+        "safety/escalations/<int:escalation_id>/<str:action>/",
+        views_safety.escalation_step,
+        name="escalation_step",
+    ),
 ]
