@@ -26,10 +26,12 @@ from governance.models import (
     Council,
     CouncilKind,
     DelegateRole,
+    Escalation,
     MemberState,
     MemberStatus,
     Motion,
     MotionKind,
+    ResearchProject,
     Seat,
     StaffRole,
     StaffRoleKind,
@@ -104,6 +106,7 @@ class Command(BaseCommand):
             self.seed_contribution_shares(states)
             self.seed_rule_policies(councils)
             self.seed_votes(states, councils)
+            self.seed_safety(councils)
         self.report()
 
     # -- member states and councils ------------------------------------------------------
@@ -364,6 +367,32 @@ class Command(BaseCommand):
             opens_at=now + dt.timedelta(days=3), closes_at=now + dt.timedelta(days=10),
         )  # fmt: skip
 
+    def seed_safety(self, councils: dict[str, Council]) -> None:
+        """The Safety Board's chair and one escalation awaiting the Board."""
+        board = councils["safety-board"]
+        if board.chair_id is None:
+            chair = self.user("board-chair", "Ingrid", "Halvorsen")
+            services.council_chair_set(actor=self.actor, council=board, user=chair)
+        if Escalation.objects.exists():
+            return
+        officer = User.objects.get(username="safety")
+        project = ResearchProject.objects.get(title__startswith="EuroLingua")
+        services.escalation_raise(
+            actor=Actor.for_user(officer, source=AuditSource.COMMAND, mfa_verified=True),
+            projects=[project],
+            severity="medium",
+            confidential_account=(
+                "Demo: the red-team report (annex A) shows autonomous tool use beyond the level-2 threshold "
+                "in 3 of 40 agentic tasks."
+            ),
+            public_summary=(
+                "A pre-release evaluation found agentic capabilities above those expected at safety level 2. "
+                "The Safety Board is asked to raise the project to level 3."
+            ),
+            proposed_measure="raise_level",
+            proposed_level=3,
+        )
+
     def report(self) -> None:
         out = self.stdout
         out.write(
@@ -381,6 +410,7 @@ class Command(BaseCommand):
             "  per state, e.g. de-head, de-delegate (Governing Council), de-finance (Finance Committee),"
         )
         out.write("  de-safety (Safety Board, for " + ", ".join(SAFETY_BOARD) + ").")
+        out.write("  researcher (a project lead), board-chair (chair of the Safety Board).")
         out.write(
-            "  researcher (a project lead). An open vote waits in each head's 'My open votes'."
+            "An open vote waits in each head's 'My open votes'; an escalation on the Safety page."
         )
