@@ -49,6 +49,13 @@ def my_open_votes(request: HttpRequest) -> HttpResponse:
     return render(request, "governance/my_open_votes.html", {"rows": rows})
 
 
+ROLL_CALL_LABELS = {
+    **{c.value: c.label for c in BallotChoice},
+    "recused": gettext_lazy("recused"),
+    "absent": gettext_lazy("absent"),
+}
+
+
 def _roll_call(motion: Motion) -> list[dict[str, Any]]:
     if motion.secret or motion.closed_at is None:
         return []
@@ -61,12 +68,12 @@ def _roll_call(motion: Motion) -> list[dict[str, Any]]:
     rows = []
     for entry in motion.electorate.entries["electors"]:
         ballot = current.get(entry["state"])
+        choice = ballot.choice if ballot else ("recused" if entry["recused"] else "absent")
         rows.append(
             {
                 "state": entry["state"],
-                "choice": ballot.choice
-                if ballot
-                else ("recused" if entry["recused"] else "absent"),
+                "choice": choice,
+                "choice_label": ROLL_CALL_LABELS[choice],
                 "proxy_holder": ballot.proxy_holder.code
                 if ballot and ballot.proxy_holder
                 else None,
@@ -152,7 +159,9 @@ def vote_confirm(request: HttpRequest, motion_id: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
         return HttpResponseRedirect(reverse("governance:motion_detail", args=[motion.pk]))
-    return render(request, "governance/vote_receipt.html", {"motion": motion, "receipt": receipt})
+    label = BallotChoice(receipt.choice).label if receipt.choice else None
+    context = {"motion": motion, "receipt": receipt, "choice_label": label}
+    return render(request, "governance/vote_receipt.html", context)
 
 
 @login_required

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.actors import Actor
 from core.audit import audit_record, snapshot
@@ -89,7 +90,11 @@ def proxy_grant(
     limit = settings.PROXY_MAX_PER_HOLDER
     if overlapping.filter(holder=holder).count() >= limit:
         raise Conflict(
-            _("%(state)s already holds %(n)d proxy; a delegation may hold at most %(limit)d.")
+            ngettext(
+                "%(state)s already holds %(n)d proxy; a delegation may hold at most %(limit)d.",
+                "%(state)s already holds %(n)d proxies; a delegation may hold at most %(limit)d.",
+                limit,
+            )
             % {"state": holder.code, "n": limit, "limit": limit},
             field="holder",
         )

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.actors import Actor
 from core.audit import audit_record, changed, snapshot
@@ -228,7 +229,7 @@ def _require_status(motion: Motion, *allowed: str) -> None:
             % {
                 "ref": motion.reference,
                 "status": motion.get_status_display(),
-                "allowed": " or ".join(str(MotionStatus(a).label) for a in allowed),
+                "allowed": _(" or ").join(str(MotionStatus(a).label) for a in allowed),
             }
         )
 
@@ -486,7 +487,11 @@ def motion_close(*, actor: Actor, motion: Motion) -> Motion:
         if waiting:
             # Closing early would silence delegations that were promised time until the deadline.
             raise Conflict(
-                _("%(n)d state(s) have not voted yet (%(states)s); the vote closes at %(when)s.")
+                ngettext(
+                    "%(n)d state has not voted yet (%(states)s); the vote closes at %(when)s.",
+                    "%(n)d states have not voted yet (%(states)s); the vote closes at %(when)s.",
+                    len(waiting),
+                )
                 % {
                     "n": len(waiting),
                     "states": ", ".join(waiting),

@@ -91,7 +91,7 @@ def project_status_change(
     if to not in PROJECT_TRANSITIONS.get(locked.status, ()):
         raise ValidationFailed(
             _("A project that is %(old)s cannot become %(new)s.")
-            % {"old": locked.status, "new": to},
+            % {"old": ProjectStatus(locked.status).label, "new": ProjectStatus(to).label},
             field="status",
         )
     old = locked.status
