@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("governance.urls")),
     path("", include("funding.urls")),
     path("", include("compute.urls")),
+    path("portal/", include("transparency.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -12,9 +12,11 @@ from governance.models import (
     VOTING_ROLES,
     Accreditation,
     Council,
+    Escalation,
     MemberState,
     Motion,
     MotionStatus,
+    ResearchProject,
     Seat,
     StaffRole,
     StaffRoleKind,
@@ -158,3 +160,59 @@ def open_votes_for_user(*, user: User) -> list[tuple[Motion, list[str], set[str]
         if states:
             result.append((motion, states, states_voted(motion)))
     return result
+
+
+def decisions_published() -> QuerySet[Motion]:
+    """Published decisions, newest first, with what their pages show joined in."""
+    return (
+        Motion.objects.filter(status=MotionStatus.PUBLISHED)
+        .select_related("council", "project", "electorate", "escalation")
+        .order_by("-published_at", "-id")
+    )
+
+
+def roll_call(motion: Motion) -> list[dict[str, object]]:
+    """Each state's counting vote after closing (roll-call votes only; empty for secret ones)."""
+    from governance.models import Ballot
+
+    if motion.secret or motion.closed_at is None:
+        return []
+    current = {
+        b.tag: b
+        for b in Ballot.objects.filter(motion=motion, is_current=True).select_related(
+            "proxy_holder"
+        )
+    }
+    rows: list[dict[str, object]] = []
+    for entry in motion.electorate.entries["electors"]:
+        ballot = current.get(entry["state"])
+        choice = ballot.choice if ballot else ("recused" if entry["recused"] else "absent")
+        holder = ballot.proxy_holder.code if ballot and ballot.proxy_holder else None
+        rows.append({"state": entry["state"], "choice": choice, "proxy_holder": holder})
+    return rows
+
+
+def escalations_public() -> QuerySet[Escalation]:
+    """Escalations with their public facts only (never select the confidential columns)."""
+    return (
+        Escalation.objects.only(
+            "id",
+            "reference",
+            "severity",
+            "public_summary",
+            "proposed_measure",
+            "proposed_level",
+            "status",
+            "raised_at",
+        )
+        .prefetch_related("projects", "decisions__motion")
+        .order_by("-raised_at")
+    )
+
+
+def projects_with_levels() -> QuerySet[ResearchProject]:
+    return (
+        ResearchProject.objects.exclude(status__in=["proposed", "rejected"])
+        .select_related("host_state")
+        .order_by("code")
+    )

@@ -22,7 +22,6 @@ from core.actors import Actor
 from core.errors import DomainError
 from governance import permissions, rules, selectors, services
 from governance.models import (
-    Ballot,
     BallotChoice,
     Council,
     MemberState,
@@ -57,29 +56,10 @@ ROLL_CALL_LABELS = {
 
 
 def _roll_call(motion: Motion) -> list[dict[str, Any]]:
-    if motion.secret or motion.closed_at is None:
-        return []
-    current = {
-        b.tag: b
-        for b in Ballot.objects.filter(motion=motion, is_current=True).select_related(
-            "proxy_holder"
-        )
-    }
-    rows = []
-    for entry in motion.electorate.entries["electors"]:
-        ballot = current.get(entry["state"])
-        choice = ballot.choice if ballot else ("recused" if entry["recused"] else "absent")
-        rows.append(
-            {
-                "state": entry["state"],
-                "choice": choice,
-                "choice_label": ROLL_CALL_LABELS[choice],
-                "proxy_holder": ballot.proxy_holder.code
-                if ballot and ballot.proxy_holder
-                else None,
-            }
-        )
-    return rows
+    return [
+        {**row, "choice_label": ROLL_CALL_LABELS[str(row["choice"])]}
+        for row in selectors.roll_call(motion)
+    ]
 
 
 @login_required

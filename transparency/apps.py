@@ -7,3 +7,11 @@ class TransparencyConfig(AppConfig):
 
     name = "transparency"
     verbose_name = _("Transparency portal")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from core.models import AuditEvent
+        from transparency.cache import on_audit_saved
+
+        post_save.connect(on_audit_saved, sender=AuditEvent, dispatch_uid="portal-cache-bump")

@@ -1,0 +1,168 @@
+"""The public portal: decisions, safety, open data and the feed, without sign-in, cached."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from core.actors import Actor
+from governance import services
+from tests.factories import StaffRoleFactory, UserFactory
+from tests.governance.voting_fixtures import Council5, make_council5
+
+pytestmark = pytest.mark.django_db
+SECRET = "PLANTED-conf1dential-string-93b1"
+
+
+def decide(c5: Council5, title: str, yes: tuple[str, ...] = ("DE", "FR", "IT")) -> object:
+    motion = c5.open(title=title)
+    for state in ("DE", "FR", "IT", "ES", "NL"):
+        c5.vote(motion, state, "yes" if state in yes else "no")
+    motion = c5.close_and_certify(motion)
+    return services.motion_publish(actor=c5.sec, motion=motion)
+
+
+@pytest.fixture
+def c5():
+    return make_council5()
+
+
+@pytest.mark.parametrize(
+    ("lang", "word"), [("en", "Decisions"), ("de", "Beschlüsse"), ("fr", "Décisions")]
+)
+def test_pages_load_without_sign_in_in_each_language(c5, lang, word):
+    """Every portal page answers 200 to an anonymous visitor, in English, German and French."""
+    motion = decide(c5, "Open-weights policy")
+    client = Client(HTTP_ACCEPT_LANGUAGE=lang)
+    for url in (
+        "/portal/",
+        "/portal/decisions/",
+        f"/portal/decisions/{motion.pk}/",
+        "/portal/safety/",
+        "/portal/data/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert f'<html lang="{lang}">' in response.content.decode()
+    assert word in client.get("/portal/decisions/").content.decode()
+
+
+def test_decision_page_shows_rule_arithmetic_roll_call_and_hashes(c5):
+    """A decision shows the rule in words, the count, each state's vote and how to verify."""
+    motion = decide(c5, "Open-weights policy")
+    html = Client().get(f"/portal/decisions/{motion.pk}/").content.decode()
+    assert "A simple majority" in html
+    assert motion.electorate.sha256 in html
+    assert motion.chain_head in html
+    assert '<th scope="row">ES</th><td>no</td>' in html.replace("\n", "")
+
+
+def test_unpublished_motions_stay_off_the_portal(c5):
+    """A certified but unpublished decision is not shown."""
+    motion = c5.open(title="Not yet public")
+    c5.vote(motion, "DE", "yes")
+    motion = c5.close_and_certify(motion)
+    assert Client().get(f"/portal/decisions/{motion.pk}/").status_code == 404
+    assert "Not yet public" not in Client().get("/portal/decisions/").content.decode()
+
+
+def test_open_data_as_csv_and_json(c5):
+    """The decisions table downloads as CSV and JSON with the same rows."""
+    decide(c5, "First")
+    decide(c5, "Second", yes=("DE",))
+    client = Client()
+    rows = list(
+        csv.DictReader(io.StringIO(client.get("/portal/data/decisions.csv").content.decode()))
+    )
+    assert [r["title"] for r in rows] == ["Second", "First"]
+    assert rows[0]["outcome"] == "rejected"
+    data = client.get("/portal/data/decisions.json").json()
+    assert [d["reference"] for d in data] == [r["reference"] for r in rows]
+    chain = list(
+        csv.DictReader(io.StringIO(client.get("/portal/data/ballot_chains.csv").content.decode()))
+    )
+    assert len(chain) == 10
+    assert client.get("/portal/data/nothing.csv").status_code == 404
+
+
+def test_atom_feed_lists_decisions(c5):
+    """The feed is Atom and names each decision."""
+    decide(c5, "Open-weights policy")
+    response = Client().get("/portal/feed/decisions.atom")
+    assert response["Content-Type"].startswith("application/atom+xml")
+    assert "Open-weights policy" in response.content.decode()
+
+
+def test_pages_are_cached_and_invalidated_by_a_change(c5):
+    """The second visit is served from the cache; a new decision makes the page fresh again."""
+    decide(c5, "First")
+    client = Client()
+    assert client.get("/portal/decisions/")["X-Portal-Cache"] == "miss"
+    assert client.get("/portal/decisions/")["X-Portal-Cache"] == "hit"
+    with CaptureQueriesContext(connection) as ctx:
+        client.get("/portal/decisions/")
+    assert (
+        len(ctx.captured_queries) <= 2
+    )  # session/auth lookups at most; the page itself costs none
+    decide(c5, "Second")
+    # The test runs inside one transaction, so on-commit hooks run only when asked to:
+    from transparency.cache import bump
+
+    bump()
+    page = client.get("/portal/decisions/")
+    assert page["X-Portal-Cache"] == "miss"
+    assert "Second" in page.content.decode()
+
+
+@pytest.mark.parametrize("count", [10, 300])
+def test_decisions_page_query_count_does_not_grow(c5, count, django_assert_max_num_queries):
+    """The decisions list costs the same number of queries with few or many decisions."""
+    from tests.transparency.bulk import bulk_decisions
+
+    bulk_decisions(c5, count)
+    with django_assert_max_num_queries(6):
+        assert Client().get("/portal/decisions/?nocache=1").status_code == 200
+
+
+def test_nothing_confidential_reaches_any_public_output(c5):
+    """A unique string planted in every confidential field appears on no public page, data file or feed."""
+    board = c5
+    officer = UserFactory(username="officer", first_name=SECRET, last_name=SECRET)
+    StaffRoleFactory(user=officer, role="safety_officer")
+    lead = Actor.for_user(UserFactory(username="lead"), source="web")
+    project = services.project_submit(
+        actor=lead, title="Frontier-9", abstract="x", host_institution="CNRS", host_state=board.states["FR"],
+        gpu_hours_requested=1000, period_start=dt.date(2027, 1, 1), period_end=dt.date(2027, 6, 30),
+        safety_self_assessment="x",
+    )  # fmt: skip
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    services.escalation_raise(
+        actor=Actor.for_user(officer, source="web", mfa_verified=True), projects=[project], severity="high",
+        confidential_account=SECRET, public_summary="Public words only.", proposed_measure="freeze",
+        evidence=[(SECRET, SimpleUploadedFile(f"{SECRET}.txt", SECRET.encode()))],
+    )  # fmt: skip
+    decide(c5, "Open-weights policy")
+    client = Client()
+    urls = [
+        "/portal/",
+        "/portal/decisions/",
+        "/portal/safety/",
+        "/portal/data/",
+        "/portal/feed/decisions.atom",
+    ]
+    urls += [
+        f"/portal/data/{name}.{fmt}"
+        for name in ("decisions", "roll_calls", "ballot_chains", "electorates")
+        for fmt in ("csv", "json")
+    ]
+    for url in urls:
+        body = client.get(url).content.decode()
+        assert SECRET not in body, url
+    assert "Public words only." in client.get("/portal/safety/").content.decode()

@@ -1,0 +1,73 @@
+"""The public portal: no sign-in; reads only, through the other apps' selectors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from governance import rules, selectors
+from governance.models import BallotChoice, SafetyLevel
+from transparency import opendata
+from transparency.cache import cached
+
+CHOICE_LABELS = {
+    **{c.value: c.label for c in BallotChoice},
+    "recused": _("recused"),
+    "absent": _("absent"),
+}
+
+
+@cached
+def portal_home(request: HttpRequest) -> HttpResponse:
+    decisions = list(selectors.decisions_published()[:10])
+    return render(request, "transparency/home.html", {"decisions": decisions})
+
+
+@cached
+def decision_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.decisions_published(), 50).get_page(request.GET.get("page"))
+    return render(request, "transparency/decisions.html", {"page": page})
+
+
+@cached
+def decision_detail(request: HttpRequest, motion_id: int) -> HttpResponse:
+    motion = selectors.decisions_published().filter(pk=motion_id).first()
+    if motion is None:
+        raise Http404
+    roll = [
+        {**row, "label": CHOICE_LABELS[str(row["choice"])]} for row in selectors.roll_call(motion)
+    ]
+    context: dict[str, Any] = {
+        "motion": motion,
+        "rule_in_words": rules.VotingRule.from_dict(motion.rule).describe(),
+        "tally": motion.tally,
+        "roll_call": roll,
+    }
+    return render(request, "transparency/decision.html", context)
+
+
+@cached
+def safety(request: HttpRequest) -> HttpResponse:
+    context = {
+        "levels": SafetyLevel.objects.order_by("level"),
+        "projects": selectors.projects_with_levels(),
+        "escalations": selectors.escalations_public()[:200],
+    }
+    return render(request, "transparency/safety.html", context)
+
+
+@cached
+def data_index(request: HttpRequest) -> HttpResponse:
+    return render(request, "transparency/data.html", {"tables": opendata.TABLES})
+
+
+@cached
+def data_table(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
+    table = opendata.TABLES.get(name)
+    if table is None or fmt not in ("csv", "json"):
+        raise Http404
+    return opendata.respond(table, fmt)
