@@ -73,7 +73,7 @@ def _template(choice: Any, motion: Any, proxy_holder: Any, tag: Any) -> bytes | 
     ):
         return None
     # A '%' in a value must come out as itself, not start a conversion.
-    c, m, t = (v for v in (choice, motion, tag))
+    c, m, t = (v.replace("%", "%%") for v in (choice, motion, tag))
     holder = "null" if proxy_holder is None else '"' + proxy_holder.replace("%", "%%") + '"'
     return (
         f'{{"choice":"{c}","motion":"{m}","proxy_holder":{holder},"seq":%d,"tag":"{t}"}}'.encode()

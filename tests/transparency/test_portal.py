@@ -166,3 +166,53 @@ def test_nothing_confidential_reaches_any_public_output(c5):
         body = client.get(url).content.decode()
         assert SECRET not in body, url
     assert "Public words only." in client.get("/portal/safety/").content.decode()
+
+
+def test_anyone_can_recompute_from_the_downloads(c5, tmp_path):
+    """The recompute command, fed only the portal's downloads, agrees; a forged figure is caught."""
+    import json
+
+    from transparency import recompute
+
+    decide(c5, "First")
+    decide(c5, "Second", yes=("DE",))
+    client = Client()
+    for name in ("decisions", "roll_calls", "ballot_chains", "electorates"):
+        (tmp_path / f"{name}.json").write_text(
+            client.get(f"/portal/data/{name}.json").content.decode()
+        )
+    lines: list[str] = []
+    assert recompute.check_decisions(tmp_path, lines.append) == 0
+    assert lines[-1] == "2 decision(s) recomputed, 0 difference(s)."
+    # forge a published figure, as a careless or dishonest publisher might
+    decisions = json.loads((tmp_path / "decisions.json").read_text())
+    decisions[0]["yes"] = decisions[0]["yes"] + 1
+    (tmp_path / "decisions.json").write_text(json.dumps(decisions))
+    lines.clear()
+    assert recompute.check_decisions(tmp_path, lines.append) == 1
+    assert "recount gives yes" in lines[0]
+
+
+def test_recompute_needs_no_django(tmp_path):
+    """The command runs in a bare Python process that never imports Django."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    (tmp_path / "decisions.json").write_text("[]")
+    root = Path(__file__).resolve().parents[2]
+    code = (
+        "import sys, runpy\n"
+        "sys.argv = ['recompute', sys.argv[1]]\n"
+        "try:\n    runpy.run_module('transparency.recompute', run_name='__main__')\n"
+        "except SystemExit as done:\n    status = done.code\n"
+        "print('django imported' if 'django' in sys.modules else 'no django')\n"
+        "sys.exit(status)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)], cwd=root, capture_output=True, text=True, check=False,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(root)},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "no django" in result.stdout
+    assert "0 decision(s) recomputed, 0 difference(s)." in result.stdout

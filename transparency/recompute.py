@@ -1,0 +1,117 @@
+"""Recompute the portal's published results from its open data alone: no database, no access.
+
+Usage, in a folder where you saved the portal's JSON downloads (decisions.json,
+roll_calls.json, ballot_chains.json, electorates.json):
+
+    python -m transparency.recompute FOLDER
+
+It re-walks every ballot chain from its electorate's hash, checks each electorate against its
+SHA-256, recounts every roll-call vote under its published rule, and reports any difference.
+Only the standard library and the platform's pure rule modules are used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from collections import defaultdict
+from collections.abc import Callable
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from governance import chain, rules
+
+
+def _load(folder: Path, name: str) -> list[dict[str, Any]]:
+    path = folder / f"{name}.json"
+    if not path.exists():
+        return []
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(data, list):
+        raise SystemExit(f"{path}: expected a JSON list")
+    return data
+
+
+def check_decisions(folder: Path, report: Callable[[str], None]) -> int:
+    """Every difference found in the published votes; returns how many there were."""
+    problems = 0
+    decisions = _load(folder, "decisions")
+    electorates = {e["reference"]: e for e in _load(folder, "electorates")}
+    chains: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for entry in _load(folder, "ballot_chains"):
+        chains[entry["motion"]].append(entry)
+    roll_calls: dict[str, dict[str, str]] = defaultdict(dict)
+    for row in _load(folder, "roll_calls"):
+        roll_calls[row["reference"]][row["state"]] = row["choice"]
+
+    def fail(message: str) -> None:
+        nonlocal problems
+        problems += 1
+        report(message)
+
+    for d in decisions:
+        ref = d["reference"]
+        electorate = electorates.get(ref)
+        if electorate is None:
+            fail(f"{ref}: no published electorate")
+            continue
+        if (
+            hashlib.sha256(electorate["canonical"].encode()).hexdigest() != electorate["sha256"]
+            or electorate["sha256"] != d["electorate_sha256"]
+        ):
+            fail(f"{ref}: the electorate does not match its SHA-256")
+            continue
+        walked = chain.walk(
+            d["electorate_sha256"], sorted(chains.get(ref, []), key=lambda e: e["seq"])
+        )
+        for problem in walked.problems:
+            fail(f"{ref}: {problem}")
+        if walked.head != d["chain_head"] or walked.length != d["chain_length"]:
+            fail(
+                f"{ref}: the chain ends at {walked.head[:12]}… ({walked.length}) "
+                f"but the decision says {d['chain_head'][:12]}… ({d['chain_length']})"
+            )
+        body = json.loads(electorate["canonical"])
+        electors = [
+            rules.Elector(
+                state=e["state"],
+                population=e["population"],
+                contribution_share=Fraction(e["share"]),
+                recused=e["recused"],
+            )
+            for e in body["electors"]
+        ]
+        rule = rules.VotingRule.from_dict(json.loads(d["rule"]))
+        if d["secret"]:
+            voters = [e.state for e in electors if not e.recused]
+            counted = dict(zip(voters, sorted(walked.current.values()), strict=False))
+        else:
+            counted = dict(walked.current)
+            published = {
+                s: c for s, c in roll_calls.get(ref, {}).items() if c in ("yes", "no", "abstain")
+            }
+            if published != counted:
+                fail(f"{ref}: the roll call differs from the ballot chain")
+        tally = rules.evaluate(rule, electors, {s: rules.Choice(c) for s, c in counted.items()})
+        for key in ("yes", "no", "abstain", "absent", "members"):
+            if str(getattr(tally, key)) != str(d[key]):
+                fail(f"{ref}: recount gives {key} = {getattr(tally, key)}, published {d[key]}")
+        if tally.outcome.value != d["outcome"]:
+            fail(f"{ref}: recount gives {tally.outcome.value}, published {d['outcome']}")
+    report(f"{len(decisions)} decision(s) recomputed, {problems} difference(s).")
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("folder", type=Path, help="folder holding the portal's JSON downloads")
+    args = parser.parse_args(argv)
+    problems = check_decisions(args.folder, print)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
