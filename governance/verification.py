@@ -108,3 +108,23 @@ def verify_motion(motion: Motion) -> Verification:
                 f"recount gives {result.recount['outcome']} but the certified outcome is {motion.outcome}"
             )
     return result
+
+
+def chain_file(motion: Motion) -> bytes:
+    """The chain as the portal publishes it: one "<entry hash> <canonical JSON>" line per ballot."""
+    from governance.chain import ballot_entry_bytes, chain_line
+
+    lines = [
+        chain_line(
+            e["entry_hash"],
+            ballot_entry_bytes(
+                motion=e["motion"],
+                seq=e["seq"],
+                tag=e["tag"],
+                choice=e["choice"],
+                proxy_holder=e["proxy_holder"],
+            ),
+        )
+        for e in chain_entries(motion)
+    ]
+    return b"".join(lines)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from governance import rules, selectors
 from governance.models import BallotChoice, SafetyLevel
+from governance.verification import chain_file
 from transparency import opendata
 from transparency.cache import cached
 
@@ -48,6 +49,20 @@ def decision_detail(request: HttpRequest, motion_id: int) -> HttpResponse:
         "roll_call": roll,
     }
     return render(request, "transparency/decision.html", context)
+
+
+@cached
+def decision_chain_file(request: HttpRequest, motion_id: int) -> HttpResponse:
+    """The ballot chain as a text file: "<entry hash> <canonical JSON>" per line, in order."""
+    motion = selectors.decisions_published().filter(pk=motion_id).first()
+    if motion is None:
+        raise Http404
+    response = HttpResponse(chain_file(motion), content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'inline; filename="chain-{motion.reference.replace("/", "-")}.txt"'
+    )
+    response["X-Electorate-SHA256"] = motion.electorate.sha256
+    return response
 
 
 @cached

@@ -372,3 +372,47 @@ def test_walk_refuses_an_entry_without_a_required_field(missing):
 
     # then
     assert raised.value.args == (missing,)
+
+
+def _file(n: int = 6) -> tuple[str, list[bytes], dict[str, str]]:
+    genesis = hashlib.sha256(b"electorate").hexdigest()
+    prev, lines, current = genesis, [], {}
+    for seq in range(1, n + 1):
+        tag, choice = ("DE", "FR", "IT")[seq % 3], ("yes", "no", "abstain")[seq % 2]
+        entry = chain.ballot_entry(motion="GC/2026/001", seq=seq, tag=tag, choice=choice, proxy_holder=None)
+        prev = chain.entry_hash(prev, entry)
+        lines.append(chain.chain_line(prev, chain.canonical(entry)))
+        current[tag] = choice
+    return genesis, lines, current
+
+
+def test_chain_file_walks_like_the_entries():
+    """A clean chain file verifies, ends at the same head and gives each tag's last ballot."""
+    # given
+    genesis, lines, current = _file()
+    # when
+    check = chain.walk_lines(genesis, lines)
+    # then
+    assert check.ok, check.problems
+    assert check.length == 6
+    assert check.current == current
+    assert check.head == lines[-1][:64].decode()
+
+
+@pytest.mark.parametrize(
+    ("tamper", "line_no"),
+    [
+        (lambda ls: ls.__setitem__(2, ls[2].replace(b'"no"', b'"yes"').replace(b'"abstain"', b'"yes"')), 3),
+        (lambda ls: ls.pop(1), 2),
+        (lambda ls: ls.insert(3, ls[3]), 5),
+        (lambda ls: ls.__setitem__(0, b"0" * 64 + ls[0][64:]), 1),
+    ],
+    ids=["changed choice", "removed line", "repeated line", "forged hash"],
+)
+def test_chain_file_names_the_broken_line(tamper, line_no):
+    """Any change to the file breaks a named line's hash."""
+    genesis, lines, _ = _file()
+    tamper(lines)
+    check = chain.walk_lines(genesis, lines)
+    assert not check.ok
+    assert check.problems[0].startswith(f"line {line_no}:")

@@ -216,3 +216,16 @@ def test_recompute_needs_no_django(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "no django" in result.stdout
     assert "0 decision(s) recomputed, 0 difference(s)." in result.stdout
+
+
+def test_chain_file_download_verifies_with_the_published_electorate_hash(c5):
+    """The chain text file re-walks from the electorate hash to the published head."""
+    from governance import chain
+
+    motion = decide(c5, "Open-weights policy")
+    response = Client().get(f"/portal/decisions/{motion.pk}/chain.txt")
+    lines = response.content.splitlines(keepends=True)
+    check = chain.walk_lines(response["X-Electorate-SHA256"], lines)
+    assert check.ok
+    assert check.head == motion.chain_head
+    assert check.current == {"DE": "yes", "FR": "yes", "IT": "yes", "ES": "no", "NL": "no"}
