@@ -1,0 +1,85 @@
+"""Every public page in a real browser: no console error, accessible, in three languages."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from tests.browser.conftest import axe_violations, screenshot
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PUBLIC = ["/", "/portal/", "/portal/decisions/", "/portal/safety/", "/portal/data/"]
+
+
+@pytest.fixture
+def demo(live_server):
+    call_command("seed_demo", verbosity=0)
+    return live_server
+
+
+@pytest.mark.parametrize("lang", ["en", "de", "fr"])
+def test_public_pages_load_cleanly_and_pass_axe(demo, page, lang):
+    """Each public page loads with no console error and no serious or critical axe violation."""
+    page.context.set_extra_http_headers({"Accept-Language": lang})
+    from governance.models import Motion
+
+    decided = Motion.objects.get(reference__endswith="/001")
+    for path in [*PUBLIC, f"/portal/decisions/{decided.pk}/"]:
+        response = page.goto(demo.url + path)
+        assert response.status == 200, path
+        assert page.locator("html").get_attribute("lang") == lang
+        violations = axe_violations(page)
+        assert violations == [], (path, [(v["id"], v["impact"], v["help"]) for v in violations])
+        slug = path.strip("/").replace("/", "-") or "home"
+        screenshot(page, f"{lang}-{slug}")
+    assert page.console_errors == []
+
+
+def test_language_switch_with_the_keyboard(demo, page):
+    """The language switcher works from the keyboard alone and the page comes back in German."""
+    page.goto(demo.url + "/portal/")
+    page.focus("#language-select")
+    page.keyboard.type("Deutsch")  # type-ahead picks the option, as a keyboard user would
+    assert page.eval_on_selector("#language-select", "el => el.value") == "de"
+    page.keyboard.press("Tab")  # to the "Change" button
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator("html").get_attribute("lang") == "de"
+    assert "Transparenzportal" in page.content()
+
+
+def test_skip_link_is_the_first_stop_for_keyboard_users(demo, page):
+    """Tab once: the 'skip to main content' link takes focus and moves it to the main region."""
+    page.goto(demo.url + "/portal/decisions/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_a_delegate_votes_in_the_browser(demo, page):
+    """Sign in with password and TOTP, vote with the confirmation step, and see the receipt."""
+    from core.models import User
+    from tests.conftest import totp_code
+
+    page.goto(demo.url + "/accounts/login/")
+    page.fill("input[name=login]", "de-head")
+    page.fill("input[name=password]", "concordia-demo")
+    with page.expect_navigation():
+        page.click("form[action='/accounts/login/'] button[type=submit]")
+    page.fill("input[name=code]", totp_code(User.objects.get(username="de-head")))
+    with page.expect_navigation():
+        page.click("form:has(input[name=code]) button[type=submit]")
+    page.goto(demo.url + "/my/votes/")
+    page.click("text=Approve OpenProof")
+    page.check("input[value=yes]")
+    with page.expect_navigation():
+        page.click("text=Continue to confirmation")
+    assert "YES" in page.content()
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+    assert "Your vote is recorded" in page.content()
+    screenshot(page, "en-vote-receipt")
+    assert axe_violations(page) == []
+    assert page.console_errors == []
