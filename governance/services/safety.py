@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from core.actors import Actor
@@ -239,7 +240,7 @@ def safety_motion_create(
     board = safety_board()
     projects = list(escalation.projects.select_related("host_state"))
     title = _("%(measure)s: %(projects)s (%(ref)s)") % {
-        "measure": SafetyMeasure(measure).label,
+        "measure": capfirst(str(SafetyMeasure(measure).label)),
         "projects": ", ".join(p.code for p in projects),
         "ref": escalation.reference,
     }
