@@ -379,7 +379,9 @@ def _file(n: int = 6) -> tuple[str, list[bytes], dict[str, str]]:
     prev, lines, current = genesis, [], {}
     for seq in range(1, n + 1):
         tag, choice = ("DE", "FR", "IT")[seq % 3], ("yes", "no", "abstain")[seq % 2]
-        entry = chain.ballot_entry(motion="GC/2026/001", seq=seq, tag=tag, choice=choice, proxy_holder=None)
+        entry = chain.ballot_entry(
+            motion="GC/2026/001", seq=seq, tag=tag, choice=choice, proxy_holder=None
+        )
         prev = chain.entry_hash(prev, entry)
         lines.append(chain.chain_line(prev, chain.canonical(entry)))
         current[tag] = choice
@@ -402,7 +404,12 @@ def test_chain_file_walks_like_the_entries():
 @pytest.mark.parametrize(
     ("tamper", "line_no"),
     [
-        (lambda ls: ls.__setitem__(2, ls[2].replace(b'"no"', b'"yes"').replace(b'"abstain"', b'"yes"')), 3),
+        (
+            lambda ls: ls.__setitem__(
+                2, ls[2].replace(b'"no"', b'"yes"').replace(b'"abstain"', b'"yes"')
+            ),
+            3,
+        ),
         (lambda ls: ls.pop(1), 2),
         (lambda ls: ls.insert(3, ls[3]), 5),
         (lambda ls: ls.__setitem__(0, b"0" * 64 + ls[0][64:]), 1),
