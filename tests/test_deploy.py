@@ -15,11 +15,17 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def clean_env(extra: dict[str, str]) -> dict[str, str]:
+    """The environment of a fresh process: the browser tests' async escape hatch is not carried over."""
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    return {**env, **extra}
+
+
 def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env={**os.environ, **env},
+        env=clean_env(env),
         capture_output=True,
         text=True,
         timeout=300,
