@@ -7,3 +7,19 @@ class ComputeConfig(AppConfig):
 
     name = "compute"
     verbose_name = _("Compute")
+
+    def ready(self) -> None:
+        from compute.receivers import on_decision_certified, on_freeze_ordered, on_unfreeze_ordered
+        from governance.signals import (
+            compute_freeze_ordered,
+            compute_unfreeze_ordered,
+            decision_certified,
+        )
+
+        decision_certified.connect(
+            on_decision_certified, dispatch_uid="compute.allocation_from_decision"
+        )
+        compute_freeze_ordered.connect(on_freeze_ordered, dispatch_uid="compute.safety_freeze")
+        compute_unfreeze_ordered.connect(
+            on_unfreeze_ordered, dispatch_uid="compute.safety_unfreeze"
+        )

@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401 - pages arrive with the compute work
+from django.urls import path
+
+from compute import views
 
 app_name = "compute"
-urlpatterns: list = []
+urlpatterns = [
+    path("compute/operations/", views.operations, name="operations"),
+    path("compute/clusters/<int:cluster_id>/sync/", views.sync, name="sync"),
+    path("compute/periods/<int:period_id>/", views.period_quotas, name="period"),
+    path("compute/projects/<slug:code>/", views.project, name="project"),
+]

@@ -226,3 +226,5 @@ SAFETY_REVIEW_MONTHS = env.int("SAFETY_REVIEW_MONTHS", default=6)
 # Each domain app keeps its own settings beside these.
 from .compute import *  # noqa: E402
 from .funding import *  # noqa: E402
+
+CELERY_BEAT_SCHEDULE.update(COMPUTE_BEAT_SCHEDULE)

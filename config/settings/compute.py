@@ -1,5 +1,31 @@
 """Settings of the compute app (imported at the end of base.py)."""
 
+from celery.schedules import crontab
 from environ import Env
 
 env = Env()
+
+# Which scheduler backend the sync talks to: "memory" (tests, local demo; shown as simulated)
+# or "cli" (the real sacctmgr/squeue/sacct; production and the Slurm tests).
+COMPUTE_SLURM_BACKEND = env("COMPUTE_SLURM_BACKEND", default="memory")
+# Where the Slurm commands live (empty: on PATH) and which slurm.conf they read (empty: theirs).
+COMPUTE_SLURM_BIN_DIR = env("COMPUTE_SLURM_BIN_DIR", default="")
+COMPUTE_SLURM_CONF = env("SLURM_CONF", default="")
+COMPUTE_SLURM_TIMEOUT = env.int("COMPUTE_SLURM_TIMEOUT", default=600)
+# The account of the facility's own programme, beside the member states' accounts under root.
+COMPUTE_PROGRAMME_ACCOUNT = env("COMPUTE_PROGRAMME_ACCOUNT", default="facility")
+# Accounts under root that the sync must leave alone (never frozen or removed).
+COMPUTE_UNMANAGED_ACCOUNTS: list[str] = env.list("COMPUTE_UNMANAGED_ACCOUNTS", default=[])
+# A sync run still "running" after this long is taken to have died (its worker was killed).
+COMPUTE_SYNC_STALE_MINUTES = env.int("COMPUTE_SYNC_STALE_MINUTES", default=30)
+# Usage is read from sacct this far back on each beat run (ingesting twice changes nothing).
+COMPUTE_USAGE_WINDOW_HOURS = env.int("COMPUTE_USAGE_WINDOW_HOURS", default=48)
+
+# Merge into CELERY_BEAT_SCHEDULE (the lead does it in base.py).
+COMPUTE_BEAT_SCHEDULE = {
+    "compute-sync": {"task": "compute.tasks.compute_sync_all", "schedule": 300.0},
+    "compute-usage-ingest": {
+        "task": "compute.tasks.compute_usage_ingest_recent",
+        "schedule": crontab(minute="*/15"),
+    },
+}

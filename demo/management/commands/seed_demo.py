@@ -105,6 +105,7 @@ class Command(BaseCommand):
             self.seed_delegates(states, councils)
             self.seed_contribution_shares(states)
             self.seed_rule_policies(councils)
+            self.seed_compute()
             self.seed_votes(states, councils)
             self.seed_safety(councils)
         self.report()
@@ -302,6 +303,35 @@ class Command(BaseCommand):
             services.rule_policy_set(
                 actor=self.actor, council=councils[code], motion_kind=kind, rule=rule.to_dict()
             )
+
+    def seed_compute(self) -> None:
+        """The cluster's first phase and the 2026 allocation period, split between the states."""
+        from compute import services as compute
+        from compute.models import AllocationPeriod, Cluster
+
+        if Cluster.objects.exists():
+            return
+        operator = User.objects.get(username="operator")
+        as_operator = Actor.for_user(operator, source=AuditSource.COMMAND, mfa_verified=True)
+        cluster = compute.cluster_create(
+            actor=self.actor,
+            name="concordia",
+            description="First phase: 10,000 of the 100,000 planned accelerators",
+            gpu_types={"h100": 10_000},
+        )
+        if not AllocationPeriod.objects.exists():
+            period = compute.period_create(
+                actor=as_operator,
+                cluster=cluster,
+                name="2026",
+                starts_on=dt.date(2026, 1, 1),
+                ends_on=dt.date(2027, 1, 1),
+                capacity_minutes=10_000 * 365 * 24 * 60,
+                programme_share=Decimal("0.10"),
+                reserve_share=Decimal("0.05"),
+                equal_share=Decimal("0.35"),
+            )
+            compute.period_split(actor=as_operator, period=period)
 
     def seed_votes(self, states: dict[str, MemberState], councils: dict[str, Council]) -> None:
         """One decided project, one open vote for the demo delegates, one draft."""

@@ -1,0 +1,141 @@
+"""Benchmark: ingest 1,000,000 sacct lines into PostgreSQL, beside a raw COPY of the same file.
+
+Creates (or reuses) the database named by BENCH_DATABASE_URL (default
+postgres://postgres@127.0.0.1:5432/concordia_compute_bench), migrates it, writes a parsable sacct
+file, then in the same run: (1) a raw PostgreSQL COPY of the file into a bare table of text
+columns, (2) the platform's usage_ingest (validate every line, COPY into staging, one INSERT ...
+ON CONFLICT), (3) the same ingest again (nothing new). Prints rows per second and peak memory.
+
+    .venv/bin/python bench/compute_ingest.py [--lines 1000000]
+
+Targets (issue): at least half the raw COPY's rows per second; peak memory at most 300 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+import urllib.parse
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+URL = os.environ.get(
+    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/concordia_compute_bench"
+)
+os.environ["DATABASE_URL"] = URL
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def write_file(path: Path, lines: int) -> None:
+    rng = random.Random(42)
+    start = dt.datetime(2026, 10, 1, tzinfo=dt.UTC)
+    with path.open("w") as f:
+        for n in range(1, lines + 1):
+            gpus = rng.choice((1, 2, 4, 8))
+            elapsed = rng.randrange(60, 86_400)
+            end = start + dt.timedelta(seconds=n * 3)
+            begin = end - dt.timedelta(seconds=elapsed)
+            f.write(
+                f"{n}|p-2026-{n % 1000:04d}|u{n % 3000}|billing={gpus},cpu={gpus * 8},"
+                f"gres/gpu:h100={gpus},gres/gpu={gpus},mem=64G,node=1|{elapsed}|COMPLETED|"
+                f"{begin:%Y-%m-%dT%H:%M:%S}|{end:%Y-%m-%dT%H:%M:%S}\n"
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    args = parser.parse_args()
+
+    import psycopg
+
+    parts = urllib.parse.urlsplit(URL)
+    name = parts.path.lstrip("/")
+    admin = psycopg.connect(
+        host=parts.hostname, port=parts.port or 5432, user=parts.username, dbname="postgres",
+        autocommit=True,
+    )  # fmt: skip
+    if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+        admin.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    from compute import services
+    from compute.models import Cluster, JobUsage
+    from core.actors import Actor
+
+    actor = Actor.system("bench")
+    cluster, _created = Cluster.objects.get_or_create(name="bench")
+    JobUsage.objects.filter(cluster=cluster).delete()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "sacct.txt"
+        write_file(path, args.lines)
+        size_mb = path.stat().st_size / 1e6
+        base_rss = rss_mb()
+
+        # (1) raw COPY into a bare table
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS bench_raw_sacct")
+            cursor.execute(
+                "CREATE TABLE bench_raw_sacct (job_id text, account text, username text, "
+                "tres text, elapsed text, state text, started text, ended text)"
+            )
+        started = time.perf_counter()
+        with (
+            connection.cursor() as cursor,
+            path.open() as f,
+            cursor.cursor.copy(
+                "COPY bench_raw_sacct FROM STDIN WITH (FORMAT text, DELIMITER '|')"
+            ) as copy,
+        ):
+            while chunk := f.read(1 << 20):
+                copy.write(chunk)
+        raw_s = time.perf_counter() - started
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE bench_raw_sacct")
+
+        # (2) the platform's ingest, then (3) the same file again
+        started = time.perf_counter()
+        with path.open() as f:
+            first = services.usage_ingest(actor=actor, cluster=cluster, lines=f, source="bench")
+        ingest_s = time.perf_counter() - started
+        peak = rss_mb()
+        started = time.perf_counter()
+        with path.open() as f:
+            again = services.usage_ingest(actor=actor, cluster=cluster, lines=f, source="bench")
+        again_s = time.perf_counter() - started
+    assert first.inserted == args.lines, first
+    assert again.inserted == 0, again
+
+    raw_rate, rate = args.lines / raw_s, args.lines / ingest_s
+    print(f"compute usage ingest benchmark: {args.lines:,} sacct lines ({size_mb:.0f} MB)")
+    print(f"  raw COPY into a bare table        {raw_s:6.2f} s  {raw_rate:10,.0f} rows/s")
+    print(
+        f"  usage_ingest (validate+COPY+INSERT) {ingest_s:6.2f} s  {rate:10,.0f} rows/s"
+        f"  = {rate / raw_rate:.2f} of raw (target >= 0.5)"
+    )
+    print(f"  same file again (0 new rows)      {again_s:6.2f} s")
+    print(f"  peak RSS {peak:.0f} MB (process before ingest: {base_rss:.0f} MB; target <= 300 MB)")
+    JobUsage.objects.filter(cluster=cluster).delete()
+
+
+if __name__ == "__main__":
+    main()

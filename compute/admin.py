@@ -1,0 +1,90 @@
+"""Staff screens for compute: read-only; every write goes through the services (pages, API)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from compute.models import (
+    AllocationPeriod,
+    AllocationRefusal,
+    Cluster,
+    ComputeFreeze,
+    JobUsage,
+    NationalQuota,
+    ProjectAllocation,
+    ProjectMember,
+    QuotaNotice,
+    SyncRun,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Quotas, allocations and runs change only through services, which check and audit."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Cluster)
+class ClusterAdmin(ReadOnlyAdmin):
+    list_display = ("name", "description")
+
+
+@admin.register(AllocationPeriod)
+class AllocationPeriodAdmin(ReadOnlyAdmin):
+    list_display = ("cluster", "name", "starts_on", "ends_on", "capacity_minutes", "split_at")
+    list_filter = ("cluster",)
+
+
+@admin.register(NationalQuota)
+class NationalQuotaAdmin(ReadOnlyAdmin):
+    list_display = ("period", "member_state", "share", "minutes")
+    list_filter = ("period",)
+
+
+@admin.register(ProjectAllocation)
+class ProjectAllocationAdmin(ReadOnlyAdmin):
+    list_display = ("project", "period", "member_state", "minutes", "status")
+    list_filter = ("period", "status")
+    search_fields = ("project__code",)
+
+
+@admin.register(AllocationRefusal)
+class AllocationRefusalAdmin(ReadOnlyAdmin):
+    list_display = ("project", "motion", "minutes", "reason", "created_at")
+
+
+@admin.register(ProjectMember)
+class ProjectMemberAdmin(ReadOnlyAdmin):
+    list_display = ("project", "user", "added_at", "added_by")
+
+
+@admin.register(ComputeFreeze)
+class ComputeFreezeAdmin(ReadOnlyAdmin):
+    list_display = ("project", "reason", "ordered_by", "ordered_at", "until", "lifted_at")
+
+
+@admin.register(SyncRun)
+class SyncRunAdmin(ReadOnlyAdmin):
+    list_display = ("cluster", "started_at", "dry_run", "status", "duration_ms", "triggered_by")
+    list_filter = ("cluster", "status", "dry_run")
+
+
+@admin.register(JobUsage)
+class JobUsageAdmin(ReadOnlyAdmin):
+    list_display = ("job_id", "cluster", "account", "user", "gpus", "gpu_seconds", "day")
+    search_fields = ("account", "user")
+
+
+@admin.register(QuotaNotice)
+class QuotaNoticeAdmin(ReadOnlyAdmin):
+    list_display = ("allocation", "threshold", "used_minutes", "sent_at", "froze")

@@ -1,0 +1,24 @@
+"""Scheduler backends: the real Slurm command line, and an in-memory one for tests and the demo."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from compute.backends.base import BackendError, Command, CommandResult, SlurmBackend
+
+
+def get_backend(name: str | None = None) -> SlurmBackend:
+    """The backend chosen by COMPUTE_SLURM_BACKEND ("memory" or "cli")."""
+    name = name or settings.COMPUTE_SLURM_BACKEND
+    if name == "memory":
+        from compute.backends.memory import instance
+
+        return instance()
+    if name == "cli":
+        from compute.backends.cli import CliBackend
+
+        return CliBackend()
+    raise ValueError(f"Unknown COMPUTE_SLURM_BACKEND {name!r}; use 'memory' or 'cli'.")
+
+
+__all__ = ["BackendError", "Command", "CommandResult", "SlurmBackend", "get_backend"]

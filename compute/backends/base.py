@@ -1,0 +1,190 @@
+"""What a scheduler backend does, and the sacctmgr commands every backend shows for an operation.
+
+Both backends render an operation into the same ``sacctmgr`` command, so a dry run, the in-memory
+demo and the real cluster all record exactly what the real command line would run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from compute.reconcile import (
+    ROOT,
+    AccountSpec,
+    Association,
+    DeleteAccounts,
+    DeleteUser,
+    DeleteUsers,
+    Load,
+    Modify,
+    Op,
+)
+
+LOAD_FILE = "file=<load file>"
+# sacctmgr answers these with exit code 1; for an idempotent sync they are not errors.
+NOTHING_DONE = ("Nothing new added", "Nothing modified", "Nothing deleted")
+
+
+class BackendError(Exception):
+    """The scheduler could not be read (a failed write is recorded in its CommandResult)."""
+
+
+@dataclass(frozen=True)
+class Command:
+    argv: tuple[str, ...]
+    file_text: str | None = None  # the load file, for `sacctmgr load`
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    command: Command
+    returncode: int
+    stdout: str
+    stderr: str
+    duration_ms: int
+    ok: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "argv": list(self.command.argv),
+            "file": self.command.file_text,
+            "returncode": self.returncode,
+            "stdout": self.stdout[-4000:],
+            "stderr": self.stderr[-4000:],
+            "duration_ms": self.duration_ms,
+            "ok": self.ok,
+        }
+
+
+class SlurmBackend(Protocol):
+    """Reads and writes one Slurm cluster's accounting (associations, jobs)."""
+
+    name: str
+    simulated: bool
+
+    def associations(self, cluster: str) -> list[Association]: ...
+
+    def busy_accounts(self, cluster: str) -> set[str]: ...
+
+    def run(self, cluster: str, op: Op) -> CommandResult: ...
+
+    def finished_jobs(
+        self, cluster: str, start: dt.datetime, end: dt.datetime
+    ) -> Iterator[str]: ...
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9 ._/()-]")
+
+
+def _text(value: str) -> str:
+    """A description safe in a load file and in parsable output (no quotes, colons, newlines)."""
+    return _UNSAFE.sub(" ", value).strip()[:100] or "-"
+
+
+def _limit(minutes: int | None) -> str:
+    return f"gres/gpu={-1 if minutes is None else minutes}"
+
+
+def _account_line(spec: AccountSpec) -> str:
+    org = spec.name if spec.parent == ROOT else spec.parent
+    fields = [
+        f"Account - '{spec.name}'",
+        f"Description='{_text(spec.description or spec.name)}'",
+        f"Organization='{_text(org)}'",
+    ]
+    if spec.gpu_minutes is not None:
+        fields.append(f"GrpTRESMins={_limit(spec.gpu_minutes)}")
+    if spec.frozen:
+        fields += ["GrpSubmitJobs=0", "GrpJobs=0"]
+    return ":".join(fields)
+
+
+def load_file(cluster: str, op: Load) -> str:
+    """The ``sacctmgr load`` file that adds these accounts and user associations."""
+    lines = [f"Cluster - '{cluster}'"]
+    parent = None
+    for spec in op.accounts:
+        if spec.parent != parent:
+            parent = spec.parent
+            lines.append(f"Parent - '{parent}'")
+        lines.append(_account_line(spec))
+    users: dict[str, list[str]] = {}
+    for spec in op.accounts:
+        users.setdefault(spec.name, []).extend(sorted(spec.users))
+    for account, user in op.users:
+        users.setdefault(account, []).append(user)
+    for account, names in users.items():
+        if names:
+            lines.append(f"Parent - '{account}'")
+            # No DefaultAccount: a new user gets this one, an existing user keeps theirs.
+            lines += [f"User - '{u}'" for u in names]
+    return "\n".join(lines) + "\n"
+
+
+def render(cluster: str, op: Op) -> Command:
+    """The sacctmgr command for one operation."""
+    where = f"cluster={cluster}"
+    if isinstance(op, Load):
+        return Command(("sacctmgr", "-i", "load", LOAD_FILE), file_text=load_file(cluster, op))
+    if isinstance(op, Modify):
+        values = []
+        if op.parent is not None:
+            values.append(f"parent={op.parent}")
+        if op.set_limit:
+            values.append(f"GrpTRESMins={_limit(op.gpu_minutes)}")
+        if op.frozen is not None:
+            n = "0" if op.frozen else "-1"
+            values += [f"GrpSubmitJobs={n}", f"GrpJobs={n}"]
+        names = "name=" + ",".join(op.accounts)
+        return Command(
+            ("sacctmgr", "-i", "modify", "account", "where", names, where, "set", *values)
+        )
+    if isinstance(op, DeleteUser):
+        accounts = "account=" + ",".join(op.accounts)
+        return Command(
+            ("sacctmgr", "-i", "delete", "user", "where", f"name={op.user}", accounts, where)
+        )
+    if isinstance(op, DeleteUsers):
+        # Without cluster=: with it, Slurm 22.05 refuses to drop a user's default account.
+        names = "name=" + ",".join(op.users)
+        return Command(("sacctmgr", "-i", "delete", "user", "where", names))
+    if isinstance(op, DeleteAccounts):
+        names = "name=" + ",".join(op.accounts)
+        return Command(("sacctmgr", "-i", "delete", "account", "where", names, where))
+    raise TypeError(op)
+
+
+def nothing_done(returncode: int, output: str) -> bool:
+    return returncode == 1 and any(marker in output for marker in NOTHING_DONE)
+
+
+def parse_associations(text: str) -> list[Association]:
+    """Parse ``sacctmgr -P -n show assoc format=Account,ParentName,User,GrpTRESMins,GrpSubmit,GrpJobs``."""
+    rows = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        account, parent, user, tres_mins, submit, jobs = line.split("|")[:6]
+        rows.append(
+            Association(
+                account=account,
+                parent=parent,
+                user=user,
+                gpu_minutes=_gpu_tres(tres_mins),
+                grp_submit_jobs=int(submit) if submit else None,
+                grp_jobs=int(jobs) if jobs else None,
+            )
+        )
+    return rows
+
+
+def _gpu_tres(value: str) -> int | None:
+    for part in value.split(","):
+        name, _sep, number = part.partition("=")
+        if name == "gres/gpu" and number:
+            return int(number)
+    return None

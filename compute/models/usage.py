@@ -1,0 +1,88 @@
+"""Finished jobs read from Slurm's accounting, and the notices sent as quotas fill up."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from compute.models.quotas import Cluster, ProjectAllocation
+from governance.models import ResearchProject
+
+
+class JobUsage(models.Model):
+    """One finished job: who ran it under which account, on how many GPUs, for how long.
+
+    GPU time is kept in GPU-seconds (GPU count × elapsed seconds), exact; GPU-minutes are
+    summed seconds divided by 60 and rounded down, so no per-job rounding adds up.
+    """
+
+    # No database-level foreign keys on this bulk-loaded table: a per-row referential trigger
+    # would cost more than the whole COPY. The ingest sets cluster from the service's argument
+    # and project from a join on existing projects, so both always point at real rows.
+    cluster = models.ForeignKey(
+        Cluster, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    job_id = models.BigIntegerField(_("Slurm job id"))
+    account = models.CharField(_("account"), max_length=64)
+    user = models.CharField(_("user"), max_length=64)
+    # Resolved from the account name when the job is ingested; empty for accounts of no project.
+    project = models.ForeignKey(
+        ResearchProject,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+    )
+    gpus = models.PositiveIntegerField(_("GPUs"))
+    elapsed_seconds = models.PositiveBigIntegerField(_("elapsed (s)"))
+    gpu_seconds = models.PositiveBigIntegerField(_("GPU-seconds"))
+    state = models.CharField(_("state"), max_length=40)
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField()
+    day = models.DateField(_("day (UTC)"), help_text=_("The day the job ended, in UTC."))
+
+    class Meta:
+        verbose_name = _("job usage")
+        verbose_name_plural = _("job usage")
+        constraints = [
+            models.UniqueConstraint(fields=["cluster", "job_id"], name="job_usage_unique_job"),
+            models.CheckConstraint(
+                condition=Q(gpu_seconds=models.F("gpus") * models.F("elapsed_seconds")),
+                name="job_usage_gpu_seconds",
+            ),
+        ]
+        indexes = [models.Index(fields=["project", "day"], name="job_usage_project_day")]
+
+    def __str__(self) -> str:
+        return f"{self.cluster_id}:{self.job_id} {self.account} {self.gpu_seconds} GPU-s"
+
+
+class QuotaNotice(models.Model):
+    """A notice to a project's lead that its allocation reached 80% or 100%; sent once."""
+
+    class Threshold(models.IntegerChoices):
+        EIGHTY = 80, _("80%")
+        FULL = 100, _("100%")
+
+    allocation = models.ForeignKey(
+        ProjectAllocation, on_delete=models.PROTECT, related_name="notices"
+    )
+    threshold = models.PositiveSmallIntegerField(choices=Threshold.choices)
+    used_minutes = models.PositiveBigIntegerField()
+    sent_at = models.DateTimeField(default=timezone.now)
+    froze = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("quota notice")
+        verbose_name_plural = _("quota notices")
+        ordering = ("-sent_at",)
+        constraints = [
+            models.UniqueConstraint(fields=["allocation", "threshold"], name="notice_once"),
+            models.CheckConstraint(condition=Q(threshold__in=[80, 100]), name="notice_threshold"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.allocation_id} {self.threshold}%"

@@ -1,0 +1,303 @@
+"""The scheduler sync as pure code: what Slurm holds, what it should hold, and the fewest commands.
+
+The platform owns the account tree under ``root``: one account per member state (and one for the
+facility's programme), one per project below it. :func:`plan` compares the desired tree with the
+associations read from Slurm and returns batched operations:
+
+1. one ``sacctmgr load`` file that adds every missing account (with its limits) and every missing
+   user association;
+2. one ``modify account`` per distinct set of new values (limits, freeze, parent), names batched;
+3. one ``delete user`` per user losing associations;
+4. one ``delete account`` for every retired account that is already frozen and has no jobs.
+
+An account that should no longer exist is never removed while jobs may run under it: it is
+frozen first (``GrpSubmitJobs=0``, ``GrpJobs=0``), and removed by a later run once idle.
+Slurm's values are only compared, never copied back into the platform.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+ROOT = "root"
+# One argument of a command may hold at most 128 KiB on Linux (MAX_ARG_STRLEN); stay well below.
+MAX_NAMES_CHARS = 64_000
+
+
+@dataclass(frozen=True)
+class Association:
+    """One association as Slurm reports it; ``user`` is empty for the account's own."""
+
+    account: str
+    parent: str = ""
+    user: str = ""
+    gpu_minutes: int | None = None
+    grp_submit_jobs: int | None = None
+    grp_jobs: int | None = None
+
+    @property
+    def frozen(self) -> bool:
+        return self.grp_submit_jobs == 0 and self.grp_jobs == 0
+
+
+@dataclass(frozen=True)
+class AccountSpec:
+    """An account as the platform says it should be."""
+
+    name: str
+    parent: str
+    gpu_minutes: int | None
+    frozen: bool = False
+    description: str = ""
+    users: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Load:
+    """Add accounts (parents first) and user associations, in one ``sacctmgr load``."""
+
+    accounts: tuple[AccountSpec, ...]
+    users: tuple[tuple[str, str], ...]  # (account, user) on accounts that already exist
+
+
+@dataclass(frozen=True)
+class Modify:
+    """Set the same values on several accounts' own associations."""
+
+    accounts: tuple[str, ...]
+    set_limit: bool = False
+    gpu_minutes: int | None = None  # with set_limit; None clears the limit (-1)
+    frozen: bool | None = None  # None: leave as is
+    parent: str | None = None
+
+
+@dataclass(frozen=True)
+class DeleteUser:
+    user: str
+    accounts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DeleteUsers:
+    """Remove users who would be left with no association at all.
+
+    Slurm refuses to remove a user's last (default) association, or an account holding one;
+    removing the user itself is how their last association goes.
+    """
+
+    users: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DeleteAccounts:
+    accounts: tuple[str, ...]
+
+
+Op = Load | Modify | DeleteUser | DeleteUsers | DeleteAccounts
+
+
+@dataclass(frozen=True)
+class Change:
+    """One line of the diff shown to operators and kept with the run."""
+
+    account: str
+    change: str  # add, limit, freeze, unfreeze, parent, add_user, remove_user, retire, delete
+    before: Any = None
+    after: Any = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "account": self.account,
+            "change": self.change,
+            "before": self.before,
+            "after": self.after,
+        }
+
+
+@dataclass
+class Plan:
+    ops: list[Op] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    # Retired accounts kept frozen because jobs still run or wait under them.
+    waiting: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not self.ops
+
+
+@dataclass(frozen=True)
+class Tree:
+    """Slurm's associations, indexed: account → its own association, account → its users."""
+
+    accounts: Mapping[str, Association]
+    users: Mapping[str, frozenset[str]]
+
+    @classmethod
+    def from_associations(cls, rows: Iterable[Association]) -> Tree:
+        accounts: dict[str, Association] = {}
+        users: dict[str, set[str]] = defaultdict(set)
+        for row in rows:
+            if row.user:
+                users[row.account].add(row.user)
+            else:
+                accounts[row.account] = row
+        return cls(accounts=accounts, users={k: frozenset(v) for k, v in users.items()})
+
+    def managed(self, unmanaged: Iterable[str] = ()) -> set[str]:
+        """Every account below root except those the platform was told to leave alone."""
+        skip = {ROOT, *unmanaged}
+        return {name for name in self.accounts if name not in skip}
+
+
+def plan(
+    desired: Iterable[AccountSpec],
+    current: Tree,
+    *,
+    busy: Iterable[str] = (),
+    unmanaged: Iterable[str] = (),
+) -> Plan:
+    """The operations that turn ``current`` into ``desired``, batched, and the diff they make."""
+    want = {spec.name: spec for spec in desired}
+    busy_set = set(busy)
+    result = Plan()
+    new_accounts: list[AccountSpec] = []
+    new_users: list[tuple[str, str]] = []
+    modify: dict[tuple[bool, int | None, bool | None, str | None], list[str]] = defaultdict(list)
+    removed_users: dict[str, list[str]] = defaultdict(list)
+
+    for name in sorted(want):
+        spec = want[name]
+        have = current.accounts.get(name)
+        if have is None:
+            new_accounts.append(spec)
+            result.changes.append(Change(name, "add", None, _spec_dict(spec)))
+            continue
+        set_limit = False
+        minutes: int | None = None
+        frozen: bool | None = None
+        parent: str | None = None
+        if have.gpu_minutes != spec.gpu_minutes:
+            set_limit, minutes = True, spec.gpu_minutes
+            result.changes.append(Change(name, "limit", have.gpu_minutes, spec.gpu_minutes))
+        if have.frozen != spec.frozen:
+            frozen = spec.frozen
+            result.changes.append(Change(name, "freeze" if spec.frozen else "unfreeze"))
+        if have.parent != spec.parent:
+            parent = spec.parent
+            result.changes.append(Change(name, "parent", have.parent, spec.parent))
+        if set_limit or frozen is not None or parent is not None:
+            modify[(set_limit, minutes, frozen, parent)].append(name)
+        have_users = current.users.get(name, frozenset())
+        for user in sorted(spec.users - have_users):
+            new_users.append((name, user))
+            result.changes.append(Change(name, "add_user", None, user))
+        for user in sorted(have_users - spec.users):
+            removed_users[user].append(name)
+            result.changes.append(Change(name, "remove_user", user, None))
+
+    retired = sorted(current.managed(unmanaged) - set(want))
+    deletable: list[str] = []
+    for name in retired:
+        have = current.accounts[name]
+        if not have.frozen:
+            modify[(False, None, True, None)].append(name)
+            result.changes.append(Change(name, "retire", None, "frozen until idle"))
+        elif name in busy_set or _has_busy_child(name, current, busy_set):
+            result.waiting.append(name)
+        else:
+            deletable.append(name)
+            result.changes.append(Change(name, "delete"))
+
+    if new_accounts or new_users:
+        result.ops.append(Load(accounts=_parents_first(new_accounts), users=tuple(new_users)))
+    for (set_limit, minutes, frozen, parent), names in sorted(
+        modify.items(), key=lambda kv: repr(kv[0])
+    ):
+        for chunk in _chunks(sorted(names)):
+            result.ops.append(
+                Modify(
+                    chunk, set_limit=set_limit, gpu_minutes=minutes, frozen=frozen, parent=parent
+                )
+            )
+    # Deleting a parent deletes its children in Slurm: only name the top of each retired branch.
+    deletable_set = set(deletable)
+    tops = [n for n in deletable if current.accounts[n].parent not in deletable_set]
+    gone = _descendants(set(tops), current)
+    remaining: dict[str, set[str]] = defaultdict(set)
+    for account, holders in current.users.items():
+        if account not in gone:
+            for user in holders:
+                remaining[user].add(account)
+    for user, names in removed_users.items():
+        remaining[user].difference_update(names)
+    for account, user in new_users:
+        remaining[user].add(account)
+    for spec in new_accounts:
+        for user in spec.users:
+            remaining[user].add(spec.name)
+    losing = set(removed_users) | {u for a in gone for u in current.users.get(a, ())}
+    whole = sorted(u for u in losing if not remaining[u])
+    for user, names in sorted(removed_users.items()):
+        if user not in whole:
+            for chunk in _chunks(sorted(names)):
+                result.ops.append(DeleteUser(user, chunk))
+    for chunk in _chunks(whole):
+        result.ops.append(DeleteUsers(chunk))
+    for chunk in _chunks(tops):
+        result.ops.append(DeleteAccounts(chunk))
+    return result
+
+
+def _descendants(tops: set[str], current: Tree) -> set[str]:
+    found = set(tops)
+    grew = True
+    while grew:
+        children = {a for a, row in current.accounts.items() if row.parent in found} - found
+        found |= children
+        grew = bool(children)
+    return found
+
+
+def _has_busy_child(name: str, current: Tree, busy: set[str]) -> bool:
+    return any(a.parent == name and a.account in busy for a in current.accounts.values())
+
+
+def _spec_dict(spec: AccountSpec) -> dict[str, Any]:
+    return {
+        "parent": spec.parent,
+        "gpu_minutes": spec.gpu_minutes,
+        "frozen": spec.frozen,
+        "users": sorted(spec.users),
+    }
+
+
+def _parents_first(specs: list[AccountSpec]) -> tuple[AccountSpec, ...]:
+    """New accounts ordered so that each comes after its parent when both are new."""
+    by_name = {s.name: s for s in specs}
+    depth: dict[str, int] = {}
+    for spec in specs:
+        chain = [spec]
+        while chain[-1].parent in by_name and chain[-1].parent not in depth:
+            chain.append(by_name[chain[-1].parent])
+        for item in reversed(chain):
+            depth[item.name] = depth[item.parent] + 1 if item.parent in by_name else 0
+    return tuple(sorted(specs, key=lambda s: (depth[s.name], s.parent, s.name)))
+
+
+def _chunks(names: list[str]) -> list[tuple[str, ...]]:
+    chunks: list[tuple[str, ...]] = []
+    current: list[str] = []
+    size = 0
+    for name in names:
+        if current and size + len(name) + 1 > MAX_NAMES_CHARS:
+            chunks.append(tuple(current))
+            current, size = [], 0
+        current.append(name)
+        size += len(name) + 1
+    if current:
+        chunks.append(tuple(current))
+    return chunks

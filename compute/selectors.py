@@ -1,0 +1,281 @@
+"""Reads of compute data that pages, the API, the sync and other apps share."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
+
+from compute.models import (
+    AllocationPeriod,
+    AllocationRefusal,
+    AllocationStatus,
+    Cluster,
+    ComputeFreeze,
+    JobUsage,
+    NationalQuota,
+    ProjectAllocation,
+    ProjectMember,
+    SyncRun,
+)
+from compute.reconcile import ROOT, AccountSpec
+from governance.models import ProjectStatus, ResearchProject
+from governance.selectors import today
+
+_SLURM_USER = re.compile(r"^[a-z_][a-z0-9_.-]*$")
+
+
+def cluster_list() -> QuerySet[Cluster]:
+    return Cluster.objects.prefetch_related("gpu_types").order_by("name")
+
+
+def period_list(*, cluster: Cluster | None = None) -> QuerySet[AllocationPeriod]:
+    qs = AllocationPeriod.objects.select_related("cluster")
+    if cluster is not None:
+        qs = qs.filter(cluster=cluster)
+    return qs.order_by("cluster__name", "-starts_on")
+
+
+def period_current(*, cluster: Cluster, on: dt.date | None = None) -> AllocationPeriod | None:
+    on = on or today()
+    return period_list(cluster=cluster).filter(starts_on__lte=on, ends_on__gt=on).first()
+
+
+def active_freezes(now: dt.datetime | None = None) -> QuerySet[ComputeFreeze]:
+    now = now or timezone.now()
+    return ComputeFreeze.objects.filter(
+        Q(until__isnull=True) | Q(until__gt=now), lifted_at__isnull=True
+    )
+
+
+def freeze_in_force(project: ResearchProject) -> ComputeFreeze | None:
+    return active_freezes().filter(project=project).first()
+
+
+def slurm_user(username: str) -> str | None:
+    """The cluster login for a platform user name, or None where Slurm could not hold it."""
+    name = username.lower()
+    return name if _SLURM_USER.match(name) and len(name) <= 64 else None
+
+
+def state_account(code: str) -> str:
+    return code.lower()
+
+
+def desired_accounts(*, cluster: Cluster, on: dt.date | None = None) -> list[AccountSpec]:
+    """The account tree the cluster should have on `on`, from quotas, allocations and freezes.
+
+    Slurm never resets usage here (PriorityUsageResetPeriod=NONE), so limits are cumulative:
+    each account's GrpTRESMins is the sum of its minutes over every period begun so far. A
+    project has an account while it holds an active allocation in a period that has not ended.
+    """
+    on = on or today()
+    programme = settings.COMPUTE_PROGRAMME_ACCOUNT
+    started = AllocationPeriod.objects.filter(cluster=cluster, starts_on__lte=on)
+    specs: dict[str, AccountSpec] = {}
+    for row in (
+        NationalQuota.objects.filter(period__in=started)
+        .values("member_state__code")
+        .annotate(total=Sum("minutes"))
+    ):
+        name = state_account(row["member_state__code"])
+        specs[name] = AccountSpec(name, ROOT, int(row["total"]), description=name)
+    programme_minutes = started.aggregate(total=Sum("programme_minutes"))["total"] or 0
+    if programme_minutes:
+        specs[programme] = AccountSpec(
+            programme, ROOT, int(programme_minutes), description=programme
+        )
+
+    totals: dict[int, int] = defaultdict(int)
+    current: dict[int, Any] = {}
+    for a in (
+        ProjectAllocation.objects.filter(period__in=started)
+        .order_by("period__starts_on")
+        .values(
+            "project_id",
+            "project__code",
+            "project__status",
+            "project__lead__username",
+            "member_state__code",
+            "minutes",
+            "status",
+            "period__ends_on",
+        )
+    ):
+        totals[a["project_id"]] += int(a["minutes"])
+        live = a["status"] == AllocationStatus.ACTIVE and a["period__ends_on"] > on
+        if live and a["project__status"] not in (ProjectStatus.ENDED, ProjectStatus.REJECTED):
+            current[a["project_id"]] = a
+    users: dict[int, set[str]] = defaultdict(set)
+    for project_id, username in ProjectMember.objects.filter(
+        project_id__in=list(current)
+    ).values_list("project_id", "user__username"):
+        if login := slurm_user(username):
+            users[project_id].add(login)
+    frozen = set(active_freezes().values_list("project_id", flat=True))
+    for project_id, a in current.items():
+        code = str(a["member_state__code"] or "")
+        parent = state_account(code) if code else programme
+        if parent not in specs:  # a quota split away later; keep the tree whole
+            specs[parent] = AccountSpec(parent, ROOT, None, description=parent)
+        if lead := slurm_user(str(a["project__lead__username"])):
+            users[project_id].add(lead)
+        name = str(a["project__code"]).lower()
+        specs[name] = AccountSpec(
+            name,
+            parent,
+            totals[project_id],
+            frozen=project_id in frozen or a["project__status"] == ProjectStatus.SUSPENDED,
+            description=name,
+            users=frozenset(users[project_id]),
+        )
+    return [specs[k] for k in sorted(specs)]
+
+
+def sync_run_list(*, cluster: Cluster | None = None) -> QuerySet[SyncRun]:
+    qs = SyncRun.objects.select_related("cluster")
+    if cluster is not None:
+        qs = qs.filter(cluster=cluster)
+    return qs.order_by("-started_at", "-id")
+
+
+@dataclass(frozen=True)
+class QuotaLine:
+    """A quota or allocation with what has been granted and used of it, in GPU-minutes."""
+
+    key: str
+    label: str
+    minutes: int
+    allocated: int
+    used: int
+
+    @property
+    def left(self) -> int:
+        return self.minutes - self.used
+
+    @property
+    def used_percent(self) -> int:
+        return 0 if not self.minutes else min(999, self.used * 100 // self.minutes)
+
+
+def _used_by_project(period: AllocationPeriod) -> dict[int, int]:
+    rows = (
+        JobUsage.objects.filter(
+            cluster_id=period.cluster_id,
+            day__gte=period.starts_on,
+            day__lt=period.ends_on,
+            project__isnull=False,
+        )
+        .values("project_id")
+        .annotate(seconds=Sum("gpu_seconds"))
+    )
+    return {r["project_id"]: int(r["seconds"]) for r in rows}
+
+
+def allocation_lines(*, period: AllocationPeriod) -> list[tuple[ProjectAllocation, QuotaLine]]:
+    """Every allocation of the period with its usage in the period (two queries)."""
+    seconds = _used_by_project(period)
+    allocations = ProjectAllocation.objects.filter(period=period).select_related(
+        "project", "member_state"
+    )
+    return [
+        (
+            a,
+            QuotaLine(
+                key=a.project.code,
+                label=a.project.title,
+                minutes=int(a.minutes),
+                allocated=int(a.minutes),
+                used=seconds.get(a.project_id, 0) // 60,
+            ),
+        )
+        for a in allocations.order_by("project__code")
+    ]
+
+
+def quota_lines(*, period: AllocationPeriod) -> list[QuotaLine]:
+    """Each state's quota, the programme's share, what was allocated and used of each."""
+    seconds = _used_by_project(period)
+    allocated: dict[str, int] = defaultdict(int)
+    used_seconds: dict[str, int] = defaultdict(int)
+    for project_id, code, minutes in ProjectAllocation.objects.filter(period=period).values_list(
+        "project_id", "member_state__code", "minutes"
+    ):
+        allocated[code or ""] += int(minutes)
+        used_seconds[code or ""] += seconds.pop(project_id, 0)
+    lines = [
+        QuotaLine(
+            key=q.member_state.code,
+            label=q.member_state.name,
+            minutes=int(q.minutes),
+            allocated=allocated[q.member_state.code],
+            used=used_seconds[q.member_state.code] // 60,
+        )
+        for q in NationalQuota.objects.filter(period=period).select_related("member_state")
+    ]
+    lines.append(
+        QuotaLine(
+            key="programme",
+            label="facility programme",
+            minutes=int(period.programme_minutes),
+            allocated=allocated[""],
+            used=used_seconds[""] // 60,
+        )
+    )
+    return lines
+
+
+def project_allocations(*, project: ResearchProject) -> list[tuple[ProjectAllocation, QuotaLine]]:
+    lines = []
+    for allocation in (
+        ProjectAllocation.objects.filter(project=project)
+        .select_related("period", "period__cluster", "member_state")
+        .order_by("period__starts_on")
+    ):
+        used = (
+            JobUsage.objects.filter(
+                project=project,
+                cluster_id=allocation.period.cluster_id,
+                day__gte=allocation.period.starts_on,
+                day__lt=allocation.period.ends_on,
+            ).aggregate(s=Sum("gpu_seconds"))["s"]
+            or 0
+        )
+        lines.append(
+            (
+                allocation,
+                QuotaLine(
+                    project.code, allocation.period.name, int(allocation.minutes),
+                    int(allocation.minutes), int(used) // 60,
+                ),
+            )
+        )  # fmt: skip
+    return lines
+
+
+def project_members(*, project: ResearchProject) -> QuerySet[ProjectMember]:
+    return ProjectMember.objects.filter(project=project).select_related("user")
+
+
+def usage_daily(
+    *, project: ResearchProject | None = None, state_code: str | None = None, days: int = 30
+) -> list[dict[str, object]]:
+    """GPU-minutes per day (UTC) for a project or a state, newest first."""
+    qs = JobUsage.objects.filter(day__gte=today() - dt.timedelta(days=days))
+    if project is not None:
+        qs = qs.filter(project=project)
+    if state_code is not None:
+        # A project's usage counts against its host nation unless charged to the programme.
+        qs = qs.filter(project__host_state__code=state_code, project__charged_to_programme=False)
+    rows = qs.values("day").annotate(seconds=Sum("gpu_seconds")).order_by("-day")
+    return [{"day": r["day"], "gpu_minutes": int(r["seconds"]) // 60} for r in rows]
+
+
+def refusals() -> QuerySet[AllocationRefusal]:
+    return AllocationRefusal.objects.select_related("motion", "project").order_by("-created_at")

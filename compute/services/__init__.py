@@ -1,0 +1,43 @@
+"""Every write in compute; one module per topic, all re-exported here."""
+
+from compute.services.projects import (
+    project_compute_freeze,
+    project_compute_unfreeze,
+    project_member_add,
+    project_member_remove,
+)
+from compute.services.quotas import (
+    allocation_create,
+    allocation_end,
+    allocation_from_decision,
+    cluster_create,
+    period_create,
+    period_split,
+)
+from compute.services.sync import drift, sync_run, sync_schedule
+from compute.services.usage import (
+    IngestResult,
+    usage_ingest,
+    usage_ingest_window,
+    usage_policy_apply,
+)
+
+__all__ = [
+    "IngestResult",
+    "allocation_create",
+    "allocation_end",
+    "allocation_from_decision",
+    "cluster_create",
+    "drift",
+    "period_create",
+    "period_split",
+    "project_compute_freeze",
+    "project_compute_unfreeze",
+    "project_member_add",
+    "project_member_remove",
+    "sync_run",
+    "sync_schedule",
+    "usage_ingest",
+    "usage_ingest_window",
+    "usage_policy_apply",
+]

@@ -1,0 +1,90 @@
+"""A real Slurm for the tests: bin/slurm-up once per session, bin/slurm-down at the end.
+
+munged, MariaDB (if none runs), slurmdbd, slurmctld and slurmd with fake GPUs are started in
+the background by PID under var/slurm/ (per xdist worker: its own dir and ports). Locally a
+machine that cannot run them skips the Slurm tests; under CI=true that is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from compute.backends import SlurmBackend
+from compute.reconcile import ROOT, DeleteAccounts, DeleteUsers
+
+REPO = Path(__file__).resolve().parents[2]
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+@dataclass(frozen=True)
+class SlurmDaemons:
+    conf: Path
+    cluster: str
+    env: dict[str, str]
+
+
+def _missing(message: str) -> None:
+    if IN_CI:
+        pytest.fail(message + " (CI=true: the real-Slurm tests must run, so this is a failure)")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def slurm_daemons() -> Iterator[SlurmDaemons]:
+    """Start the daemons once for the session and stop them, by PID, at its end."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    number = int(worker[2:]) if worker.startswith("gw") else 0
+    state = REPO / "var" / (f"slurm-{worker}" if worker else "slurm")
+    env = {
+        **os.environ,
+        "SLURM_STATE_DIR": str(state),
+        "SLURM_CLUSTER": "concordia",
+        "SLURM_PORT_BASE": str(6917 + 10 * number),
+        "SLURM_ACCT_DB": f"concordia_slurm_acct{number or ''}",
+    }
+    if os.geteuid() != 0 and subprocess.run(["sudo", "-n", "true"], check=False).returncode:
+        _missing("The Slurm daemons need root (or password-less sudo) to install and start.")
+    up = subprocess.run(
+        [str(REPO / "bin" / "slurm-up"), "--fresh"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    if up.returncode != 0:
+        _missing(f"bin/slurm-up failed ({up.returncode}): {up.stderr[-2000:]}")
+    conf = state / "etc" / "slurm.conf"
+    previous = os.environ.get("SLURM_CONF")
+    os.environ["SLURM_CONF"] = str(conf)
+    try:
+        yield SlurmDaemons(conf=conf, cluster="concordia", env={**env, "SLURM_CONF": str(conf)})
+    finally:
+        if previous is None:
+            os.environ.pop("SLURM_CONF", None)
+        else:
+            os.environ["SLURM_CONF"] = previous
+        subprocess.run(
+            [str(REPO / "bin" / "slurm-down")],
+            env=env,
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
+
+
+def wipe(backend: SlurmBackend, cluster: str = "concordia") -> None:
+    """Remove every account below root and every user but root, as on a fresh cluster."""
+    rows = backend.associations(cluster)
+    users = sorted({a.user for a in rows if a.user and a.user != ROOT})
+    if users:
+        assert backend.run(cluster, DeleteUsers(tuple(users))).ok
+    tops = [a.account for a in rows if a.parent == ROOT and not a.user]
+    if tops:
+        assert backend.run(cluster, DeleteAccounts(tuple(sorted(tops)))).ok

@@ -1,0 +1,143 @@
+"""The sync with the in-memory Slurm: runs recorded, no-change resyncs, dry runs, failures."""
+
+from __future__ import annotations
+
+import pytest
+
+from compute import services
+from compute.errors import SyncBusy
+from compute.models import SyncRun
+from compute.reconcile import Modify
+from core.models import AuditEvent
+from tests.compute.conftest import World
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def accounts(backend):
+    return {a.account: a for a in backend.associations("concordia") if not a.user}
+
+
+def users(backend, account):
+    return {a.user for a in backend.associations("concordia") if a.user and a.account == account}
+
+
+@pytest.fixture
+def allocated(world: World, mfa_actor):
+    de = world.project("DE", hours=100)
+    fr = world.project("FR", hours=50, programme=True)
+    world.allocate(de)
+    world.allocate(fr)
+    member = UserFactory(username="member1")
+    services.project_member_add(actor=mfa_actor(de.lead), project=de, user=member)
+    return world
+
+
+def test_the_first_sync_builds_the_tree_and_is_recorded(allocated: World, memory_backend):
+    """States, the programme and projects appear with limits and users; the run keeps it all."""
+    run = services.sync_run(actor=allocated.op, cluster=allocated.cluster)
+    assert run.status == "succeeded"
+    assert run.backend == "memory"
+    assert run.duration_ms is not None
+    rows = accounts(memory_backend)
+    assert rows["de"].gpu_minutes == 375_417
+    assert rows["facility"].gpu_minutes == 100_000
+    assert rows["p-2026-0001"].parent == "de"
+    assert rows["p-2026-0001"].gpu_minutes == 6_000
+    assert rows["p-2026-0002"].parent == "facility"
+    assert users(memory_backend, "p-2026-0001") == {"lead-p-2026-0001", "member1"}
+    assert [c["argv"][2] for c in run.commands] == ["load"]
+    assert "Account - 'p-2026-0001'" in run.commands[0]["file"]
+    assert {d["change"] for d in run.diff} == {"add"}
+    assert run.steps_done == run.steps_total == 1
+    assert AuditEvent.objects.filter(action="compute.sync").count() == 1
+
+
+def test_a_second_run_with_nothing_changed_writes_nothing(allocated: World):
+    services.sync_run(actor=allocated.op, cluster=allocated.cluster)
+    again = services.sync_run(actor=allocated.op, cluster=allocated.cluster)
+    assert again.status == "succeeded"
+    assert again.diff == []
+    assert again.commands == []
+    assert AuditEvent.objects.filter(action="compute.sync").count() == 1
+    assert SyncRun.objects.count() == 2
+
+
+def test_a_dry_run_shows_the_commands_without_applying_them(allocated: World, memory_backend):
+    run = services.sync_run(actor=allocated.op, cluster=allocated.cluster, dry_run=True)
+    assert run.dry_run
+    assert run.commands[0]["argv"][:3] == ["sacctmgr", "-i", "load"]
+    assert run.commands[0]["ok"] is None
+    assert set(accounts(memory_backend)) == {"root"}
+
+
+def test_a_partial_failure_is_recorded_and_the_next_run_converges(allocated: World, memory_backend):
+    services.sync_run(actor=allocated.op, cluster=allocated.cluster)
+    services.project_compute_freeze(
+        actor=allocated.op, project=allocated.projects["p-2026-0001"], reason="review"
+    )
+    memory_backend.fail = lambda op: "connection lost" if isinstance(op, Modify) else None
+    # when
+    failed = services.sync_run(actor=allocated.op, cluster=allocated.cluster)
+    # then
+    assert failed.status == "failed"
+    assert "1 of 1 commands failed" in failed.error
+    assert "connection lost" in failed.commands[0]["stderr"]
+    assert not accounts(memory_backend)["p-2026-0001"].frozen
+    # when the cluster answers again
+    memory_backend.fail = None
+    fixed = services.sync_run(actor=allocated.op, cluster=allocated.cluster)
+    assert fixed.status == "succeeded"
+    assert accounts(memory_backend)["p-2026-0001"].frozen
+    assert services.sync_run(actor=allocated.op, cluster=allocated.cluster).diff == []
+
+
+def test_drift_in_slurm_is_undone_never_copied_back(allocated: World, memory_backend):
+    """Someone raised a limit by hand in Slurm; the sync puts back the platform's value."""
+    services.sync_run(actor=allocated.op, cluster=allocated.cluster)
+    memory_backend.run("concordia", Modify(("p-2026-0001",), set_limit=True, gpu_minutes=999_999))
+    drift = services.drift(cluster=allocated.cluster)
+    assert [c.change for c in drift.changes] == ["limit"]
+    run = services.sync_run(actor=allocated.op, cluster=allocated.cluster)
+    assert run.diff == [
+        {"account": "p-2026-0001", "change": "limit", "before": 999_999, "after": 6_000}
+    ]
+    assert allocated.projects["p-2026-0001"].allocations.get().minutes == 6_000
+
+
+def test_an_ended_allocation_is_frozen_then_removed_once_idle(allocated: World, memory_backend):
+    services.sync_run(actor=allocated.op, cluster=allocated.cluster)
+    project = allocated.projects["p-2026-0001"]
+    job = memory_backend.submit(
+        "concordia", account=project.code, user="member1", gpus=2, seconds=0, state="RUNNING"
+    )
+    services.allocation_end(actor=allocated.op, allocation=project.allocations.get(), reason="done")
+    # when the first run after the end
+    first = services.sync_run(actor=allocated.op, cluster=allocated.cluster)
+    # then frozen, not removed
+    assert [d["change"] for d in first.diff] == ["retire"]
+    assert accounts(memory_backend)[project.code].frozen
+    # when a job still runs
+    second = services.sync_run(actor=allocated.op, cluster=allocated.cluster)
+    assert second.waiting == [project.code]
+    assert project.code in accounts(memory_backend)
+    # when it finished
+    memory_backend.finish("concordia", job, seconds=60)
+    third = services.sync_run(actor=allocated.op, cluster=allocated.cluster)
+    assert {d["change"] for d in third.diff} == {"delete"}
+    assert project.code not in accounts(memory_backend)
+    assert "member1" not in {a.user for a in memory_backend.associations("concordia")}
+
+
+def test_one_sync_at_a_time(allocated: World):
+    SyncRun.objects.create(cluster=allocated.cluster, backend="memory", triggered_by="other")
+    with pytest.raises(SyncBusy):
+        services.sync_run(actor=allocated.op, cluster=allocated.cluster)
+
+
+def test_the_beat_task_syncs_every_cluster(allocated: World):
+    from compute.tasks import compute_sync_all
+
+    [run_id] = compute_sync_all()
+    assert SyncRun.objects.get(pk=run_id).status == "succeeded"

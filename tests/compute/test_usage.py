@@ -1,0 +1,159 @@
+"""Usage from sacct: bulk ingestion, idempotence, malformed lines, aggregates and the policy."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core import mail
+
+from compute import selectors, services
+from compute.errors import UsageFileInvalid
+from compute.models import ComputeFreeze, JobUsage, QuotaNotice
+from compute.services.usage import parse_line
+from tests.compute.conftest import World
+
+pytestmark = pytest.mark.django_db
+
+
+def sacct(*rows: str) -> io.StringIO:
+    return io.StringIO("".join(r + "\n" for r in rows))
+
+
+def line(job: int, account: str, gpus: int = 2, seconds: int = 3600, end: str = "") -> str:
+    end = end or "2026-11-20T11:00:00"
+    tres = f"billing=1,cpu=1,gres/gpu:h100={gpus},gres/gpu={gpus},node=1"
+    return f"{job}|{account}|alice|{tres}|{seconds}|COMPLETED|2026-11-20T10:00:00|{end}"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("7|p1|u|billing=1,gres/gpu=4,node=1|90|COMPLETED|2026-01-01T00:00:00|2026-01-01T00:01:30",
+         ("7", "p1", "u", "4", "90")),
+        ("8|p1|u|cpu=1,node=1|90|FAILED|Unknown|2026-01-01T00:01:30", ("8", "p1", "u", "0", "90")),
+        ("9|P1|u|gres/gpu=1|0|CANCELLED by 0|None|2026-01-01T00:00:00", ("9", "p1", "u", "1", "0")),
+    ],
+)  # fmt: skip
+def test_lines_are_read_as_sacct_writes_them(text, expected):
+    assert parse_line(text)[:5] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x|p1|u|gres/gpu=1|9|COMPLETED|Unknown|2026-01-01T00:00:00",
+        "1|p1|u|gres/gpu=x|9|COMPLETED|Unknown|2026-01-01T00:00:00",
+        "1|p1|u|gres/gpu=1|-9|COMPLETED|Unknown|2026-01-01T00:00:00",
+        "1|p1|u|gres/gpu=1|9|COMPLETED|Unknown|Unknown",
+        "1|p1|u|gres/gpu=1|9|COMPLETED|Unknown",
+        "1|p\t1|u|gres/gpu=1|9|COMPLETED|Unknown|2026-01-01T00:00:00",
+    ],
+)
+def test_malformed_lines_are_named(text):
+    assert isinstance(parse_line(text), str)
+
+
+def test_ingest_counts_gpu_time_and_twice_changes_nothing(world: World):
+    """GPU-seconds are GPUs × elapsed; the same window again inserts nothing."""
+    project = world.project()
+    world.allocate(project)
+    rows = [line(1, project.code), line(2, project.code, gpus=4, seconds=90), line(3, "other")]
+    # when
+    first = services.usage_ingest(actor=world.op, cluster=world.cluster, lines=sacct(*rows))
+    second = services.usage_ingest(actor=world.op, cluster=world.cluster, lines=sacct(*rows))
+    # then
+    assert (first.lines, first.inserted) == (3, 3)
+    assert (second.lines, second.inserted, second.duplicates) == (3, 0, 3)
+    job = JobUsage.objects.get(job_id=2)
+    assert (job.gpus, job.elapsed_seconds, job.gpu_seconds) == (4, 90, 360)
+    assert job.project == project
+    assert JobUsage.objects.get(job_id=3).project is None
+    assert str(job.day) == "2026-11-20"
+
+
+def test_a_malformed_line_stops_the_whole_batch(world: World):
+    """Every bad line is named with its number, and nothing of the batch is written."""
+    rows = [line(1, "a"), "garbage", line(3, "a"), "4|a|u|gres/gpu=1|x|COMPLETED|None|None"]
+    with pytest.raises(UsageFileInvalid) as caught:
+        services.usage_ingest(actor=world.op, cluster=world.cluster, lines=sacct(*rows))
+    assert [n for n, _why in caught.value.lines] == [2, 4]
+    assert "lines 2, 4" in caught.value.message
+    assert not JobUsage.objects.exists()
+
+
+def test_quota_pages_show_used_and_left(world: World):
+    project = world.project("DE", hours=100)
+    world.allocate(project)
+    start = world.period.starts_on.isoformat()
+    services.usage_ingest(
+        actor=world.op,
+        cluster=world.cluster,
+        lines=sacct(line(1, project.code, gpus=2, seconds=3600, end=f"{start}T12:00:00")),
+    )
+    [(_allocation, used)] = selectors.allocation_lines(period=world.period)
+    assert (used.minutes, used.used, used.left) == (6_000, 120, 5_880)
+    de = next(q for q in selectors.quota_lines(period=world.period) if q.key == "DE")
+    assert (de.allocated, de.used) == (6_000, 120)
+    daily = selectors.usage_daily(project=project, days=400)
+    assert daily == [{"day": world.period.starts_on, "gpu_minutes": 120}]
+
+
+def test_the_lead_is_told_at_80_and_100_percent_and_frozen_if_the_period_says_so(world: World):
+    world.period.freeze_at_full = True
+    world.period.save()
+    project = world.project("DE", hours=1)  # 60 GPU-minutes
+    world.allocate(project)
+    day = world.period.starts_on.isoformat()
+    # when 50 minutes are used (83%)
+    services.usage_ingest(
+        actor=world.op,
+        cluster=world.cluster,
+        lines=sacct(line(1, project.code, gpus=1, seconds=3000, end=f"{day}T12:00:00")),
+    )
+    services.usage_policy_apply(actor=world.op, cluster=world.cluster)
+    services.usage_policy_apply(actor=world.op, cluster=world.cluster)
+    # then one notice at 80%
+    assert list(QuotaNotice.objects.values_list("threshold", flat=True)) == [80]
+    # when 70 minutes are used
+    services.usage_ingest(
+        actor=world.op,
+        cluster=world.cluster,
+        lines=sacct(line(2, project.code, gpus=1, seconds=1200, end=f"{day}T13:00:00")),
+    )
+    services.usage_policy_apply(actor=world.op, cluster=world.cluster)
+    # then the 100% notice, and a freeze
+    assert set(QuotaNotice.objects.values_list("threshold", flat=True)) == {80, 100}
+    assert ComputeFreeze.objects.filter(project=project, lifted_at__isnull=True).exists()
+
+
+def test_notices_are_mailed_on_commit(world: World, django_capture_on_commit_callbacks):
+    project = world.project("DE", hours=1)
+    world.allocate(project)
+    day = world.period.starts_on.isoformat()
+    services.usage_ingest(
+        actor=world.op,
+        cluster=world.cluster,
+        lines=sacct(line(1, project.code, gpus=1, seconds=3000, end=f"{day}T12:00:00")),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.usage_policy_apply(actor=world.op, cluster=world.cluster)
+    assert len(mail.outbox) == 1
+    assert "80%" in mail.outbox[0].subject
+
+
+def test_ingest_from_the_backend_window(world: World, memory_backend):
+    """The beat task reads recently finished jobs from the backend's sacct."""
+    import datetime as dt
+
+    from compute.tasks import compute_usage_ingest_recent
+
+    project = world.project()
+    world.allocate(project)
+    services.sync_run(actor=world.op, cluster=world.cluster)
+    memory_backend.submit(
+        "concordia", account=project.code, user=project.lead.username, gpus=2, seconds=600,
+        end=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1),
+    )  # fmt: skip
+    assert compute_usage_ingest_recent() == {"concordia": 1}
+    assert JobUsage.objects.get().gpu_seconds == 1200
