@@ -72,6 +72,34 @@ def _electorates() -> Iterator[dict[str, Any]]:
         }
 
 
+def _quotas() -> Iterator[dict[str, Any]]:
+    from compute.models import NationalQuota
+
+    rows = NationalQuota.objects.select_related("period__cluster", "member_state").order_by(
+        "period__starts_on", "period_id", "member_state__code"
+    )
+    for q in rows.iterator(chunk_size=500):
+        p = q.period
+        yield {
+            "period_id": p.pk,
+            "cluster": p.cluster.name,
+            "period": p.name,
+            "starts_on": p.starts_on.isoformat(),
+            "ends_on": p.ends_on.isoformat(),
+            "capacity_minutes": p.capacity_minutes,
+            "programme_share": str(p.programme_share),
+            "reserve_share": str(p.reserve_share),
+            "equal_share": str(p.equal_share),
+            "programme_minutes": p.programme_minutes,
+            "reserve_minutes": p.reserve_minutes,
+            "state": q.member_state.code,
+            "share": str(q.share),
+            "equal_minutes": q.equal_minutes,
+            "proportional_minutes": q.proportional_minutes,
+            "minutes": q.minutes,
+        }
+
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
@@ -133,6 +161,29 @@ TABLES: dict[str, Table] = {
                 ),
             ),
             _chains,
+        ),
+        Table(
+            "quotas",
+            _("National GPU quotas and the inputs of their split"),
+            (
+                ("period_id", "integer", "Identifier of the allocation period"),
+                ("cluster", "string", "Slurm cluster name"),
+                ("period", "string", "Name of the period"),
+                ("starts_on", "date", "First day of the period"),
+                ("ends_on", "date", "First day after the period"),
+                ("capacity_minutes", "integer", "Capacity of the period in GPU-minutes"),
+                ("programme_share", "number", "Share reserved for the facility's own programme"),
+                ("reserve_share", "number", "Share kept as the director's reserve"),
+                ("equal_share", "number", "Part of the national pool split equally"),
+                ("programme_minutes", "integer", "GPU-minutes of the facility programme"),
+                ("reserve_minutes", "integer", "GPU-minutes of the director's reserve"),
+                ("state", "string", "ISO 3166 alpha-2 code of the state"),
+                ("share", "number", "Contribution share used for the proportional part"),
+                ("equal_minutes", "integer", "The state's equal part"),
+                ("proportional_minutes", "integer", "The state's part by contribution share"),
+                ("minutes", "integer", "The state's quota in GPU-minutes"),
+            ),
+            _quotas,
         ),
         Table(
             "electorates",

@@ -1,12 +1,13 @@
 """Recompute the portal's published results from its open data alone: no database, no access.
 
 Usage, in a folder where you saved the portal's JSON downloads (decisions.json,
-roll_calls.json, ballot_chains.json, electorates.json):
+roll_calls.json, ballot_chains.json, electorates.json, quotas.json):
 
     python -m transparency.recompute FOLDER
 
 It re-walks every ballot chain from its electorate's hash, checks each electorate against its
-SHA-256, recounts every roll-call vote under its published rule, and reports any difference.
+SHA-256, recounts every roll-call vote under its published rule, recomputes every national GPU
+quota from the published split inputs, and reports any difference.
 Only the standard library and the platform's pure rule modules are used.
 """
 
@@ -105,11 +106,59 @@ def check_decisions(folder: Path, report: Callable[[str], None]) -> int:
     return problems
 
 
+def check_quotas(folder: Path, report: Callable[[str], None]) -> int:
+    """Recompute every period's split from its published inputs; returns the differences found."""
+    from decimal import Decimal
+
+    from compute import rules as split_rules
+
+    periods: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+    for row in _load(folder, "quotas"):
+        periods[row["period_id"]].append(row)
+    problems = 0
+    for rows in periods.values():
+        first = rows[0]
+        shares = {r["state"]: Fraction(Decimal(r["share"])) for r in rows}
+        total = sum(shares.values(), Fraction(0))
+        split = split_rules.split_capacity(
+            split_rules.SplitInputs(
+                capacity_minutes=int(first["capacity_minutes"]),
+                programme_share=Fraction(Decimal(first["programme_share"])),
+                reserve_share=Fraction(Decimal(first["reserve_share"])),
+                policy=split_rules.SplitPolicy(equal=Fraction(Decimal(first["equal_share"]))),
+                states=tuple(
+                    split_rules.StateShare(c, s / total) for c, s in sorted(shares.items())
+                ),
+            )
+        )
+        name = f"{first['cluster']} {first['period']}"
+        if split.programme_minutes != int(
+            first["programme_minutes"]
+        ) or split.reserve_minutes != int(first["reserve_minutes"]):
+            problems += 1
+            report(
+                f"{name}: recomputed programme/reserve {split.programme_minutes}/{split.reserve_minutes} differ"
+            )
+        for r in rows:
+            got = split.state(r["state"])
+            if (got.minutes, got.equal_minutes, got.proportional_minutes) != (
+                int(r["minutes"]),
+                int(r["equal_minutes"]),
+                int(r["proportional_minutes"]),
+            ):
+                problems += 1
+                report(
+                    f"{name}: {r['state']} recomputes to {got.minutes} GPU-minutes, published {r['minutes']}"
+                )
+    report(f"{len(periods)} quota split(s) recomputed, {problems} difference(s).")
+    return problems
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("folder", type=Path, help="folder holding the portal's JSON downloads")
     args = parser.parse_args(argv)
-    problems = check_decisions(args.folder, print)
+    problems = check_decisions(args.folder, print) + check_quotas(args.folder, print)
     return 1 if problems else 0
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("decisions/<int:motion_id>/", views.decision_detail, name="decision"),
     path("decisions/<int:motion_id>/chain.txt", views.decision_chain_file, name="decision_chain"),
     path("safety/", views.safety, name="safety"),
+    path("compute/", views.compute, name="compute"),
     path("data/", views.data_index, name="data"),
     path("data/<slug:name>.<str:fmt>", views.data_table, name="data_table"),
     path("feed/decisions.atom", feeds.DecisionsFeed(), name="feed"),

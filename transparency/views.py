@@ -86,3 +86,40 @@ def data_table(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
     if table is None or fmt not in ("csv", "json"):
         raise Http404
     return opendata.respond(table, fmt)
+
+
+@cached
+def compute(request: HttpRequest) -> HttpResponse:
+    """Quotas and use per state and per project, by period, with a chart and its table."""
+    from compute import selectors as compute_selectors
+    from transparency.charts import Bar, bar_chart
+
+    periods = list(compute_selectors.period_list().select_related("cluster"))
+    chosen = next(
+        (p for p in periods if str(p.pk) == request.GET.get("period")),
+        periods[0] if periods else None,
+    )
+    quotas = compute_selectors.quota_lines(period=chosen) if chosen else []
+    allocations = compute_selectors.allocation_lines(period=chosen) if chosen else []
+    chart = ""
+    if quotas:
+        chart = bar_chart(
+            chart_id="quota-chart",
+            title=str(_("GPU quotas and use, in GPU-minutes")),
+            description=str(
+                _(
+                    "Each bar is a quota; the dark part is what has been used. The table below gives every figure."
+                )
+            ),
+            bars=[
+                Bar(q.key, q.minutes, q.used) for q in sorted(quotas, key=lambda q: -q.minutes)[:40]
+            ],
+        )
+    context = {
+        "periods": periods,
+        "period": chosen,
+        "quotas": quotas,
+        "allocations": allocations,
+        "chart": chart,
+    }
+    return render(request, "transparency/compute.html", context)

@@ -229,3 +229,36 @@ def test_chain_file_download_verifies_with_the_published_electorate_hash(c5):
     assert check.ok
     assert check.head == motion.chain_head
     assert check.current == {"DE": "yes", "FR": "yes", "IT": "yes", "ES": "no", "NL": "no"}
+
+
+def test_compute_page_shows_quotas_with_a_chart_and_its_table(db):
+    """The public compute page draws quotas as an SVG chart with a text alternative, figures beside it."""
+    from tests.compute.conftest import make_world
+
+    world = make_world()
+    project = world.project("DE", hours=100)
+    world.allocate(project)
+    html = Client().get("/portal/compute/").content.decode()
+    assert '<svg xmlns="http://www.w3.org/2000/svg" role="img"' in html
+    assert '<title id="quota-chart-t">' in html
+    assert project.code in html
+    quota = world.period.quotas.get(member_state__code="DE")
+    assert f"{quota.minutes:,}" in html
+
+
+def test_quotas_recompute_from_the_published_split_inputs(db, tmp_path):
+    """Anyone recomputes the national quotas from the open data; a forged quota is caught."""
+    import json
+
+    from tests.compute.conftest import make_world
+    from transparency import recompute
+
+    make_world()
+    (tmp_path / "quotas.json").write_text(Client().get("/portal/data/quotas.json").content.decode())
+    lines: list[str] = []
+    assert recompute.check_quotas(tmp_path, lines.append) == 0
+    assert lines[-1] == "1 quota split(s) recomputed, 0 difference(s)."
+    rows = json.loads((tmp_path / "quotas.json").read_text())
+    rows[0]["minutes"] += 1
+    (tmp_path / "quotas.json").write_text(json.dumps(rows))
+    assert recompute.check_quotas(tmp_path, lines.append) == 1
