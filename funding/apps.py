@@ -7,3 +7,12 @@ class FundingConfig(AppConfig):
 
     name = "funding"
     verbose_name = _("Funding")
+
+    def ready(self) -> None:
+        from funding.services.decisions import on_decision_certified
+        from governance.signals import decision_certified
+
+        # Budget motions of the finance committee adopt scales and approve budgets.
+        decision_certified.connect(
+            on_decision_certified, dispatch_uid="funding.on_decision_certified"
+        )

@@ -165,6 +165,10 @@ SPECTACULAR_SETTINGS = {
         "DelegateRoleEnum": "governance.models.DelegateRole",
         "ProcedureEnum": "governance.models.Procedure",
         "MotionOutcomeEnum": "governance.models.MotionOutcome",
+        "ImportKindEnum": "funding.models.ImportKind",
+        "EntryKindEnum": "funding.models.EntryKind",
+        "VoluntaryKindEnum": "funding.models.VoluntaryKind",
+        "ReportKindEnum": "funding.models.ReportKind",
     },
 }
 
@@ -204,6 +208,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+    # WeasyPrint and fontTools narrate every layout step at INFO; keep their warnings only.
+    "loggers": {
+        name: {"level": "WARNING"} for name in ("weasyprint", "fontTools", "fontTools.subset")
+    },
 }
 
 # Voting. A delegation may hold this many proxies at once (the usual rule-books say one).
@@ -228,3 +236,4 @@ from .compute import *  # noqa: E402
 from .funding import *  # noqa: E402
 
 CELERY_BEAT_SCHEDULE.update(COMPUTE_BEAT_SCHEDULE)
+CELERY_BEAT_SCHEDULE.update(FUNDING_BEAT_SCHEDULE)

@@ -108,6 +108,10 @@ class Command(BaseCommand):
             self.seed_compute()
             self.seed_votes(states, councils)
             self.seed_safety(councils)
+        # The funding year runs on its own transactions (its reports are made by tasks on commit).
+        from django.core.management import call_command
+
+        call_command("funding_seed_demo", stdout=self.stdout)
         self.report()
 
     # -- member states and councils ------------------------------------------------------

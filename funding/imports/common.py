@@ -1,0 +1,171 @@
+"""What the parsers share: problems with their place in the file, and strict cell readers."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+
+# Plain decimal notation only: no thousands separators, no exponent, no spaces inside.
+_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+MAX_PROBLEMS = 500  # enough to fix a file in one pass; more would only repeat one mistake
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    """One thing wrong with a file, where it is: line 1 is the header; columns count from 1."""
+
+    line: int
+    column: int | None
+    column_name: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}"
+        if self.column is not None:
+            where += f", column {self.column}"
+            if self.column_name:
+                where += f" ({self.column_name})"
+        return f"{where}: {self.message}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "line": self.line,
+            "column": self.column,
+            "column_name": self.column_name,
+            "message": self.message,
+        }
+
+
+@dataclass
+class ParseResult(Generic[T]):
+    """The rows of a file and everything wrong with it; ``ok`` only when nothing is."""
+
+    rows: list[T] = field(default_factory=list)
+    problems: list[ImportProblem] = field(default_factory=list)
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def problem(self, line: int, column: int | None, name: str, message: str) -> None:
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(ImportProblem(line, column, name, message))
+
+
+def records(text: str) -> Iterator[tuple[int, list[str]]]:
+    """(line number, cells) for each non-blank record, cells stripped of surrounding spaces."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    start = 1
+    try:
+        for row in reader:
+            line = start
+            start = reader.line_num + 1
+            if not row or all(not cell.strip() for cell in row):
+                continue
+            yield line, [cell.strip() for cell in row]
+    except csv.Error as exc:
+        raise CsvSyntaxError(reader.line_num, str(exc)) from exc
+
+
+class CsvSyntaxError(ValueError):
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def header_index(
+    result: ParseResult[Any],
+    header: Sequence[str],
+    *,
+    required: Sequence[str],
+    optional: Sequence[str] = (),
+    aliases: dict[str, str] | None = None,
+) -> dict[str, int] | None:
+    """Map column names to positions (case-insensitive); report missing and repeated columns."""
+    aliases = aliases or {}
+    index: dict[str, int] = {}
+    for position, raw in enumerate(header):
+        name = aliases.get(raw.lower(), raw.lower())
+        if not name:
+            continue
+        if name in index:
+            result.problem(1, position + 1, raw, f"the column {raw!r} appears twice")
+            continue
+        index[name] = position
+    missing = [name for name in required if name not in index]
+    for name in missing:
+        result.problem(1, None, name, f"the header has no {name!r} column")
+    known = set(required) | set(optional)
+    result.summary["ignored_columns"] = sorted(
+        header[i] for n, i in index.items() if n not in known
+    )
+    return None if missing else index
+
+
+def cell(cells: Sequence[str], position: int) -> str:
+    return cells[position] if position < len(cells) else ""
+
+
+def read_decimal(
+    result: ParseResult[Any],
+    line: int,
+    position: int,
+    name: str,
+    text: str,
+    *,
+    places: int,
+    positive: bool = False,
+) -> Decimal | None:
+    """A non-negative (or positive) decimal number in plain notation, or a problem."""
+    if not _NUMBER.match(text):
+        result.problem(line, position + 1, name, f"{text!r} is not a number")
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:  # pragma: no cover - the pattern above admits only valid numbers
+        result.problem(line, position + 1, name, f"{text!r} is not a number")
+        return None
+    if value < 0 or (positive and value == 0):
+        kind = "positive" if positive else "zero or more"
+        result.problem(line, position + 1, name, f"{text} must be {kind}")
+        return None
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > places:
+        result.problem(line, position + 1, name, f"{text} has more than {places} decimal places")
+        return None
+    return value
+
+
+def read_year(
+    result: ParseResult[Any], line: int, position: int, name: str, text: str
+) -> int | None:
+    if not text:
+        result.problem(line, position + 1, name, "the year is missing")
+        return None
+    if not text.isdigit() or not 1900 <= int(text) <= 2200:
+        result.problem(line, position + 1, name, f"{text!r} is not a year")
+        return None
+    return int(text)
+
+
+def read_currency(
+    result: ParseResult[Any], line: int, position: int, name: str, text: str
+) -> str | None:
+    if not _CURRENCY.match(text):
+        result.problem(
+            line, position + 1, name, f"{text!r} is not an ISO 4217 currency code (e.g. USD)"
+        )
+        return None
+    return text

@@ -1,0 +1,1 @@
+"""Finance reports and letters: their data (from selectors), charts, and PDF rendering."""

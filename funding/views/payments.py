@@ -1,0 +1,199 @@
+"""Recording payments and reversals, and each state's account."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.actors import Actor
+from funding import clock, ledger, selectors, services
+from funding.models import (
+    FiscalYear,
+    LedgerEntry,
+    Payment,
+    VoluntaryContribution,
+    VoluntaryKind,
+    YearBalance,
+)
+from funding.reports.formatting import money
+from funding.views.common import attempt, context, finance_page
+from governance.models import MemberState
+
+
+class PaymentForm(forms.Form):
+    member_state = forms.ModelChoiceField(
+        queryset=MemberState.objects.order_by("code"),
+        to_field_name="code",
+        label=gettext_lazy("Member state"),
+    )
+    value_date = forms.DateField(
+        label=gettext_lazy("Value date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    amount = forms.DecimalField(
+        label=gettext_lazy("Amount received"), max_digits=18, decimal_places=2, min_value=0
+    )
+    currency = forms.RegexField(
+        regex=r"^[A-Za-z]{3}$",
+        max_length=3,
+        label=gettext_lazy("Currency (ISO 4217, e.g. EUR, USD)"),
+    )
+    reference = forms.CharField(
+        max_length=100, required=False, label=gettext_lazy("Bank reference")
+    )
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+@finance_page
+def payment_new(request: HttpRequest, *, actor: Actor) -> HttpResponse:
+    """Record money received; the page says which ECB rate and date converted it."""
+    initial = {"value_date": clock.today(), "currency": selectors.base_currency()}
+    if code := request.GET.get("state"):
+        initial["member_state"] = code
+    form = PaymentForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        ok, payment = attempt(
+            request,
+            lambda: services.payment_record(
+                actor=actor,
+                member_state=data["member_state"],
+                value_date=data["value_date"],
+                amount=data["amount"],
+                currency=data["currency"].upper(),
+                reference=data["reference"],
+                note=data["note"],
+            ),
+            form=form,
+        )
+        if ok:
+            messages.success(request, _payment_message(payment))
+            return HttpResponseRedirect(
+                reverse("funding:state_account", args=[payment.member_state.code])
+            )
+    return render(request, "funding/payment_form.html", context(actor, form=form))
+
+
+def _payment_message(payment: Payment) -> str:
+    base = _("%(amount)s %(currency)s recorded for %(state)s as %(converted)s %(base)s") % {
+        "amount": payment.amount,
+        "currency": payment.currency,
+        "state": payment.member_state.code,
+        "converted": money(payment.base_amount_cents, get_language() or "en"),
+        "base": payment.base_currency,
+    }
+    if payment.currency == payment.base_currency:
+        return base + "."
+    day = _("the ECB rate of %(date)s") % {"date": payment.rate_date.isoformat()}
+    if payment.rate_date != payment.value_date:
+        day = _(
+            "the ECB rate of %(date)s, the last day with a rate before the value date %(value)s"
+        ) % {"date": payment.rate_date.isoformat(), "value": payment.value_date.isoformat()}
+    return base + _(", at %(rate)s per %(base)s (%(day)s).") % {
+        "rate": payment.rate,
+        "base": payment.base_currency,
+        "day": day,
+    }
+
+
+@finance_page
+@require_POST
+def payment_reverse(request: HttpRequest, payment_id: int, *, actor: Actor) -> HttpResponse:
+    payment = get_object_or_404(Payment.objects.select_related("member_state"), pk=payment_id)
+    reason = request.POST.get("reason", "")
+    ok, _reversal = attempt(
+        request, lambda: services.payment_reverse(actor=actor, payment=payment, reason=reason)
+    )
+    if ok:
+        messages.success(request, _("The payment is reversed; the account is corrected."))
+    return HttpResponseRedirect(reverse("funding:state_account", args=[payment.member_state.code]))
+
+
+@finance_page
+def state_account(request: HttpRequest, code: str, *, actor: Actor) -> HttpResponse:
+    """A state's account: balances per year, credit, arrears, every entry and payment."""
+    state = get_object_or_404(MemberState, code=code.upper())
+    position = ledger.balances(selectors.entries_of(state))
+    return render(
+        request,
+        "funding/state_account.html",
+        context(
+            actor,
+            state=state,
+            position=position,
+            balances=YearBalance.objects.filter(member_state=state)
+            .select_related("fiscal_year")
+            .order_by("fiscal_year__year"),
+            account=selectors.account_of(state),
+            entries=LedgerEntry.objects.filter(member_state=state)
+            .select_related("fiscal_year", "call", "reverses")
+            .order_by("id"),
+            payments=selectors.payments_of(state),
+            voluntary=VoluntaryContribution.objects.filter(member_state=state)
+            .select_related("fiscal_year")
+            .order_by("received_on", "id"),
+            suspension=selectors.suspension_current(state),
+            exemption=selectors.exemption_current(state, clock.today()),
+            base_currency=selectors.base_currency(),
+        ),
+    )
+
+
+class VoluntaryForm(forms.Form):
+    member_state = forms.ModelChoiceField(
+        queryset=MemberState.objects.order_by("code"),
+        to_field_name="code",
+        label=gettext_lazy("Member state"),
+    )
+    fiscal_year = forms.ModelChoiceField(
+        queryset=FiscalYear.objects.order_by("-year"),
+        to_field_name="year",
+        label=gettext_lazy("Fiscal year"),
+    )
+    kind = forms.ChoiceField(choices=VoluntaryKind.choices, label=gettext_lazy("Kind"))
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), label=gettext_lazy("Description")
+    )
+    received_on = forms.DateField(
+        label=gettext_lazy("Received on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    amount = forms.DecimalField(
+        label=gettext_lazy("Amount, or value of a contribution in kind"),
+        max_digits=18,
+        decimal_places=2,
+        min_value=0,
+    )
+    currency = forms.RegexField(
+        regex=r"^[A-Za-z]{3}$", max_length=3, label=gettext_lazy("Currency")
+    )
+    valuation_basis = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label=gettext_lazy("Basis of the valuation (contributions in kind)"),
+    )
+
+
+@finance_page
+def voluntary_new(request: HttpRequest, *, actor: Actor) -> HttpResponse:
+    """Record a voluntary contribution, or one in kind with its valuation and how it was made."""
+    form = VoluntaryForm(
+        request.POST or None,
+        initial={"received_on": clock.today(), "currency": selectors.base_currency()},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["currency"] = data["currency"].upper()
+        ok, contribution = attempt(
+            request, lambda: services.voluntary_record(actor=actor, **data), form=form
+        )
+        if ok:
+            messages.success(request, _("The contribution is recorded."))
+            return HttpResponseRedirect(
+                reverse("funding:state_account", args=[contribution.member_state.code])
+            )
+    return render(request, "funding/voluntary_form.html", context(actor, form=form))

@@ -1,0 +1,138 @@
+"""Reports: ask for a PDF, watch its progress (a plain refresh, no JavaScript), download it."""
+
+from __future__ import annotations
+
+import csv
+
+from django import forms
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import get_language, gettext_lazy
+
+from core.actors import Actor
+from funding import clock, fx, selectors, services
+from funding.models import Report, ReportKind
+from funding.reports.data import build_status
+from funding.views.common import attempt, context, finance_page
+from governance.models import MemberState
+
+REFRESH_SECONDS = 2
+
+
+class StatusForm(forms.Form):
+    years = forms.TypedMultipleChoiceField(
+        coerce=int, label=gettext_lazy("Fiscal years"), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["years"].choices = [  # type: ignore[attr-defined]
+            (y, str(y)) for y in services.reports.fiscal_years_for_status()
+        ]
+
+
+class StatementForm(forms.Form):
+    state = forms.ModelChoiceField(
+        queryset=MemberState.objects.order_by("code"),
+        to_field_name="code",
+        label=gettext_lazy("Member state"),
+    )
+
+
+@finance_page
+def reports(request: HttpRequest, *, actor: Actor) -> HttpResponse:
+    kind = request.POST.get("kind")
+    status_form = StatusForm(request.POST if kind == ReportKind.STATUS else None)
+    statement_form = StatementForm(request.POST if kind == ReportKind.STATEMENT else None)
+    language = (get_language() or "en")[:2]
+    if kind == ReportKind.STATUS and status_form.is_valid():
+        params = {"years": status_form.cleaned_data["years"]}
+        form: forms.Form = status_form
+    elif kind == ReportKind.STATEMENT and statement_form.is_valid():
+        params = {"state": statement_form.cleaned_data["state"].code}
+        form = statement_form
+    else:
+        params = {}
+        form = status_form
+    if params:
+        ok, report = attempt(
+            request,
+            lambda: services.report_request(
+                actor=actor, kind=str(kind), params=params, language=language
+            ),
+            form=form,
+        )
+        if ok:
+            return HttpResponseRedirect(reverse("funding:report", args=[report.pk]))
+    return render(
+        request,
+        "funding/reports.html",
+        context(
+            actor,
+            status_form=status_form,
+            statement_form=statement_form,
+            reports=selectors.report_list()[:50],
+        ),
+    )
+
+
+@finance_page
+def report_detail(request: HttpRequest, report_id: int, *, actor: Actor) -> HttpResponse:
+    """The report's progress; the page reloads itself every few seconds until it is done."""
+    report = get_object_or_404(Report, pk=report_id)
+    return render(
+        request,
+        "funding/report_detail.html",
+        context(actor, report=report, refresh=None if report.finished else REFRESH_SECONDS),
+    )
+
+
+@finance_page
+def report_download(request: HttpRequest, report_id: int, *, actor: Actor) -> FileResponse:
+    report = get_object_or_404(Report, pk=report_id)
+    if not report.file:
+        raise Http404
+    name = f"{report.kind}-{report.pk}.pdf"
+    response = FileResponse(report.file.open("rb"), content_type="application/pdf", filename=name)
+    response["X-Content-SHA256"] = report.sha256
+    return response
+
+
+@finance_page
+def status_csv(request: HttpRequest, *, actor: Actor) -> HttpResponse:
+    """The status of contributions as CSV, one row per state and year (amounts with 2 decimals)."""
+    try:
+        years = sorted({int(y) for y in request.GET.getlist("year")}) or (
+            services.reports.fiscal_years_for_status()
+        )
+    except ValueError:
+        raise Http404 from None
+    data = build_status(years, as_of=clock.today())
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="status-of-contributions.csv"'
+    writer = csv.writer(response, lineterminator="\n")
+    # One flat table, one row per state and year; the state's position at the report date
+    # (arrears under the configured rule, credit, votes) is repeated on each of its rows.
+    writer.writerow(
+        ["as_of", "year", "code", "name", "currency", "due_on", "assessed", "paid", "outstanding",
+         "honour_roll", "state_credit", "state_arrears", "state_arrears_line", "arrears_rule",
+         "state_over_line", "state_votes_suspended"]
+    )  # fmt: skip
+    states = {s["code"]: s for s in data["states"]}
+    for block in data["years"]:
+        for row in block["rows"]:
+            state = states[row["code"]]
+            writer.writerow(
+                [
+                    data["as_of"], block["year"], row["code"], row["name_en"],
+                    data["base_currency"], row["due_on"] or "",
+                    fx.cents_to_decimal(row["assessed"]), fx.cents_to_decimal(row["paid"]),
+                    fx.cents_to_decimal(row["outstanding"]), "yes" if row["honour"] else "no",
+                    fx.cents_to_decimal(state["credit"]), fx.cents_to_decimal(state["arrears"]),
+                    fx.cents_to_decimal(state["threshold"]), data["arrears_rule"],
+                    "yes" if state["over_line"] else "no",
+                    "yes" if state["votes_suspended"] else "no",
+                ]
+            )  # fmt: skip
+    return response
