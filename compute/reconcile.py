@@ -4,8 +4,8 @@ The platform owns the account tree under ``root``: one account per member state 
 facility's programme), one per project below it. :func:`plan` compares the desired tree with the
 associations read from Slurm and returns batched operations:
 
-1. one ``sacctmgr load`` file that adds every missing account (with its limits) and every missing
-   user association;
+1. ``sacctmgr load`` files that add every missing account (with its limits) and every missing
+   user association, at most ``LOAD_CHUNK`` accounts per file, parents in earlier files;
 2. one ``modify account`` per distinct set of new values (limits, freeze, parent), names batched;
 3. one ``delete user`` per user losing associations;
 4. one ``delete account`` for every retired account that is already frozen and has no jobs.
@@ -25,6 +25,9 @@ from typing import Any
 ROOT = "root"
 # One argument of a command may hold at most 128 KiB on Linux (MAX_ARG_STRLEN); stay well below.
 MAX_NAMES_CHARS = 64_000
+# One `sacctmgr load` of 10,000 accounts + 10,000 users broke slurmdbd (DBD_ADD_ASSOCS after
+# 907 s): a load file holds at most this many accounts, and as many user associations.
+LOAD_CHUNK = 1_000
 
 
 @dataclass(frozen=True)
@@ -212,8 +215,7 @@ def plan(
             deletable.append(name)
             result.changes.append(Change(name, "delete"))
 
-    if new_accounts or new_users:
-        result.ops.append(Load(accounts=_parents_first(new_accounts), users=tuple(new_users)))
+    result.ops += _loads(_parents_first(new_accounts), new_users)
     for (set_limit, minutes, frozen, parent), names in sorted(
         modify.items(), key=lambda kv: repr(kv[0])
     ):
@@ -250,6 +252,25 @@ def plan(
     for chunk in _chunks(tops):
         result.ops.append(DeleteAccounts(chunk))
     return result
+
+
+def _loads(accounts: tuple[AccountSpec, ...], users: list[tuple[str, str]]) -> list[Load]:
+    """Loads of at most LOAD_CHUNK accounts, parents first; then the user associations.
+
+    Users come after every account, so a user is never attached to an account not yet loaded.
+    """
+    loads = [
+        Load(accounts=accounts[i : i + LOAD_CHUNK], users=())
+        for i in range(0, len(accounts), LOAD_CHUNK)
+    ]
+    loads += [
+        Load(accounts=(), users=tuple(users[i : i + LOAD_CHUNK]))
+        for i in range(0, len(users), LOAD_CHUNK)
+    ]
+    if len(loads) == 2 and len(accounts) <= LOAD_CHUNK and len(users) <= LOAD_CHUNK:
+        # A small tree stays one invocation, as before.
+        return [Load(accounts=accounts, users=tuple(users))]
+    return loads
 
 
 def _descendants(tops: set[str], current: Tree) -> set[str]:

@@ -141,3 +141,30 @@ def test_the_beat_task_syncs_every_cluster(allocated: World):
 
     [run_id] = compute_sync_all()
     assert SyncRun.objects.get(pk=run_id).status == "succeeded"
+
+
+def test_a_large_tree_is_loaded_in_chunks_parents_first_users_last():
+    """2,500 projects under 3 states become 3 loads of at most 1,000 accounts, parents first."""
+    from compute.reconcile import LOAD_CHUNK, AccountSpec, Load, Tree, plan
+
+    # given an empty scheduler and a large desired tree
+    states = [AccountSpec(name=c, parent="root", gpu_minutes=10**9) for c in ("de", "fr", "it")]
+    projects = [
+        AccountSpec(
+            name=f"p-{i:05d}",
+            parent=("de", "fr", "it")[i % 3],
+            gpu_minutes=600,
+            users=frozenset({f"u{i}"}),
+        )
+        for i in range(2_500)
+    ]
+    # when the reconciler plans
+    result = plan([*projects, *states], Tree(accounts={}, users={}))
+    loads = [op for op in result.ops if isinstance(op, Load)]
+    # then no load holds more than a chunk, and every parent comes before its children
+    assert all(len(op.accounts) <= LOAD_CHUNK and len(op.users) <= LOAD_CHUNK for op in loads)
+    order = [spec.name for op in loads for spec in op.accounts]
+    assert order[:3] == ["de", "fr", "it"]
+    assert len(order) == 2_503
+    assert sum(len(spec.users) for op in loads for spec in op.accounts) == 2_500
+    assert len(loads) == 3
