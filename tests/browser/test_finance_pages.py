@@ -5,19 +5,19 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from tests.browser.conftest import axe_violations, browser, page, screenshot  # noqa: F401
+from tests.browser.conftest import axe_violations, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
 def demo(live_server):
-    call_command("seed_demo", verbosity=0)
-    call_command("funding_seed_demo", "--no-letters", verbosity=0)
+    call_command("seed_demo", verbosity=0)  # which loads the funding demo too
+    call_command("funding_seed_demo", "--no-letters", verbosity=0)  # (no-op if it did)
     return live_server
 
 
-def test_finance_pages_are_accessible_in_the_browser(demo, page):  # noqa: F811
+def test_finance_pages_are_accessible_in_the_browser(demo, page):
     """Sign in as the finance officer; every finance page passes axe and logs no console error."""
     from core.models import User
     from funding.models import ContributionScale
