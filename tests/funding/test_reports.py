@@ -188,3 +188,37 @@ def test_report_queries_stay_flat_as_the_books_grow(books):
         books.pay(code, "1000.00", on=dt.date(2026, 2, 1))
     assert count(lambda: build_status([2025, 2026], as_of=TODAY)) == small
     assert count(lambda: build_statement(books.states["FR"], as_of=TODAY)) == statement_small
+
+
+def test_status_report_pages_render_as_images_with_the_chart_drawn(
+    books, django_capture_on_commit_callbacks, tmp_path
+):
+    """Rasterised with pdftoppm, each page has ink, and the chart draws the colours it should."""
+    import shutil
+    import subprocess
+
+    from PIL import Image
+
+    from tests.conftest import IN_CI
+
+    if shutil.which("pdftoppm") is None:
+        if IN_CI:
+            pytest.fail("pdftoppm is missing (bin/setup --test installs poppler-utils)")
+        pytest.skip("pdftoppm is missing")
+    report = generate(
+        books, "status", {"years": [2025]}, capture=django_capture_on_commit_callbacks
+    )
+    pdf = tmp_path / "status.pdf"
+    with report.file.open("rb") as fh:
+        pdf.write_bytes(fh.read())
+    subprocess.run(["pdftoppm", "-r", "50", "-png", str(pdf), str(tmp_path / "page")], check=True)
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert len(pages) == report.page_count
+    for path in pages:
+        image = Image.open(path).convert("L")
+        histogram = image.histogram()  # 256 counts of grey levels
+        dark = sum(histogram[:128])
+        assert dark > 500, f"{path.name} looks blank"
+    # the chart's bars are drawn in colour, not only text in black
+    colours = {px for path in pages for px in Image.open(path).convert("RGB").get_flattened_data()}
+    assert any(abs(r - g) > 40 or abs(g - b) > 40 for r, g, b in colours)
