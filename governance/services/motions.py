@@ -286,23 +286,33 @@ def motion_document_add(
     return document
 
 
+def _step(
+    *, actor: Actor, motion: Motion, before: str, after: str, stamp: str, action: str
+) -> Motion:
+    """One plain move of the lifecycle: check, move, stamp the time, audit."""
+    locked = _lock(motion)
+    permissions.check_run_votes(actor, locked.council)
+    _require_status(locked, before)
+    locked.status = after
+    setattr(locked, stamp, timezone.now())
+    locked.save(update_fields=["status", stamp])
+    audit_record(
+        actor=actor,
+        action=action,
+        target=locked,
+        before={"status": before},
+        after={"status": after},
+    )
+    return locked
+
+
 @transaction.atomic
 def motion_table(*, actor: Actor, motion: Motion) -> Motion:
     """Put a draft on the council's agenda; its text and rule are fixed from now on."""
-    locked = _lock(motion)
-    permissions.check_run_votes(actor, locked.council)
-    _require_status(locked, MotionStatus.DRAFT)
-    locked.status = MotionStatus.TABLED
-    locked.tabled_at = timezone.now()
-    locked.save(update_fields=["status", "tabled_at"])
-    audit_record(
-        actor=actor,
-        action="motion.table",
-        target=locked,
-        before={"status": "draft"},
-        after={"status": "tabled"},
-    )
-    return locked
+    return _step(
+        actor=actor, motion=motion, before=MotionStatus.DRAFT, after=MotionStatus.TABLED,
+        stamp="tabled_at", action="motion.table",
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -579,20 +589,10 @@ def motion_certify(*, actor: Actor, motion: Motion) -> Motion:
 @transaction.atomic
 def motion_publish(*, actor: Actor, motion: Motion) -> Motion:
     """Publish a certified decision on the transparency portal."""
-    locked = _lock(motion)
-    permissions.check_run_votes(actor, locked.council)
-    _require_status(locked, MotionStatus.CERTIFIED)
-    locked.status = MotionStatus.PUBLISHED
-    locked.published_at = timezone.now()
-    locked.save(update_fields=["status", "published_at"])
-    audit_record(
-        actor=actor,
-        action="motion.publish",
-        target=locked,
-        before={"status": "certified"},
-        after={"status": "published"},
-    )
-    return locked
+    return _step(
+        actor=actor, motion=motion, before=MotionStatus.CERTIFIED, after=MotionStatus.PUBLISHED,
+        stamp="published_at", action="motion.publish",
+    )  # fmt: skip
 
 
 def motions_advance(*, actor: Actor, now: dt.datetime | None = None) -> dict[str, list[str]]:
