@@ -85,6 +85,19 @@ class CsvSyntaxError(ValueError):
         self.message = message
 
 
+def read_records(result: ParseResult[Any], text: str) -> list[tuple[int, list[str]]] | None:
+    """Every record of the file, or None with the problem recorded (not CSV, or empty)."""
+    try:
+        rows = list(records(text))
+    except CsvSyntaxError as exc:
+        result.problem(exc.line, None, "", f"the file is not valid CSV: {exc.message}")
+        return None
+    if not rows:
+        result.problem(1, None, "", "the file is empty")
+        return None
+    return rows
+
+
 def header_index(
     result: ParseResult[Any],
     header: Sequence[str],

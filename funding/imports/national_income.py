@@ -13,14 +13,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from funding.imports.common import (
-    CsvSyntaxError,
     ParseResult,
     cell,
     header_index,
     read_currency,
     read_decimal,
+    read_records,
     read_year,
-    records,
 )
 
 AMOUNT_PLACES = 6
@@ -41,13 +40,8 @@ class IncomeRow:
 def parse_national_income(text: str, *, known_codes: Collection[str]) -> ParseResult[IncomeRow]:
     """Read a national-income file; every unknown state, gap, bad number or repeat is a problem."""
     result: ParseResult[IncomeRow] = ParseResult()
-    try:
-        rows = list(records(text))
-    except CsvSyntaxError as exc:
-        result.problem(exc.line, None, "", f"the file is not valid CSV: {exc.message}")
-        return result
-    if not rows:
-        result.problem(1, None, "", "the file is empty")
+    rows = read_records(result, text)
+    if rows is None:
         return result
     _, header = rows[0]
     index = header_index(

@@ -18,14 +18,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from funding.imports.common import (
-    CsvSyntaxError,
     ParseResult,
     cell,
     header_index,
     read_currency,
     read_decimal,
+    read_records,
     read_year,
-    records,
 )
 
 RATE_PLACES = 6
@@ -81,13 +80,8 @@ def _read_date(text: str) -> dt.date | None:
 def parse_ecb_rates(text: str) -> ParseResult[DailyRate]:
     """Read the ECB's reference rates; any bad date, value or repeated date is a problem."""
     result: ParseResult[DailyRate] = ParseResult()
-    try:
-        rows = list(records(text))
-    except CsvSyntaxError as exc:
-        result.problem(exc.line, None, "", f"the file is not valid CSV: {exc.message}")
-        return result
-    if not rows:
-        result.problem(1, None, "", "the file is empty")
+    rows = read_records(result, text)
+    if rows is None:
         return result
     _, header = rows[0]
     if not header or header[0] != "Date":
@@ -160,13 +154,8 @@ def parse_ecb_rates(text: str) -> ParseResult[DailyRate]:
 def parse_annual_rates(text: str) -> ParseResult[AnnualRate]:
     """Read annual average rates (units per euro); EUR rows must say 1 and are not stored."""
     result: ParseResult[AnnualRate] = ParseResult()
-    try:
-        rows = list(records(text))
-    except CsvSyntaxError as exc:
-        result.problem(exc.line, None, "", f"the file is not valid CSV: {exc.message}")
-        return result
-    if not rows:
-        result.problem(1, None, "", "the file is empty")
+    rows = read_records(result, text)
+    if rows is None:
         return result
     _, header = rows[0]
     index = header_index(
