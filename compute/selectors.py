@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from compute.models import (
@@ -25,7 +26,7 @@ from compute.models import (
     SyncRun,
 )
 from compute.reconcile import ROOT, AccountSpec
-from governance.models import ProjectStatus, ResearchProject
+from governance.models import MemberState, ProjectStatus, ResearchProject
 from governance.selectors import today
 
 _SLURM_USER = re.compile(r"^[a-z_][a-z0-9_.-]*$")
@@ -279,3 +280,60 @@ def usage_daily(
 
 def refusals() -> QuerySet[AllocationRefusal]:
     return AllocationRefusal.objects.select_related("motion", "project").order_by("-created_at")
+
+
+def periods_on(on: dt.date | None = None) -> QuerySet[AllocationPeriod]:
+    """The allocation periods running on `on` (today by default), one per cluster at most."""
+    on = on or today()
+    return (
+        AllocationPeriod.objects.filter(starts_on__lte=on, ends_on__gt=on)
+        .select_related("cluster")
+        .order_by("cluster__name")
+    )
+
+
+def period_used_minutes(period: AllocationPeriod) -> int:
+    """GPU-minutes used on the period's cluster during the period, by every account."""
+    seconds = JobUsage.objects.filter(
+        cluster_id=period.cluster_id, day__gte=period.starts_on, day__lt=period.ends_on
+    ).aggregate(total=Sum("gpu_seconds"))["total"]
+    return int(seconds or 0) // 60
+
+
+def state_quota_history(*, member_state: MemberState) -> list[tuple[AllocationPeriod, QuotaLine]]:
+    """A state's quota in every period with what was allocated and used of it (two queries)."""
+    used = (
+        JobUsage.objects.filter(
+            project_id=OuterRef("project_id"),
+            cluster_id=OuterRef("period__cluster_id"),
+            day__gte=OuterRef("period__starts_on"),
+            day__lt=OuterRef("period__ends_on"),
+        )
+        .values("project_id")
+        .annotate(total=Sum("gpu_seconds"))
+        .values("total")
+    )
+    allocated: dict[int, int] = defaultdict(int)
+    used_seconds: dict[int, int] = defaultdict(int)
+    for period_id, minutes, seconds in (
+        ProjectAllocation.objects.filter(member_state=member_state)
+        .annotate(used_seconds=Coalesce(Subquery(used), 0))
+        .values_list("period_id", "minutes", "used_seconds")
+    ):
+        allocated[period_id] += int(minutes)
+        used_seconds[period_id] += int(seconds)
+    return [
+        (
+            q.period,
+            QuotaLine(
+                key=member_state.code,
+                label=member_state.name,
+                minutes=int(q.minutes),
+                allocated=allocated[q.period_id],
+                used=used_seconds[q.period_id] // 60,
+            ),
+        )
+        for q in NationalQuota.objects.filter(member_state=member_state)
+        .select_related("period__cluster")
+        .order_by("-period__starts_on", "period__cluster__name")
+    ]

@@ -20,6 +20,7 @@ from funding.errors import NoExchangeRate
 from funding.models import (
     AnnualExchangeRate,
     ArrearsExemption,
+    Assessment,
     ContributionCall,
     ContributionScale,
     ExchangeRate,
@@ -27,6 +28,7 @@ from funding.models import (
     LedgerEntry,
     Payment,
     Report,
+    ScaleShare,
     ScaleStatus,
     StateAccount,
     YearBalance,
@@ -288,10 +290,61 @@ def status_of_contributions(years: list[int], *, as_of: dt.date) -> dict[str, An
     return build_status(years, as_of=as_of)
 
 
+def statement_of(member_state: MemberState, *, as_of: dt.date) -> dict[str, Any]:
+    """A state's statement of account: entries, years, payments, arrears (for the portal)."""
+    from funding.reports.data import build_statement  # it reads through this module
+
+    return build_statement(member_state, as_of=as_of)
+
+
+def shares_for_year(year: int) -> dict[str, Decimal]:
+    """Each state's contribution share in `year` under the adopted scale covering it."""
+    scale = scale_covering(year)
+    if scale is None:
+        return {}
+    return dict(
+        ScaleShare.objects.filter(scale=scale, year=year).values_list("member_state__code", "share")
+    )
+
+
 def adopted_scales() -> QuerySet[ContributionScale]:
     """Adopted scales, each with its frozen inputs and results, for anyone to recompute."""
     return (
         ContributionScale.objects.filter(status=ScaleStatus.ADOPTED)
         .select_related("motion")
         .order_by("-first_year")
+    )
+
+
+def scale_shares_adopted() -> QuerySet[ScaleShare]:
+    """The shares of every adopted scale in one query (without the scales' large JSON columns)."""
+    return (
+        ScaleShare.objects.filter(scale__status=ScaleStatus.ADOPTED)
+        .select_related("scale", "member_state")
+        .only(
+            "year",
+            "share_exact",
+            "share",
+            "full_share",
+            "reasons",
+            "scale__reference",
+            "member_state__code",
+        )
+        .order_by("-scale__first_year", "scale_id", "year", "member_state__code")
+    )
+
+
+def assessment_list() -> QuerySet[Assessment]:
+    """Every state's assessment of every fiscal year, with the scale it used, in one query."""
+    return (
+        Assessment.objects.select_related("fiscal_year", "member_state", "scale")
+        .only(
+            "share_exact",
+            "share",
+            "amount_cents",
+            "fiscal_year__year",
+            "member_state__code",
+            "scale__reference",
+        )
+        .order_by("fiscal_year__year", "member_state__code")
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -11,6 +12,8 @@ from core.models import User
 from governance.models import (
     VOTING_ROLES,
     Accreditation,
+    Ballot,
+    ContributionShare,
     Council,
     Escalation,
     MemberState,
@@ -20,6 +23,7 @@ from governance.models import (
     Seat,
     StaffRole,
     StaffRoleKind,
+    VotingRightsSuspension,
 )
 
 
@@ -45,11 +49,18 @@ def member_state_get(*, code: str) -> MemberState | None:
     return MemberState.objects.filter(code=code.upper()).first()
 
 
-def seat_list(*, council: Council | None = None, on: dt.date | None = None) -> QuerySet[Seat]:
+def seat_list(
+    *,
+    council: Council | None = None,
+    member_state: MemberState | None = None,
+    on: dt.date | None = None,
+) -> QuerySet[Seat]:
     """Seats, with their council and state joined; only those held on `on` if given."""
     qs = Seat.objects.select_related("council", "member_state")
     if council is not None:
         qs = qs.filter(council=council)
+    if member_state is not None:
+        qs = qs.filter(member_state=member_state)
     if on is not None:
         qs = qs.filter(_current("seated_", on))
     return qs.order_by("council__code", "member_state__code", "seated_from")
@@ -216,3 +227,47 @@ def projects_with_levels() -> QuerySet[ResearchProject]:
         .select_related("host_state")
         .order_by("code")
     )
+
+
+def state_vote_record(member_state: MemberState, *, limit: int = 100) -> QuerySet[Ballot]:
+    """How a state voted in published roll-call decisions, newest first (one query)."""
+    return (
+        Ballot.objects.filter(
+            tag=member_state.code,
+            is_current=True,
+            motion__status=MotionStatus.PUBLISHED,
+            motion__secret=False,
+        )
+        .select_related("motion", "motion__council", "proxy_holder")
+        .order_by("-motion__published_at", "-motion_id")[:limit]
+    )
+
+
+def voting_rights_history(member_state: MemberState) -> QuerySet[VotingRightsSuspension]:
+    """Every suspension of a state's voting rights, with its restoration if any, newest first."""
+    return VotingRightsSuspension.objects.filter(member_state=member_state).order_by(
+        "-suspended_at", "-id"
+    )
+
+
+def ballots_published(*, current_only: bool = False) -> QuerySet[Ballot]:
+    """Every ballot of the published decisions in one query: newest decision first, chain order.
+
+    The order is that of :func:`decisions_published`, so the two can be read side by side.
+    """
+    qs = Ballot.objects.filter(motion__status=MotionStatus.PUBLISHED)
+    if current_only:
+        qs = qs.filter(is_current=True)
+    return qs.select_related("proxy_holder").order_by("-motion__published_at", "-motion_id", "seq")
+
+
+def contribution_shares_on(day: dt.date) -> dict[str, Decimal]:
+    """Each state's contribution share valid on `day` (the latest begun by then), by state code."""
+    shares: dict[str, Decimal] = {}
+    for code, share in (
+        ContributionShare.objects.filter(valid_from__lte=day)
+        .order_by("member_state_id", "valid_from")
+        .values_list("member_state__code", "share")
+    ):
+        shares[code] = share  # the latest valid one wins
+    return shares

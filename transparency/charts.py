@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
+
+from django.utils.formats import number_format
 
 
 @dataclass(frozen=True)
@@ -13,8 +16,19 @@ class Bar:
     part: int = 0  # the filled part of the bar (e.g. used), drawn darker
 
 
+def whole(value: int) -> str:
+    """An integer with the active language's thousands separator."""
+    return number_format(value, force_grouping=True)
+
+
 def bar_chart(
-    *, chart_id: str, title: str, description: str, bars: list[Bar], unit: str = ""
+    *,
+    chart_id: str,
+    title: str,
+    description: str,
+    bars: list[Bar],
+    unit: str = "",
+    fmt: Callable[[int], str] = whole,
 ) -> str:
     """A horizontal bar chart; `title` and `description` are its accessible name and text alternative."""
     width, label_w, row_h, pad = 640, 150, 22, 6
@@ -29,7 +43,8 @@ def bar_chart(
             f'<g><text x="{label_w - 6}" y="{y + 15}" text-anchor="end" font-size="12">{escape(bar.label)}</text>'
             f'<rect x="{label_w}" y="{y + 3}" width="{full}" height="{row_h - 6}" fill="#9ec1e0"/>'
             f'<rect x="{label_w}" y="{y + 3}" width="{used}" height="{row_h - 6}" fill="#0b4f8a"/>'
-            f'<text x="{label_w + full + 4}" y="{y + 15}" font-size="11">{bar.value:,}{escape(unit)}</text></g>'
+            f'<text x="{label_w + full + 4}" y="{y + 15}" font-size="11">'
+            f"{escape(fmt(bar.value))}{escape(unit)}</text></g>"
         )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" '

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -22,10 +23,106 @@ CHOICE_LABELS = {
 }
 
 
+def _this_year() -> int:
+    return selectors.today().year
+
+
+def _status(year: int) -> dict[str, Any]:
+    """The status of contributions for every fiscal year up to `year` (arrears need them all)."""
+    from funding import selectors as funding_selectors
+
+    years = [fy.year for fy in funding_selectors.fiscal_year_list() if fy.year <= year] or [year]
+    return funding_selectors.status_of_contributions(years, as_of=selectors.today())
+
+
+def _year_block(status: dict[str, Any], year: int) -> dict[str, Any] | None:
+    return next((b for b in status["years"] if b["year"] == year), None)
+
+
 @cached
 def portal_home(request: HttpRequest) -> HttpResponse:
-    decisions = list(selectors.decisions_published()[:10])
-    return render(request, "transparency/home.html", {"decisions": decisions})
+    """This year's budget and contributions, compute capacity and use, the latest decisions."""
+    from compute import selectors as compute_selectors
+    from transparency.figures import contributions_chart
+
+    year = _this_year()
+    status = _status(year)
+    block = _year_block(status, year)
+    periods = [
+        (p, compute_selectors.period_used_minutes(p))
+        for p in compute_selectors.periods_on(selectors.today())
+    ]
+    context = {
+        "year": year,
+        "currency": status["base_currency"],
+        "fy": block,
+        "chart": contributions_chart(status, year=year) if block else "",
+        "periods": periods,
+        "decisions": list(selectors.decisions_published()[:10]),
+    }
+    return render(request, "transparency/home.html", context)
+
+
+@cached
+def member_states(request: HttpRequest) -> HttpResponse:
+    """Every member state's share, assessed, paid, outstanding, arrears and voting rights."""
+    from funding import selectors as funding_selectors
+
+    year = _this_year()
+    status = _status(year)
+    block = _year_block(status, year)
+    accounts = {s["code"]: s for s in status["states"]}
+    this_year = {r["code"]: r for r in block["rows"]} if block else {}
+    shares = funding_selectors.shares_for_year(year)
+    rows = [
+        {
+            "state": state,
+            "share": shares.get(state.code),
+            "year": this_year.get(state.code),
+            "account": accounts.get(state.code),
+        }
+        for state in selectors.member_state_list()
+    ]
+    context = {
+        "year": year,
+        "currency": status["base_currency"],
+        "as_of": status["as_of"],
+        "arrears_rule": status["arrears_rule"],
+        "rows": rows,
+        "fy": block,
+        "honour_roll": [r for r in rows if r["year"] and r["year"]["honour"]],
+        "totals": status["totals"],
+    }
+    return render(request, "transparency/states.html", context)
+
+
+@cached
+def member_state(request: HttpRequest, code: str) -> HttpResponse:
+    """One state's history: contributions per year, payments, arrears, voting rights, votes, quotas."""
+    from compute import selectors as compute_selectors
+    from funding import selectors as funding_selectors
+
+    state = selectors.member_state_get(code=code)
+    if state is None or state.code != code:
+        raise Http404
+    statement = funding_selectors.statement_of(state, as_of=selectors.today())
+    votes = [
+        {"ballot": b, "label": CHOICE_LABELS[str(b.choice)]}
+        for b in selectors.state_vote_record(state, limit=50)
+    ]
+    context = {
+        "state": state,
+        "statement": statement,
+        "currency": statement["base_currency"],
+        "years": sorted(statement["years"], key=lambda y: -y["year"]),
+        "payments": [p for p in statement["payments"] if not p["reversed"]],
+        "share": funding_selectors.shares_for_year(_this_year()).get(state.code),
+        "suspensions": list(selectors.voting_rights_history(state)),
+        "seats": list(selectors.seat_list(member_state=state)),
+        "votes": votes,
+        "quotas": compute_selectors.state_quota_history(member_state=state),
+    }
+    return render(request, "transparency/state.html", context)
 
 
 @cached
@@ -89,10 +186,23 @@ def data_table(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
 
 
 @cached
+def data_package(request: HttpRequest) -> HttpResponse:
+    """The Frictionless Data Package describing every open-data table (datapackage.json)."""
+    import json
+
+    from transparency import datapackage
+
+    body = json.dumps(datapackage.descriptor(), ensure_ascii=False, indent=1)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@cached
 def compute(request: HttpRequest) -> HttpResponse:
     """Quotas and use per state and per project, by period, with a chart and its table."""
     from compute import selectors as compute_selectors
-    from transparency.charts import Bar, bar_chart
+    from transparency.figures import quota_chart
 
     periods = list(compute_selectors.period_list().select_related("cluster"))
     chosen = next(
@@ -101,20 +211,10 @@ def compute(request: HttpRequest) -> HttpResponse:
     )
     quotas = compute_selectors.quota_lines(period=chosen) if chosen else []
     allocations = compute_selectors.allocation_lines(period=chosen) if chosen else []
-    chart = ""
-    if quotas:
-        chart = bar_chart(
-            chart_id="quota-chart",
-            title=str(_("GPU quotas and use, in GPU-minutes")),
-            description=str(
-                _(
-                    "Each bar is a quota; the dark part is what has been used. The table below gives every figure."
-                )
-            ),
-            bars=[
-                Bar(q.key, q.minutes, q.used) for q in sorted(quotas, key=lambda q: -q.minutes)[:40]
-            ],
-        )
+    for i, q in enumerate(quotas):
+        if q.key == "programme":
+            quotas[i] = dataclasses.replace(q, label=str(_("facility programme")))
+    chart = quota_chart(quotas)
     context = {
         "periods": periods,
         "period": chosen,

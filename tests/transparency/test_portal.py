@@ -118,16 +118,6 @@ def test_pages_are_cached_and_invalidated_by_a_change(c5, django_capture_on_comm
     assert "Second" in page.content.decode()
 
 
-@pytest.mark.parametrize("count", [10, 300])
-def test_decisions_page_query_count_does_not_grow(c5, count, django_assert_max_num_queries):
-    """The decisions list costs the same number of queries with few or many decisions."""
-    from tests.transparency.bulk import bulk_decisions
-
-    bulk_decisions(c5, count)
-    with django_assert_max_num_queries(6):
-        assert Client().get("/portal/decisions/?nocache=1").status_code == 200
-
-
 def test_nothing_confidential_reaches_any_public_output(c5):
     """A unique string planted in every confidential field appears on no public page, data file or feed."""
     board = c5
