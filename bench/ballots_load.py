@@ -25,22 +25,17 @@ chain did not re-walk, or a request failed.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import json
 import os
 import random
 import secrets
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.parse
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.client import HTTPConnection, HTTPException
 from pathlib import Path
@@ -49,9 +44,9 @@ from typing import Any
 # `python bench/ballots_load.py` puts bench/ on the path, not the project root.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._setup import ROOT, machine, percentile
+from bench._server import HOST, create_database, drop_database, gunicorn
+from bench._setup import machine, percentile
 
-HOST = "127.0.0.1"
 SETTINGS = "config.settings.test"
 SEED = 2026
 # 35 ISO codes to seat from; the first --states of them take part.
@@ -61,30 +56,6 @@ CODES = (
     "UA", "RS", "ME",
 )  # fmt: skip
 CHOICES = ("yes", "no", "abstain")
-
-
-# -- the database --------------------------------------------------------------------------
-
-
-def create_database(server_url: str, name: str) -> None:
-    """Create the empty throw-away database on the server."""
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(f"{server_url}/postgres", autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def drop_database(server_url: str, name: str) -> None:
-    """Drop the throw-away database, whoever is still connected to it."""
-    import psycopg
-    from psycopg import sql
-
-    # FORCE: a connection left behind by a killed worker must not keep the database alive.
-    with psycopg.connect(f"{server_url}/postgres", autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
 
 
 @dataclass
@@ -171,89 +142,6 @@ def set_up(states: int, motions: int) -> World:
         services.motion_table(actor=system, motion=motion)
         opened.append(services.motion_open(actor=system, motion=motion).pk)
     return World(tokens=tokens, motions=opened[1:], warmup_motion=opened[0])
-
-
-# -- the server ------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
-
-
-@contextlib.contextmanager
-def gunicorn(database_url: str, workers: int, threads: int) -> Iterator[int]:
-    """Run gunicorn on a free loopback port in its own session; stop it by its group, always."""
-    port = free_port()
-    env = {
-        **os.environ,
-        # config.wsgi would otherwise pick the production settings.
-        "DJANGO_SETTINGS_MODULE": SETTINGS,
-        "DATABASE_URL": database_url,
-        "DJANGO_ALLOWED_HOSTS": HOST,
-        "CELERY_TASK_ALWAYS_EAGER": "true",
-    }
-    command = [
-        str(Path(sys.executable).with_name("gunicorn")),
-        "config.wsgi",
-        "--bind", f"{HOST}:{port}",
-        "--workers", str(workers),
-        "--worker-class", "gthread",
-        "--threads", str(threads),
-        # Longer than any pause between two requests of a client: an idle close would make
-        # a POST's fate unknown, and a POST is never retried.
-        "--keep-alive", "30",
-        "--timeout", "60",
-        # Else gunicorn 27 opens a control socket in ~/.gunicorn, a directory it leaves behind.
-        "--no-control-socket",
-    ]  # fmt: skip
-    with tempfile.TemporaryFile(prefix="bench-gunicorn-") as log:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        try:
-            wait_until_listening(port, process)
-            yield port
-        except BaseException:
-            log.seek(0)
-            tail = log.read().decode(errors="replace").splitlines()[-20:]
-            print("gunicorn's last lines:\n  " + "\n  ".join(tail), file=sys.stderr)
-            raise
-        finally:
-            stop(process)
-
-
-def wait_until_listening(port: int, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    """Return once gunicorn answers an HTTP request (any status); fail if it exits or stalls."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with status {process.returncode}")
-        try:
-            conn = HTTPConnection(HOST, port, timeout=5)
-            conn.request("GET", "/api/v1/councils/")
-            conn.getresponse().read()
-            conn.close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not answer on {HOST}:{port} within {timeout:.0f} s")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM to gunicorn's process group (its own session), SIGKILL if it lingers."""
-    if process.poll() is not None:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
 
 
 # -- the clients -----------------------------------------------------------------------------
@@ -515,7 +403,14 @@ def run_on_database(args: argparse.Namespace, url: str, name: str, started: floa
     connections.close_all()
     print(f"set up in {time.monotonic() - started:.0f} s; starting gunicorn ...", flush=True)
 
-    with gunicorn(url, args.workers, args.threads) as port:
+    env = {
+        # config.wsgi would otherwise pick the production settings.
+        "DJANGO_SETTINGS_MODULE": SETTINGS,
+        "DATABASE_URL": url,
+        "DJANGO_ALLOWED_HOSTS": HOST,
+        "CELERY_TASK_ALWAYS_EAGER": "true",
+    }
+    with gunicorn(env, args.workers, args.threads) as port:
         clients = [Client(state, key, port) for state, key in world.tokens.items()]
         rng = random.Random(SEED)
         plans = {c.state: rng.sample(world.motions, len(world.motions)) for c in clients}

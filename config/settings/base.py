@@ -80,6 +80,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The public portal's pages are cached here (Redis in production: CACHE_URL=rediscache://...).
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# How long each process trusts the portal's data version before asking the cache again:
+# other processes see a change within this many seconds (transparency/cache.py).
+PORTAL_CACHE_VERSION_TTL = env.float("PORTAL_CACHE_VERSION_TTL", default=1.0)
 
 AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [
