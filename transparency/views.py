@@ -8,6 +8,7 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from governance import rules, selectors
@@ -35,6 +36,12 @@ def _status(year: int) -> dict[str, Any]:
     return funding_selectors.status_of_contributions(years, as_of=selectors.today())
 
 
+def _named(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of funding's report data with the state's name in the active language."""
+    lang = (get_language() or "en")[:2]
+    return [{**r, "name": r.get(f"name_{lang}") or r["name_en"]} for r in rows]
+
+
 def _year_block(status: dict[str, Any], year: int) -> dict[str, Any] | None:
     return next((b for b in status["years"] if b["year"] == year), None)
 
@@ -57,6 +64,7 @@ def portal_home(request: HttpRequest) -> HttpResponse:
         "currency": status["base_currency"],
         "fy": block,
         "chart": contributions_chart(status, year=year) if block else "",
+        "rows": _named(block["rows"]) if block else [],
         "periods": periods,
         "decisions": list(selectors.decisions_published()[:10]),
     }

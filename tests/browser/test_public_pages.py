@@ -9,7 +9,17 @@ from tests.browser.conftest import axe_violations, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PUBLIC = ["/", "/portal/", "/portal/decisions/", "/portal/safety/", "/portal/data/"]
+PUBLIC = [
+    "/",
+    "/portal/",
+    "/portal/states/",
+    "/portal/states/DE/",
+    "/portal/decisions/",
+    "/portal/safety/",
+    "/portal/compute/",
+    "/portal/reports/",
+    "/portal/data/",
+]
 
 
 @pytest.fixture
@@ -33,6 +43,25 @@ def test_public_pages_load_cleanly_and_pass_axe(demo, page, lang):
         assert violations == [], (path, [(v["id"], v["impact"], v["help"]) for v in violations])
         slug = path.strip("/").replace("/", "-") or "home"
         screenshot(page, f"{lang}-{slug}")
+    assert page.console_errors == []
+
+
+@pytest.mark.parametrize("path", ["/portal/", "/portal/compute/"])
+def test_charts_are_drawn_visibly_with_a_name_and_their_table(demo, page, path):
+    """Each chart is an SVG the browser lays out with a size, named by its title, with bars drawn."""
+    page.goto(demo.url + path)
+    chart = page.locator("svg.chart").first
+    assert chart.is_visible()
+    box = chart.bounding_box()
+    assert box is not None and box["width"] > 300 and box["height"] > 40
+    labelled_by = chart.get_attribute("aria-labelledby").split()
+    assert page.locator(f"#{labelled_by[0]}").text_content().strip()
+    bars = chart.locator("rect")
+    assert bars.count() >= 2
+    widths = [float(bars.nth(i).get_attribute("width")) for i in range(bars.count())]
+    assert max(widths) > 50  # something is drawn, not only empty bars
+    assert page.locator("main table").count() >= 1  # the figures, as a table, on the same page
+    screenshot(page, "chart-" + (path.strip("/").replace("/", "-") or "home"))
     assert page.console_errors == []
 
 
