@@ -1,19 +1,33 @@
-"""Open data: every public table as CSV and JSON, with the same columns as the pages show."""
+"""Open data: every public table as CSV and JSON, with the same columns as the pages show.
+
+Each table reads the other apps only through their selectors and costs a fixed number of
+queries however many rows it has (compute_use: a fixed number per allocation period); the
+tests count them at 10 and at 10,000 rows. Money is integer cents in columns named
+``*_cents``; exact shares are fractions written "n/d"; decimals are text in JSON as well as in
+CSV, so no figure ever passes through a binary float. In CSV, booleans are ``true``/``false``
+and an empty cell is a null. :mod:`transparency.datapackage` describes every table as a
+Frictionless Data Package, and ``python -m transparency.recompute`` re-checks them.
+"""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
+from django.db.models import F
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from governance import rules, selectors
-from governance.verification import chain_entries
+from governance.models import Ballot, Motion
+
+Column = tuple[str, str, str]  # name, Frictionless type, description
 
 
 @dataclass(frozen=True)
@@ -22,8 +36,21 @@ class Table:
 
     name: str
     title: Any
-    columns: tuple[tuple[str, str, str], ...]
+    columns: tuple[Column, ...]
     rows: Callable[[], Iterator[dict[str, Any]]]
+    primary_key: tuple[str, ...] = ()
+
+
+def _iso(value: dt.date | dt.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _dec(value: Decimal | None) -> str | None:
+    """A decimal as plain text, never in exponent form ("1E-18"), so every reader parses it."""
+    return None if value is None else format(value, "f")
+
+
+# -- decisions ---------------------------------------------------------------------------
 
 
 def _decisions() -> Iterator[dict[str, Any]]:
@@ -48,19 +75,77 @@ def _decisions() -> Iterator[dict[str, Any]]:
             "electorate_sha256": m.electorate.sha256,
             "chain_head": m.chain_head,
             "chain_length": m.chain_length,
-            "published_at": m.published_at.isoformat() if m.published_at else "",
+            "published_at": _iso(m.published_at),
         }
 
 
+_LATEST = dt.datetime.max.replace(tzinfo=dt.UTC)
+
+
+def _beside(
+    motions: Iterable[Motion], ballots: Iterable[Ballot]
+) -> Iterator[tuple[Motion, list[Ballot]]]:
+    """Each motion with its ballots, from two streams in the same order (two queries in all).
+
+    Both streams are ordered newest decision first; ballots annotated with their motion's
+    ``motion_published_at``. A ballot of a motion missing from the first stream (published
+    between the two reads) is skipped rather than holding up the rest.
+    """
+
+    def key(published_at: dt.datetime | None, motion_id: int) -> tuple[dt.datetime, int]:
+        return (published_at or _LATEST, motion_id)  # PostgreSQL sorts NULL first when DESC
+
+    pending = iter(ballots)
+    ballot = next(pending, None)
+    for motion in motions:
+        here = key(motion.published_at, motion.pk)
+        group: list[Ballot] = []
+        while ballot is not None:
+            there = key(ballot.motion_published_at, ballot.motion_id)  # type: ignore[attr-defined]
+            if there < here:
+                break
+            if there == here:
+                group.append(ballot)
+            ballot = next(pending, None)
+        yield motion, group
+
+
 def _roll_calls() -> Iterator[dict[str, Any]]:
-    for m in selectors.decisions_published().iterator(chunk_size=200):
-        for row in selectors.roll_call(m):
-            yield {"reference": m.reference, **row}
+    motions = selectors.decisions_published().filter(secret=False)
+    ballots = (
+        selectors.ballots_published(current_only=True)
+        .filter(motion__secret=False)
+        .annotate(motion_published_at=F("motion__published_at"))
+    )
+    for m, current in _beside(motions.iterator(chunk_size=500), ballots.iterator(chunk_size=2000)):
+        by_tag = {b.tag: b for b in current}
+        for entry in m.electorate.entries["electors"]:
+            ballot = by_tag.get(entry["state"])
+            choice = ballot.choice if ballot else ("recused" if entry["recused"] else "absent")
+            holder = ballot.proxy_holder.code if ballot and ballot.proxy_holder else None
+            yield {
+                "reference": m.reference,
+                "state": entry["state"],
+                "choice": choice,
+                "proxy_holder": holder,
+            }
 
 
 def _chains() -> Iterator[dict[str, Any]]:
-    for m in selectors.decisions_published().iterator(chunk_size=200):
-        yield from chain_entries(m)
+    rows = selectors.ballots_published().values(
+        "seq", "tag", "choice", "prev_hash", "entry_hash",
+        motion_reference=F("motion__reference"), proxy_holder_code=F("proxy_holder__code"),
+    )  # fmt: skip
+    for b in rows.iterator(chunk_size=2000):
+        yield {
+            "motion": b["motion_reference"],
+            "seq": b["seq"],
+            "tag": b["tag"],
+            "choice": b["choice"],
+            "proxy_holder": b["proxy_holder_code"],
+            "prev_hash": b["prev_hash"],
+            "entry_hash": b["entry_hash"],
+        }
 
 
 def _electorates() -> Iterator[dict[str, Any]]:
@@ -70,6 +155,9 @@ def _electorates() -> Iterator[dict[str, Any]]:
             "sha256": m.electorate.sha256,
             "canonical": m.electorate.canonical,
         }
+
+
+# -- compute -----------------------------------------------------------------------------
 
 
 def _quotas() -> Iterator[dict[str, Any]]:
@@ -87,18 +175,203 @@ def _quotas() -> Iterator[dict[str, Any]]:
             "starts_on": p.starts_on.isoformat(),
             "ends_on": p.ends_on.isoformat(),
             "capacity_minutes": p.capacity_minutes,
-            "programme_share": str(p.programme_share),
-            "reserve_share": str(p.reserve_share),
-            "equal_share": str(p.equal_share),
+            "programme_share": _dec(p.programme_share),
+            "reserve_share": _dec(p.reserve_share),
+            "equal_share": _dec(p.equal_share),
             "programme_minutes": p.programme_minutes,
             "reserve_minutes": p.reserve_minutes,
             "state": q.member_state.code,
-            "share": str(q.share),
+            "share": _dec(q.share),
             "equal_minutes": q.equal_minutes,
             "proportional_minutes": q.proportional_minutes,
             "minutes": q.minutes,
         }
 
+
+def _compute_use() -> Iterator[dict[str, Any]]:
+    from compute import selectors as compute
+
+    for p in compute.period_list():
+        period = {"period_id": p.pk, "cluster": p.cluster.name, "period": p.name}
+        for line in compute.quota_lines(period=p):
+            programme = line.key == "programme"
+            yield {
+                **period,
+                "kind": "programme" if programme else "state",
+                "key": line.key,
+                "state": None if programme else line.key,
+                "minutes": line.minutes,
+                "allocated_minutes": line.allocated,
+                "used_minutes": line.used,
+                "status": None,
+            }
+        for allocation, line in compute.allocation_lines(period=p):
+            yield {
+                **period,
+                "kind": "project",
+                "key": line.key,
+                "state": allocation.member_state.code if allocation.member_state else None,
+                "minutes": line.minutes,
+                "allocated_minutes": line.allocated,
+                "used_minutes": line.used,
+                "status": allocation.status,
+            }
+
+
+# -- funding -----------------------------------------------------------------------------
+
+
+def _scales() -> Iterator[dict[str, Any]]:
+    from funding import selectors as funding
+    from funding.scale_io import canonical_json
+
+    for s in funding.adopted_scales():
+        yield {
+            "reference": s.reference,
+            "first_year": s.first_year,
+            "last_year": s.last_year,
+            "budget_currency": s.budget_currency,
+            "parameters": canonical_json(s.parameters).decode(),
+            "inputs": canonical_json(s.inputs).decode(),
+            "inputs_sha256": s.inputs_sha256,
+            "motion": s.motion.reference if s.motion else None,
+            "decided_at": _iso(s.decided_at),
+        }
+
+
+def _scale_shares() -> Iterator[dict[str, Any]]:
+    from funding import selectors as funding
+
+    for s in funding.scale_shares_adopted().iterator(chunk_size=2000):
+        yield {
+            "scale": s.scale.reference,
+            "year": s.year,
+            "state": s.member_state.code,
+            "share_exact": s.share_exact,
+            "share": _dec(s.share),
+            "full_share": _dec(s.full_share),
+            "reasons": " ".join(s.reasons),
+        }
+
+
+def _budgets() -> Iterator[dict[str, Any]]:
+    from funding import selectors as funding
+
+    # A budget in preparation is not yet a decision; it is published once approved.
+    years = funding.fiscal_year_list().exclude(status="draft").select_related("budget_motion")
+    for fy in years:
+        lines = sorted(fy.lines.all(), key=lambda line: line.code)
+        total = sum(line.amount_cents for line in lines)
+        for line in lines:
+            yield {
+                "year": fy.year,
+                "base_currency": fy.base_currency,
+                "status": fy.status,
+                "budget_motion": fy.budget_motion.reference if fy.budget_motion else None,
+                "approved_at": _iso(fy.approved_at),
+                "code": line.code,
+                "title": line.title,
+                "amount_cents": line.amount_cents,
+                "budget_total_cents": total,
+            }
+
+
+def _assessments() -> Iterator[dict[str, Any]]:
+    from funding import selectors as funding
+
+    for a in funding.assessment_list().iterator(chunk_size=2000):
+        yield {
+            "year": a.fiscal_year.year,
+            "state": a.member_state.code,
+            "scale": a.scale.reference,
+            "share_exact": a.share_exact,
+            "share": _dec(a.share),
+            "amount_cents": a.amount_cents,
+        }
+
+
+def _status() -> tuple[dt.date, dict[str, Any]]:
+    from funding import selectors as funding
+
+    as_of = selectors.today()
+    years = [fy.year for fy in funding.fiscal_year_list()]
+    return as_of, funding.status_of_contributions(years, as_of=as_of)
+
+
+def _contributions() -> Iterator[dict[str, Any]]:
+    as_of, status = _status()
+    for block in status["years"]:
+        for r in block["rows"]:
+            yield {
+                "as_of": as_of.isoformat(),
+                "year": block["year"],
+                "state": r["code"],
+                "assessed_cents": r["assessed"],
+                "paid_cents": r["paid"],
+                "outstanding_cents": r["outstanding"],
+                "due_on": r["due_on"],
+                "paid_by_due_date_cents": r["paid_by_due_date"],
+                "honour": r["honour"],
+            }
+
+
+def _member_states() -> Iterator[dict[str, Any]]:
+    as_of, status = _status()
+    shares = selectors.contribution_shares_on(as_of)
+    for s in status["states"]:
+        yield {
+            "as_of": as_of.isoformat(),
+            "state": s["code"],
+            "name": s["name_en"],
+            "share": _dec(shares.get(s["code"])),
+            "assessed_cents": s["assessed"],
+            "paid_cents": s["paid"],
+            "outstanding_cents": s["outstanding"],
+            "credit_cents": s["credit"],
+            "arrears_cents": s["arrears"],
+            "arrears_threshold_cents": s["threshold"],
+            "over_line": s["over_line"],
+            "exempt": s["exempt"],
+            "votes_suspended": s["votes_suspended"],
+        }
+
+
+# -- safety ------------------------------------------------------------------------------
+
+
+def _project_levels() -> Iterator[dict[str, Any]]:
+    for p in selectors.projects_with_levels().iterator(chunk_size=2000):
+        yield {
+            "code": p.code,
+            "title": p.title,
+            "host_state": p.host_state.code,
+            "status": p.status,
+            "safety_level": p.safety_level,
+        }
+
+
+def _escalations() -> Iterator[dict[str, Any]]:
+    # Only the fields escalations_public() selects: touching any other would load it.
+    for e in selectors.escalations_public():
+        yield {
+            "reference": e.reference,
+            "severity": e.severity,
+            "proposed_measure": e.proposed_measure,
+            "proposed_level": e.proposed_level,
+            "status": e.status,
+            "raised_at": _iso(e.raised_at),
+            "public_summary": e.public_summary,
+            "projects": " ".join(sorted(p.code for p in e.projects.all())),
+            "decisions": "; ".join(
+                f"{d.motion.reference} {d.measure} {'adopted' if d.adopted else 'rejected'}"
+                for d in e.decisions.all()
+            ),
+        }
+
+
+STATE = ("state", "string", "ISO 3166 alpha-2 code of the member state")
+YEAR = ("year", "integer", "Fiscal year")
+AS_OF = ("as_of", "date", "The day the figures are taken on (arrears depend on it)")
 
 TABLES: dict[str, Table] = {
     t.name: t
@@ -128,17 +401,19 @@ TABLES: dict[str, Table] = {
                 ("published_at", "datetime", "When the decision was published (UTC)"),
             ),
             _decisions,
+            ("motion_id",),
         ),
         Table(
             "roll_calls",
             _("Roll-call votes by state"),
             (
                 ("reference", "string", "Reference of the motion"),
-                ("state", "string", "ISO 3166 alpha-2 code of the state"),
+                STATE,
                 ("choice", "string", "yes, no, abstain, absent or recused"),
                 ("proxy_holder", "string", "State that cast the vote as proxy, if any"),
             ),
             _roll_calls,
+            ("reference", "state"),
         ),
         Table(
             "ballot_chains",
@@ -161,6 +436,18 @@ TABLES: dict[str, Table] = {
                 ),
             ),
             _chains,
+            ("motion", "seq"),
+        ),
+        Table(
+            "electorates",
+            _("Frozen electorates"),
+            (
+                ("reference", "string", "Reference of the motion"),
+                ("sha256", "string", "SHA-256 of the canonical text"),
+                ("canonical", "string", "The electorate as canonical JSON, exactly as hashed"),
+            ),
+            _electorates,
+            ("reference",),
         ),
         Table(
             "quotas",
@@ -177,26 +464,184 @@ TABLES: dict[str, Table] = {
                 ("equal_share", "number", "Part of the national pool split equally"),
                 ("programme_minutes", "integer", "GPU-minutes of the facility programme"),
                 ("reserve_minutes", "integer", "GPU-minutes of the director's reserve"),
-                ("state", "string", "ISO 3166 alpha-2 code of the state"),
+                STATE,
                 ("share", "number", "Contribution share used for the proportional part"),
                 ("equal_minutes", "integer", "The state's equal part"),
                 ("proportional_minutes", "integer", "The state's part by contribution share"),
                 ("minutes", "integer", "The state's quota in GPU-minutes"),
             ),
             _quotas,
+            ("period_id", "state"),
         ),
         Table(
-            "electorates",
-            _("Frozen electorates"),
+            "compute_use",
+            _("GPU quotas and allocations with their use"),
             (
-                ("reference", "string", "Reference of the motion"),
-                ("sha256", "string", "SHA-256 of the canonical text"),
-                ("canonical", "string", "The electorate as canonical JSON, exactly as hashed"),
+                ("period_id", "integer", "Identifier of the allocation period"),
+                ("cluster", "string", "Slurm cluster name"),
+                ("period", "string", "Name of the period"),
+                ("kind", "string", "state (a national quota), programme or project"),
+                ("key", "string", "State code, 'programme' or project code"),
+                ("state", "string", "The state whose quota it counts against; empty: programme"),
+                ("minutes", "integer", "GPU-minutes of the quota or allocation"),
+                ("allocated_minutes", "integer", "GPU-minutes allocated to projects from it"),
+                ("used_minutes", "integer", "GPU-minutes used in the period (Slurm accounting)"),
+                ("status", "string", "Status of a project's allocation; empty for quotas"),
             ),
-            _electorates,
+            _compute_use,
+            ("period_id", "kind", "key"),
+        ),
+        Table(
+            "scales",
+            _("Adopted contribution scales and their frozen inputs"),
+            (
+                ("reference", "string", "Reference of the scale"),
+                ("first_year", "integer", "First fiscal year the scale covers"),
+                ("last_year", "integer", "Last fiscal year the scale covers"),
+                ("budget_currency", "string", "ISO 4217 currency of the budget"),
+                ("parameters", "string", "The scale's parameters as canonical JSON"),
+                (
+                    "inputs",
+                    "string",
+                    "Frozen inputs of every year as canonical JSON, exactly as hashed "
+                    "(funding.scale_io): statistics, exchange rates, parameters",
+                ),
+                ("inputs_sha256", "string", "SHA-256 of the inputs text (UTF-8)"),
+                ("motion", "string", "Reference of the motion that adopted it"),
+                ("decided_at", "datetime", "When the adoption took effect (UTC)"),
+            ),
+            _scales,
+            ("reference",),
+        ),
+        Table(
+            "scale_shares",
+            _("Contribution shares by scale, year and state"),
+            (
+                ("scale", "string", "Reference of the scale"),
+                YEAR,
+                STATE,
+                ("share_exact", "string", "The applied share, exact, as a fraction n/d"),
+                ("share", "number", "The applied share, rounded half up to 18 places"),
+                ("full_share", "number", "The share before phase-in and associate terms"),
+                ("reasons", "string", "Why it differs from income: ceiling, floor, ... (spaces)"),
+            ),
+            _scale_shares,
+            ("scale", "year", "state"),
+        ),
+        Table(
+            "budgets",
+            _("Approved budgets by line"),
+            (
+                YEAR,
+                ("base_currency", "string", "ISO 4217 currency of the budget"),
+                ("status", "string", "approved or closed"),
+                ("budget_motion", "string", "Reference of the motion that approved it"),
+                ("approved_at", "datetime", "When the budget was approved (UTC)"),
+                ("code", "string", "Code of the budget line"),
+                ("title", "string", "Title of the budget line"),
+                ("amount_cents", "integer", "Amount of the line, in cents"),
+                ("budget_total_cents", "integer", "Total of the year's lines, in cents"),
+            ),
+            _budgets,
+            ("year", "code"),
+        ),
+        Table(
+            "assessments",
+            _("Assessed contributions by year and state"),
+            (
+                YEAR,
+                STATE,
+                ("scale", "string", "Reference of the scale used"),
+                ("share_exact", "string", "The share applied, exact, as a fraction n/d"),
+                ("share", "number", "The share applied, rounded half up to 18 places"),
+                (
+                    "amount_cents",
+                    "integer",
+                    "The year's budget total apportioned by the shares (largest remainder)",
+                ),
+            ),
+            _assessments,
+            ("year", "state"),
+        ),
+        Table(
+            "contributions",
+            _("Status of contributions by year and state"),
+            (
+                AS_OF,
+                YEAR,
+                STATE,
+                ("assessed_cents", "integer", "Called for the year, in cents"),
+                ("paid_cents", "integer", "Paid towards it, in cents"),
+                ("outstanding_cents", "integer", "Still unpaid, in cents"),
+                ("due_on", "date", "Due date of the call"),
+                ("paid_by_due_date_cents", "integer", "Paid by the due date, in cents"),
+                ("honour", "boolean", "Paid in full by the due date (honour roll)"),
+            ),
+            _contributions,
+            ("year", "state"),
+        ),
+        Table(
+            "member_states",
+            _("Member states: share, contributions, arrears and votes"),
+            (
+                AS_OF,
+                STATE,
+                ("name", "string", "Name in English"),
+                ("share", "number", "Contribution share in force (weighted votes use it)"),
+                ("assessed_cents", "integer", "Called over all years, in cents"),
+                ("paid_cents", "integer", "Paid over all years, in cents"),
+                ("outstanding_cents", "integer", "Still unpaid, in cents"),
+                ("credit_cents", "integer", "Paid beyond what was called, in cents"),
+                ("arrears_cents", "integer", "Overdue under the arrears rule, in cents"),
+                ("arrears_threshold_cents", "integer", "Arrears beyond which votes are lost"),
+                ("over_line", "boolean", "Whether the arrears pass the threshold"),
+                ("exempt", "boolean", "Whether a council decision exempts the state"),
+                ("votes_suspended", "boolean", "Whether the state's votes are suspended"),
+            ),
+            _member_states,
+            ("state",),
+        ),
+        Table(
+            "project_levels",
+            _("Projects and their current safety level"),
+            (
+                ("code", "string", "Code of the project"),
+                ("title", "string", "Title of the project"),
+                ("host_state", "string", "ISO 3166 alpha-2 code of the host state"),
+                ("status", "string", "approved, active, suspended or ended"),
+                ("safety_level", "integer", "Current AI safety level, 1 to 4"),
+            ),
+            _project_levels,
+            ("code",),
+        ),
+        Table(
+            "escalations",
+            _("Safety escalations (public facts only)"),
+            (
+                ("reference", "string", "Reference of the escalation"),
+                ("severity", "string", "low, medium, high or critical"),
+                ("proposed_measure", "string", "The measure proposed"),
+                ("proposed_level", "integer", "The safety level proposed, if any"),
+                ("status", "string", "raised, decided or closed"),
+                ("raised_at", "datetime", "When it was raised (UTC)"),
+                ("public_summary", "string", "The public summary"),
+                ("projects", "string", "Codes of the projects concerned (spaces)"),
+                ("decisions", "string", "Decisions on it: motion, measure, outcome ('; ')"),
+            ),
+            _escalations,
+            ("reference",),
         ),
     )
 }
+
+
+def csv_cell(value: Any) -> Any:
+    """How a value is written in CSV: booleans as true/false, a null as an empty cell."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
 
 
 def respond(table: Table, fmt: str) -> HttpResponse:
@@ -211,7 +656,7 @@ def respond(table: Table, fmt: str) -> HttpResponse:
         writer = csv.DictWriter(out, fieldnames=names, lineterminator="\n", extrasaction="ignore")
         writer.writeheader()
         for row in table.rows():
-            writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+            writer.writerow({k: csv_cell(v) for k, v in row.items()})
         response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{table.name}.{fmt}"'
     response["Access-Control-Allow-Origin"] = "*"

@@ -1,14 +1,31 @@
 """Recompute the portal's published results from its open data alone: no database, no access.
 
-Usage, in a folder where you saved the portal's JSON downloads (decisions.json,
-roll_calls.json, ballot_chains.json, electorates.json, quotas.json):
+Usage, in a folder where you saved the portal's JSON downloads (/portal/data/<table>.json for
+decisions, roll_calls, ballot_chains, electorates, quotas, scales, scale_shares, budgets,
+assessments, contributions and member_states):
 
     python -m transparency.recompute FOLDER
 
-It re-walks every ballot chain from its electorate's hash, checks each electorate against its
-SHA-256, recounts every roll-call vote under its published rule, recomputes every national GPU
-quota from the published split inputs, and reports any difference.
-Only the standard library and the platform's pure rule modules are used.
+It checks, and reports every difference it finds, naming the decision, period, scale, year or
+state:
+
+- votes: each electorate against its SHA-256; each ballot chain re-walked from its
+  electorate's hash to the published head; each roll call against the chain; each tally and
+  outcome recounted under its published rule (governance.rules);
+- quotas: each period's national GPU quotas recomputed from the published split inputs
+  (compute.rules);
+- scales: each adopted scale's frozen inputs against their SHA-256, and every share
+  recomputed from those inputs with funding.rules.compute_scale (exact fractions), compared
+  with scale_shares (share_exact, the 18-place share, full_share, reasons);
+- assessments: each year's budget total (the sum of its lines in budgets) apportioned over the
+  year's shares with funding.rules.apportion (largest remainder, to the cent), compared with
+  assessments; the shares used against the scale's; and the assessed amounts in contributions
+  and member_states against the assessments.
+
+A missing file counts as an empty table. Only the standard library and the platform's pure
+rule modules are used (governance.rules and .chain, compute.rules, funding.rules and
+.scale_io): a bare Python with this source tree runs it. The exit status is 1 if anything
+differs, else 0.
 """
 
 from __future__ import annotations
@@ -19,11 +36,14 @@ import json
 import sys
 from collections import defaultdict
 from collections.abc import Callable
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 from governance import chain, rules
+
+SHARE_PLACES = 18  # as funding stores a share's decimal (funding.services.scales)
 
 
 def _load(folder: Path, name: str) -> list[dict[str, Any]]:
@@ -154,11 +174,168 @@ def check_quotas(folder: Path, report: Callable[[str], None]) -> int:
     return problems
 
 
+def check_scales(folder: Path, report: Callable[[str], None]) -> int:
+    """Recompute every adopted scale's shares from its frozen inputs; returns the differences."""
+    from funding.rules import ScaleError, compute_scale, fraction_to_decimal, fraction_to_str
+    from funding.scale_io import inputs_from_dict
+
+    published: dict[tuple[str, int], dict[str, dict[str, Any]]] = defaultdict(dict)
+    for row in _load(folder, "scale_shares"):
+        published[(row["scale"], int(row["year"]))][row["state"]] = row
+    problems = 0
+
+    def fail(message: str) -> None:
+        nonlocal problems
+        problems += 1
+        report(message)
+
+    scales = _load(folder, "scales")
+    for scale in scales:
+        ref = scale["reference"]
+        years = range(int(scale["first_year"]), int(scale["last_year"]) + 1)
+        if hashlib.sha256(scale["inputs"].encode()).hexdigest() != scale["inputs_sha256"]:
+            fail(f"{ref}: the inputs do not match their SHA-256")
+            for year in years:
+                published.pop((ref, year), {})  # nothing can be recomputed from them
+            continue
+        inputs = json.loads(scale["inputs"])
+        for year in years:
+            shares = published.pop((ref, year), {})
+            data = inputs.get(str(year))
+            if data is None:
+                fail(f"{ref} {year}: no frozen inputs for this year")
+                continue
+            if data["parameters"] != json.loads(scale["parameters"]):
+                fail(f"{ref} {year}: the inputs' parameters differ from the scale's")
+            try:
+                result = compute_scale(inputs_from_dict(data))
+            except (ScaleError, ValueError, KeyError, TypeError) as exc:
+                fail(f"{ref} {year}: the inputs do not compute: {exc}")
+                continue
+            for line in result.members:
+                if line.code not in shares:
+                    fail(f"{ref} {year} {line.code}: no published share")
+                    continue
+                row = shares.pop(line.code)
+                exact = fraction_to_str(line.applied_share)
+                if row["share_exact"] != exact:
+                    fail(
+                        f"{ref} {year} {line.code}: recomputed share {exact}, "
+                        f"published {row['share_exact']}"
+                    )
+                expected = {
+                    "share": fraction_to_decimal(line.applied_share, SHARE_PLACES),
+                    "full_share": fraction_to_decimal(line.full_share, SHARE_PLACES),
+                }
+                for key, value in expected.items():
+                    if Decimal(row[key]) != value:
+                        fail(
+                            f"{ref} {year} {line.code}: recomputed {key} {value}, published {row[key]}"
+                        )
+                reasons = " ".join(reason.value for reason in line.reasons)
+                if (row["reasons"] or "") != reasons:
+                    fail(
+                        f"{ref} {year} {line.code}: recomputed reasons '{reasons}', "
+                        f"published '{row['reasons']}'"
+                    )
+            for code in sorted(shares):
+                fail(f"{ref} {year} {code}: a published share the inputs do not give")
+    for (ref, year), shares in sorted(published.items()):
+        fail(f"{ref} {year}: {len(shares)} share(s) of no published scale year")
+    report(f"{len(scales)} scale(s) recomputed, {problems} difference(s).")
+    return problems
+
+
+def check_assessments(folder: Path, report: Callable[[str], None]) -> int:
+    """Re-apportion every year's budget over its shares; returns the differences found."""
+    from funding.rules import apportion
+
+    problems = 0
+
+    def fail(message: str) -> None:
+        nonlocal problems
+        problems += 1
+        report(message)
+
+    lines: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for line in _load(folder, "budgets"):
+        lines[int(line["year"])].append(line)
+    budgets = {
+        year: sum(int(line["amount_cents"]) for line in rows) for year, rows in lines.items()
+    }
+    for year, rows in sorted(lines.items()):
+        stated = {int(line["budget_total_cents"]) for line in rows}
+        if stated != {budgets[year]}:
+            fail(
+                f"budget {year}: the lines add up to {budgets[year]} cents, "
+                f"published total {', '.join(map(str, sorted(stated)))}"
+            )
+    scale_shares = {
+        (r["scale"], int(r["year"]), r["state"]): r["share_exact"]
+        for r in _load(folder, "scale_shares")
+    }
+    years: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in _load(folder, "assessments"):
+        years[int(row["year"])].append(row)
+    assessed: dict[tuple[int, str], int] = {}
+    for year, rows in sorted(years.items()):
+        if year not in budgets:
+            fail(f"assessments {year}: no published budget for the year")
+            continue
+        for r in rows:
+            if (
+                scale_shares
+                and scale_shares.get((r["scale"], year, r["state"])) != r["share_exact"]
+            ):
+                fail(f"assessments {year} {r['state']}: the share differs from scale {r['scale']}")
+        try:
+            amounts = apportion(
+                budgets[year], {r["state"]: Fraction(r["share_exact"]) for r in rows}
+            )
+        except (ValueError, ZeroDivisionError) as exc:
+            fail(f"assessments {year}: the shares do not apportion: {exc}")
+            continue
+        for r in rows:
+            assessed[(year, r["state"])] = int(r["amount_cents"])
+            if amounts[r["state"]] != int(r["amount_cents"]):
+                fail(
+                    f"assessments {year} {r['state']}: recomputed {amounts[r['state']]} cents, "
+                    f"published {r['amount_cents']}"
+                )
+    # The status of contributions: what was called is what was assessed, and it adds up.
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for c in _load(folder, "contributions"):
+        key = (int(c["year"]), c["state"])
+        called, paid, outstanding = (
+            int(c["assessed_cents"]), int(c["paid_cents"]), int(c["outstanding_cents"]),
+        )  # fmt: skip
+        if assessed and called != assessed.get(key, 0):
+            fail(
+                f"contributions {key[0]} {key[1]}: {called} cents called, "
+                f"assessed {assessed.get(key, 0)}"
+            )
+        if outstanding != called - paid:
+            fail(f"contributions {key[0]} {key[1]}: outstanding is not called minus paid")
+        for i, value in enumerate((called, paid, outstanding)):
+            totals[c["state"]][i] += value
+    if totals:
+        for s in _load(folder, "member_states"):
+            got = [int(s["assessed_cents"]), int(s["paid_cents"]), int(s["outstanding_cents"])]
+            if got != totals.get(s["state"], [0, 0, 0]):
+                fail(
+                    f"member_states {s['state']}: assessed/paid/outstanding {got} differ from "
+                    f"the sum of its contributions {totals.get(s['state'], [0, 0, 0])}"
+                )
+    report(f"{len(years)} year(s) of assessments recomputed, {problems} difference(s).")
+    return problems
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("folder", type=Path, help="folder holding the portal's JSON downloads")
     args = parser.parse_args(argv)
-    problems = check_decisions(args.folder, print) + check_quotas(args.folder, print)
+    checks = (check_decisions, check_quotas, check_scales, check_assessments)
+    problems = sum(check(args.folder, print) for check in checks)
     return 1 if problems else 0
 
 

@@ -82,7 +82,7 @@ def member_states(request: HttpRequest) -> HttpResponse:
     accounts = {s["code"]: s for s in status["states"]}
     this_year = {r["code"]: r for r in block["rows"]} if block else {}
     shares = funding_selectors.shares_for_year(year)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "state": state,
             "share": shares.get(state.code),
@@ -98,7 +98,7 @@ def member_states(request: HttpRequest) -> HttpResponse:
         "arrears_rule": status["arrears_rule"],
         "rows": rows,
         "fy": block,
-        "honour_roll": [r for r in rows if r["year"] and r["year"]["honour"]],
+        "honour_roll": [r for r in rows if (this_year.get(r["state"].code) or {}).get("honour")],
         "totals": status["totals"],
     }
     return render(request, "transparency/states.html", context)
