@@ -16,6 +16,7 @@ from governance.models import BallotChoice, SafetyLevel
 from governance.verification import chain_file
 from transparency import opendata
 from transparency.cache import cached
+from transparency.throttle import rate_limited
 
 CHOICE_LABELS = {
     **{c.value: c.label for c in BallotChoice},
@@ -182,9 +183,13 @@ def safety(request: HttpRequest) -> HttpResponse:
 
 @cached
 def data_index(request: HttpRequest) -> HttpResponse:
-    return render(request, "transparency/data.html", {"tables": opendata.TABLES})
+    from django.conf import settings
+
+    context = {"tables": opendata.TABLES, "data_rate": settings.PORTAL_DATA_RATE}
+    return render(request, "transparency/data.html", context)
 
 
+@rate_limited
 @cached
 def data_table(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
     table = opendata.TABLES.get(name)
@@ -193,6 +198,7 @@ def data_table(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
     return opendata.respond(table, fmt)
 
 
+@rate_limited
 @cached
 def data_package(request: HttpRequest) -> HttpResponse:
     """The Frictionless Data Package describing every open-data table (datapackage.json)."""

@@ -83,6 +83,8 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 # How long each process trusts the portal's data version before asking the cache again:
 # other processes see a change within this many seconds (transparency/cache.py).
 PORTAL_CACHE_VERSION_TTL = env.float("PORTAL_CACHE_VERSION_TTL", default=1.0)
+# Open-data downloads a client may make a minute (the public API's throttle is the same).
+PORTAL_DATA_RATE = env.int("PORTAL_DATA_RATE", default=120)
 
 AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [

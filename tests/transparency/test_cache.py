@@ -69,3 +69,20 @@ def test_a_cleared_cache_never_brings_back_pages_of_an_old_version(clock):
     clock.now += 2
     assert portal_cache.version() != before
     assert client.get("/portal/safety/")["X-Portal-Cache"] == "miss"
+
+
+def test_open_data_downloads_are_rate_limited_per_client(settings, monkeypatch):
+    """Past the limit a client gets 429 with Retry-After; another client and the pages do not."""
+    from transparency import throttle
+
+    settings.PORTAL_DATA_RATE = 3
+    monkeypatch.setattr(throttle.time, "time", lambda: 1_800_000_010.0)  # 50 s left in the minute
+    one = Client(REMOTE_ADDR="192.0.2.1")
+    for _ in range(3):
+        assert one.get("/portal/data/decisions.csv").status_code == 200
+    refused = one.get("/portal/data/decisions.csv")
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "50"
+    assert "at most 3 downloads a minute" in refused.content.decode()
+    assert Client(REMOTE_ADDR="192.0.2.2").get("/portal/data/decisions.csv").status_code == 200
+    assert one.get("/portal/decisions/").status_code == 200
