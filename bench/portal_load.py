@@ -60,8 +60,8 @@ def wrk(port: int, path: str, seconds: int, connections: int) -> tuple[float, fl
         ],
         check=True, capture_output=True, text=True,
     ).stdout  # fmt: skip
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    value, unit = re.search(r"\s99%\s+([\d.]+)(us|ms|s)\b", out).groups()  # type: ignore[union-attr]
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    value, unit = re.search(r"\s99%\s+([\d.]+)(us|ms|s)\b", out).groups()
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     return rps, float(value) * _UNITS[unit], int(bad.group(1)) if bad else 0
 

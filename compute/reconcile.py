@@ -25,8 +25,11 @@ from typing import Any
 ROOT = "root"
 # One argument of a command may hold at most 128 KiB on Linux (MAX_ARG_STRLEN); stay well below.
 MAX_NAMES_CHARS = 64_000
-# One `sacctmgr load` of 10,000 accounts + 10,000 users broke slurmdbd (DBD_ADD_ASSOCS after
-# 907 s): a load file holds at most this many accounts, and as many user associations.
+# A load file holds at most this many accounts (with their users), and as many user associations.
+# Slurm 22.05 keeps associations as a nested set: slurmdbd shifts lft/rgt once per distinct parent
+# in a load, scanning the whole cluster table, so a project's user costs O(rows); and sacctmgr
+# waits at most 900 s for slurmdbd's answer (a flat load of 10,000 projects + users broke there:
+# DBD_ADD_ASSOCS after 907 s). Each load also reads the whole tree first, so chunks stay large.
 LOAD_CHUNK = 1_000
 
 
@@ -259,10 +262,11 @@ def _loads(accounts: tuple[AccountSpec, ...], users: list[tuple[str, str]]) -> l
 
     Users come after every account, so a user is never attached to an account not yet loaded.
     """
-    loads = [
-        Load(accounts=accounts[i : i + LOAD_CHUNK], users=())
-        for i in range(0, len(accounts), LOAD_CHUNK)
-    ]
+    # Equal chunks (2,040 accounts: 3 x 680, not 1,000 + 1,000 + 40): each load first reads the
+    # whole tree, so a small tail chunk costs nearly as much as a full one.
+    parts = -(-len(accounts) // LOAD_CHUNK)
+    size = -(-len(accounts) // parts) if parts else LOAD_CHUNK
+    loads = [Load(accounts=accounts[i : i + size], users=()) for i in range(0, len(accounts), size)]
     loads += [
         Load(accounts=(), users=tuple(users[i : i + LOAD_CHUNK]))
         for i in range(0, len(users), LOAD_CHUNK)

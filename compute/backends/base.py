@@ -182,6 +182,45 @@ def parse_associations(text: str) -> list[Association]:
     return rows
 
 
+def parse_nested_associations(text: str) -> list[Association] | None:
+    """Parse ``show assoc WOPInfo format=Account,User,Lft,Rgt,GrpTRESMins,GrpSubmit,GrpJobs``.
+
+    ``WOPInfo`` spares slurmdbd one stored-procedure call per parent account (seconds on a
+    large tree) but leaves ParentName empty; each account's parent is then the nearest account
+    whose (lft, rgt) interval encloses its own, as in Slurm's nested-set table. ``None`` if a
+    row has no lft/rgt (a Slurm without them): read ParentName instead.
+    """
+    rows: list[tuple[int, int, str, str, str, str, str]] = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        account, user, lft, rgt, tres_mins, submit, jobs = line.split("|")[:7]
+        if not (lft.isdigit() and rgt.isdigit()):
+            return None
+        rows.append((int(lft), int(rgt), account, user, tres_mins, submit, jobs))
+    rows.sort()
+    result = []
+    enclosing: list[tuple[int, str]] = []  # (rgt, account) of the accounts around this row
+    for left, right, account, user, tres_mins, submit, jobs in rows:
+        while enclosing and enclosing[-1][0] < left:
+            enclosing.pop()
+        parent = ""
+        if not user:
+            parent = enclosing[-1][1] if enclosing else ""
+            enclosing.append((right, account))
+        result.append(
+            Association(
+                account=account,
+                parent=parent,
+                user=user,
+                gpu_minutes=_gpu_tres(tres_mins),
+                grp_submit_jobs=int(submit) if submit else None,
+                grp_jobs=int(jobs) if jobs else None,
+            )
+        )
+    return result
+
+
 def _gpu_tres(value: str) -> int | None:
     for part in value.split(","):
         name, _sep, number = part.partition("=")

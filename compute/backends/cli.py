@@ -23,11 +23,14 @@ from compute.backends.base import (
     CommandResult,
     nothing_done,
     parse_associations,
+    parse_nested_associations,
     render,
 )
 from compute.reconcile import Association, Op
 
 ASSOC_FORMAT = "format=Account,ParentName,User,GrpTRESMins,GrpSubmit,GrpJobs"
+# The same values with the nested-set bounds instead of ParentName (read with WOPInfo).
+NESTED_FORMAT = "format=Account,User,Lft,Rgt,GrpTRESMins,GrpSubmit,GrpJobs"
 SACCT_FORMAT = "--format=JobIDRaw,Account,User,AllocTRES,ElapsedRaw,State,Start,End"
 FINISHED_STATES = "CD,F,TO,CA,NF,OOM,DL,PR,BF"
 
@@ -70,10 +73,12 @@ class CliBackend:
         return done.stdout
 
     def associations(self, cluster: str) -> list[Association]:
-        text = self._read(
-            ["sacctmgr", "-P", "-n", "show", "assoc", f"cluster={cluster}", ASSOC_FORMAT]
-        )
-        return parse_associations(text)
+        """One `show assoc`; WOPInfo keeps it to one query in slurmdbd instead of one per parent."""
+        show = ["sacctmgr", "-P", "-n", "show", "assoc", f"cluster={cluster}"]
+        rows = parse_nested_associations(self._read([*show, "WOPInfo", NESTED_FORMAT]))
+        if rows is None:
+            rows = parse_associations(self._read([*show, ASSOC_FORMAT]))
+        return rows
 
     def busy_accounts(self, cluster: str) -> set[str]:
         text = self._read(["squeue", "-h", "-o", "%a"])

@@ -59,6 +59,14 @@ def slurm_daemons() -> Iterator[SlurmDaemons]:
         check=False,
     )
     if up.returncode != 0:
+        # Undo what a half-done start left (daemons it did start, the loopback route change).
+        subprocess.run(
+            [str(REPO / "bin" / "slurm-down")],
+            env=env,
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
         _missing(f"bin/slurm-up failed ({up.returncode}): {up.stderr[-2000:]}")
     conf = state / "etc" / "slurm.conf"
     previous = os.environ.get("SLURM_CONF")

@@ -34,9 +34,11 @@ def test_a_page_served_twice_comes_from_memory_without_asking_the_shared_cache(c
     assert client.get("/portal/safety/")["X-Portal-Cache"] == "miss"
     asked: list[str] = []
     real_get = cache.get
-    monkeypatch.setattr(
-        cache, "get", lambda key, *a, **k: asked.append(key) or real_get(key, *a, **k)
-    )
+    def spy(key: str, *args: object, **kwargs: object) -> object:
+        asked.append(key)
+        return real_get(key, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get", spy)
     assert client.get("/portal/safety/")["X-Portal-Cache"] == "hit"
     assert asked == []
 
