@@ -20,9 +20,15 @@ class JobUsage(models.Model):
 
     # No database-level foreign keys on this bulk-loaded table: a per-row referential trigger
     # would cost more than the whole COPY. The ingest sets cluster from the service's argument
-    # and project from a join on existing projects, so both always point at real rows.
+    # and project from a join on existing projects, so both always point at real rows. Nor
+    # single-column indexes on them: each index costs every ingested row an insertion, and
+    # the unique (cluster, job_id) and the (project, day) index already serve those lookups.
     cluster = models.ForeignKey(
-        Cluster, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+        Cluster,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     job_id = models.BigIntegerField(_("Slurm job id"))
     account = models.CharField(_("account"), max_length=64)
@@ -35,6 +41,7 @@ class JobUsage(models.Model):
         on_delete=models.DO_NOTHING,
         related_name="+",
         db_constraint=False,
+        db_index=False,
     )
     gpus = models.PositiveIntegerField(_("GPUs"))
     elapsed_seconds = models.PositiveBigIntegerField(_("elapsed (s)"))

@@ -1,24 +1,32 @@
 """Finished jobs from sacct into the database in bulk, and the 80% / 100% policy.
 
 Ingestion reads parsable sacct lines (``JobIDRaw|Account|User|AllocTRES|ElapsedRaw|State|Start|End``)
-from a stream, one line at a time, and checks every line before anything is written: valid rows
-go to a temporary file, so memory stays flat whatever the size. If any line is malformed, the
-error names every bad line and nothing is written. Otherwise, on PostgreSQL, the file is streamed
-with COPY into a temporary staging table and moved with one ``INSERT ... SELECT ... ON CONFLICT
-DO NOTHING``, all in one transaction: ingesting the same window twice changes nothing.
+from a stream and writes all of them or none, in one transaction; ingesting the same window twice
+changes nothing. Memory stays flat whatever the size: rows go to the database in chunks of ~1 MB.
+
+On PostgreSQL the fast path checks and converts each line with one compiled match and streams the
+rows with COPY while it reads, so the database parses and indexes one chunk while Python converts
+the next. When any line is not taken as it is (a malformed line, a job twice in the file, a date
+like 2026-02-30 that only PostgreSQL's cast refuses), the savepoint is rolled back and the checked
+path runs over the input again: `parse_line` on every line, so the error names every bad line with
+its number and nothing is written; or, if every line is good after all, a staging table and one
+``INSERT ... ON CONFLICT DO NOTHING``. Other databases (the SQLite demo) take the checked path.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
+import itertools
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO
 
+import psycopg
 from django.core.mail import send_mail
-from django.db import connection, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -38,9 +46,13 @@ from core.audit import audit_record
 from governance.models import ResearchProject
 
 FIELDS = 8
-_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
+_TIME = re.compile(
+    r"[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+)
 _NAME = re.compile(r"[A-Za-z0-9_.@+-]{1,64}")
 _NO_TIME = ("Unknown", "None", "")
+_INT_MAX = 2**31 - 1  # JobUsage.gpus is an integer column
+_BIGINT_MAX = 2**63 - 1  # gpu_seconds is a bigint column
 COPY_CHUNK = 1 << 20
 STAGING_COLUMNS = "job_id, account, username, gpus, elapsed, state, started_at, ended_at"
 
@@ -64,7 +76,24 @@ def _gpus(tres: str) -> int | None:
         return None
     end = tres.find(",", at)
     number = tres[at + 9 : end if end >= 0 else None]
-    return int(number) if number.isdigit() else None
+    if not (number.isascii() and number.isdigit()) or int(number) > _INT_MAX:
+        return None
+    return int(number)
+
+
+def _is_time(value: str) -> bool:
+    """True for a real UTC time written as sacct writes it (``2026-11-20T10:00:00``)."""
+    if not _TIME.fullmatch(value):
+        return False
+    try:
+        dt.datetime.fromisoformat(value)
+    except ValueError:  # 2026-02-30, 24:00:00, 23:59:60 ...
+        return False
+    return True
+
+
+def _is_number(value: str, digits: int) -> bool:
+    return value.isascii() and value.isdigit() and len(value) <= digits
 
 
 def parse_line(line: str) -> tuple[str, ...] | str:
@@ -76,7 +105,7 @@ def parse_line(line: str) -> tuple[str, ...] | str:
             "found": len(parts),
         }
     job_id, account, user, tres, elapsed, state, start, end = parts
-    if not job_id.isdigit() or len(job_id) > 18:
+    if not _is_number(job_id, 18):
         return _("JobIDRaw %(v)r is not a job number") % {"v": job_id}
     if not _NAME.fullmatch(account):
         return _("Account %(v)r is not an account name") % {"v": account}
@@ -85,13 +114,18 @@ def parse_line(line: str) -> tuple[str, ...] | str:
     gpus = _gpus(tres)
     if gpus is None:
         return _("AllocTRES %(v)r has no readable GPU count") % {"v": tres}
-    if not elapsed.isdigit() or len(elapsed) > 12:
+    if not _is_number(elapsed, 12):
         return _("ElapsedRaw %(v)r is not a number of seconds") % {"v": elapsed}
+    if gpus * int(elapsed) > _BIGINT_MAX:
+        return _("%(gpus)d GPUs for %(v)s seconds is more GPU time than can be stored") % {
+            "gpus": gpus,
+            "v": elapsed,
+        }
     if not state or "\t" in state or "\\" in state:
         return _("State %(v)r is not a job state") % {"v": state}
-    if start not in _NO_TIME and not _TIME.fullmatch(start):
+    if start not in _NO_TIME and not _is_time(start):
         return _("Start %(v)r is not a time") % {"v": start}
-    if not _TIME.fullmatch(end):
+    if not _is_time(end):
         return _("End %(v)r is not a time (only finished jobs are ingested)") % {"v": end}
     started = start + "+00" if start not in _NO_TIME else "\\N"
     return (
@@ -104,6 +138,198 @@ def parse_line(line: str) -> tuple[str, ...] | str:
         started,
         end + "+00",
     )
+
+
+def usage_ingest(
+    *, actor: Actor, cluster: Cluster, lines: Iterable[str], source: str = "sacct"
+) -> IngestResult:
+    """Ingest finished jobs: all lines or none; a malformed line is named with its number."""
+    permissions.check_operate(actor)
+    with (
+        tempfile.TemporaryFile(mode="w+", encoding="utf-8", newline="\n") as spool,
+        transaction.atomic(),
+    ):
+        source_lines = _Replayable(lines, spool)
+        result: IngestResult | None = None
+        if connection.vendor == "postgresql":
+            try:
+                with transaction.atomic():
+                    result = _ingest_fast(cluster, source_lines.lines())
+            except (_Unfit, DataError, IntegrityError, psycopg.DataError, psycopg.IntegrityError):
+                result = None  # rolled back to the savepoint; the checked path decides
+        if result is None:
+            result = _ingest_checked(cluster, source_lines.replay())
+        audit_record(
+            actor=actor,
+            action="compute.usage_ingest",
+            target=cluster,
+            after={"source": source[:200], "lines": result.lines, "inserted": result.inserted},
+        )
+    return result
+
+
+class _Unfit(Exception):
+    """A line the fast path does not take as it is; the checked path decides."""
+
+
+class _Replayable:
+    """The input's lines, and the same lines again from the first for the checked path.
+
+    A seekable text file is rewound; any other iterable is copied to `spool` as it is read.
+    """
+
+    def __init__(self, lines: Iterable[str], spool: IO[str]) -> None:
+        self._lines = lines
+        self._spool = spool
+        self._rest: Iterator[str] | None = None  # set once lines() has begun
+        self._start: int | None = None
+        if isinstance(lines, io.TextIOBase) and lines.seekable():
+            try:
+                self._start = lines.tell()
+            except OSError:  # after next() on the file: read it as any iterable
+                self._start = None
+
+    def lines(self) -> Iterator[str]:
+        if self._start is not None:
+            # Not `yield from`: closing this generator would close the caller's file.
+            for line in self._lines:
+                yield line
+            return
+        self._rest = iter(self._lines)
+        write = self._spool.write
+        for line in self._rest:
+            write(line if line.endswith("\n") else line + "\n")
+            yield line
+
+    def replay(self) -> Iterable[str]:
+        """Every line of the input from the first, however many the fast path read."""
+        if self._start is not None:
+            assert isinstance(self._lines, io.TextIOBase)  # noqa: S101 - set in __init__
+            self._lines.seek(self._start)
+            return self._lines
+        if self._rest is None:
+            return self._lines
+        self._spool.seek(0)
+        return itertools.chain(self._spool, self._rest)
+
+
+_FAST_TIME = _TIME.pattern
+# The shape `parse_line` accepts, in one match; a line that does not match goes to the checked
+# path (which names the fault). Only the calendar (2026-02-30) is left to PostgreSQL's casts.
+_LINE = re.compile(
+    rf"([0-9]{{1,18}})\|({_NAME.pattern})\|({_NAME.pattern})\|([^|\n]*)\|([0-9]{{1,12}})"
+    rf"\|([^|\t\\\r\n]+)\|(Unknown|None|{_FAST_TIME}|)\|({_FAST_TIME})\n?"
+)
+_TARGET_COLUMNS = (
+    'cluster_id, job_id, account, "user", project_id, gpus, elapsed_seconds, gpu_seconds, '
+    "state, started_at, ended_at, day"
+)
+
+
+@dataclass
+class _Tally:
+    lines: int = 0
+
+
+def _rows(
+    lines: Iterable[str],
+    cluster_id: int,
+    projects: dict[str, int],
+    known: set[int],
+    tally: _Tally,
+) -> Iterator[str]:
+    """The lines as COPY text rows of compute_jobusage, about COPY_CHUNK characters at a time.
+
+    One compiled match per line; jobs in `known` are checked, counted and left out. Raises
+    _Unfit at the first line it does not take.
+    """
+    match = _LINE.fullmatch
+    batch: list[str] = []
+    size = 0
+    count = 0
+    for line in lines:
+        m = match(line)
+        if m is None:
+            if not line.strip():
+                continue  # as the checked path does
+            raise _Unfit
+        job, account, user, tres, elapsed, state, start, end = m.groups()
+        gpus = _gpus(tres)
+        if gpus is None or gpus * int(elapsed) > _BIGINT_MAX:
+            raise _Unfit
+        count += 1
+        if known and int(job) in known:
+            continue
+        account = account.lower()
+        project = projects.get(account)
+        row = (
+            f"{cluster_id}\t{job}\t{account}\t{user}\t"
+            f"{'' if project is None else project}\t{gpus}\t{elapsed}\t{gpus * int(elapsed)}\t"
+            f"{state[:40]}\t{start + '+00' if start not in _NO_TIME else ''}\t{end}+00\t"
+            f"{end[:10]}\n"
+        )
+        batch.append(row)
+        size += len(row)
+        if size >= COPY_CHUNK:
+            tally.lines = count
+            yield "".join(batch)
+            batch, size = [], 0
+    tally.lines = count
+    if batch:
+        yield "".join(batch)
+
+
+# How many stored job ids the fast path may hold in memory (~60 bytes each) to leave them out.
+KNOWN_LIMIT = 1_500_000
+_HEAD = 4096
+
+
+def _known_jobs(cluster: Cluster, head: list[str]) -> set[int]:
+    """Stored job ids of the cluster from the lowest id among the first lines on."""
+    ids = [int(n) for n in (line.split("|", 1)[0] for line in head) if n.isascii() and n.isdigit()]
+    known: set[int] = set()
+    if not ids:
+        return known
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM (SELECT FROM compute_jobusage WHERE cluster_id = %s "
+            "AND job_id >= %s LIMIT %s) k",
+            [cluster.pk, min(ids), KNOWN_LIMIT + 1],
+        )
+        if cursor.fetchone()[0] > KNOWN_LIMIT:
+            raise _Unfit  # a window reaching far back: the checked path's ON CONFLICT
+        with cursor.cursor.copy(
+            "COPY (SELECT job_id FROM compute_jobusage WHERE cluster_id = %s AND job_id >= %s) "
+            "TO STDOUT",
+            [cluster.pk, min(ids)],
+        ) as copy:
+            for block in copy:
+                known.update(map(int, bytes(block).split()))
+    return known
+
+
+def _ingest_fast(cluster: Cluster, lines: Iterable[str]) -> IngestResult:
+    """Convert the lines in Python while PostgreSQL COPYs them into compute_jobusage.
+
+    Jobs already stored (from the lowest job id among the first lines on) are left out, so the
+    COPY goes straight into the table. A job twice in the file, or stored meanwhile by a
+    concurrent ingest, fails the unique constraint; that and any line not taken here raise, and
+    the checked path decides.
+    """
+    projects = dict(ResearchProject.objects.values_list("code", "id"))
+    rest = iter(lines)
+    head = list(itertools.islice(rest, _HEAD))
+    known = _known_jobs(cluster, head)
+    tally = _Tally()
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # psycopg 3's own cursor, for copy()
+        with raw.copy(
+            f"COPY compute_jobusage ({_TARGET_COLUMNS}) FROM STDIN WITH (FORMAT text, NULL '')"
+        ) as copy:
+            for chunk in _rows(itertools.chain(head, rest), cluster.pk, projects, known, tally):
+                copy.write(chunk)
+        inserted = max(raw.rowcount, 0)
+    return IngestResult(lines=tally.lines, inserted=inserted)
 
 
 def _validate(lines: Iterable[str], out: IO[str]) -> tuple[int, list[tuple[int, str]]]:
@@ -124,11 +350,8 @@ def _validate(lines: Iterable[str], out: IO[str]) -> tuple[int, list[tuple[int, 
     return count, bad
 
 
-def usage_ingest(
-    *, actor: Actor, cluster: Cluster, lines: Iterable[str], source: str = "sacct"
-) -> IngestResult:
-    """Ingest finished jobs; every line is checked first, then all are written or none."""
-    permissions.check_operate(actor)
+def _ingest_checked(cluster: Cluster, lines: Iterable[str]) -> IngestResult:
+    """Check every line in Python first; raise naming every bad line, or write them all."""
     with tempfile.TemporaryFile(mode="w+", encoding="utf-8") as rows:
         count, bad = _validate(lines, rows)
         if bad:
@@ -150,17 +373,10 @@ def usage_ingest(
                 lines=bad,
             )
         rows.seek(0)
-        with transaction.atomic():
-            if connection.vendor == "postgresql":
-                inserted = _copy_postgresql(cluster, rows)
-            else:
-                inserted = _insert_portable(cluster, rows)
-            audit_record(
-                actor=actor,
-                action="compute.usage_ingest",
-                target=cluster,
-                after={"source": source[:200], "lines": count, "inserted": inserted},
-            )
+        if connection.vendor == "postgresql":
+            inserted = _copy_postgresql(cluster, rows)
+        else:
+            inserted = _insert_portable(cluster, rows)
     return IngestResult(lines=count, inserted=inserted)
 
 

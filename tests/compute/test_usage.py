@@ -48,6 +48,13 @@ def test_lines_are_read_as_sacct_writes_them(text, expected):
         "1|p1|u|gres/gpu=1|9|COMPLETED|Unknown|Unknown",
         "1|p1|u|gres/gpu=1|9|COMPLETED|Unknown",
         "1|p\t1|u|gres/gpu=1|9|COMPLETED|Unknown|2026-01-01T00:00:00",
+        "1|p1|u|gres/gpu=1|9|COMPLETED|Unknown|2026-02-30T00:00:00",
+        "1|p1|u|gres/gpu=1|9|COMPLETED|Unknown|2026-01-01T24:00:00",
+        "1|p1|u|gres/gpu=1|9|COMPLETED|2026-01-01 00:00:00|2026-01-01T00:00:00",
+        "1|p1|u|gres/gpu=3000000000|9|COMPLETED|Unknown|2026-01-01T00:00:00",
+        "1|p1|u|gres/gpu=2000000000|999999999999|COMPLETED|Unknown|2026-01-01T00:00:00",
+        "+1|p1|u|gres/gpu=1|9|COMPLETED|Unknown|2026-01-01T00:00:00",
+        "1|p1|u|x=1gres/gpu=1|9|COMPLETED|Unknown|2026-01-01T00:00:00",
     ],
 )
 def test_malformed_lines_are_named(text):
@@ -80,6 +87,118 @@ def test_a_malformed_line_stops_the_whole_batch(world: World):
     assert [n for n, _why in caught.value.lines] == [2, 4]
     assert "lines 2, 4" in caught.value.message
     assert not JobUsage.objects.exists()
+
+
+def test_a_date_only_the_calendar_refuses_is_named_and_nothing_is_written(world: World):
+    """30 February has sacct's shape; the line is still named, and no job of the file is kept."""
+    rows = [line(n, "a") for n in range(1, 5000)]
+    rows[3000] = line(3001, "a", end="2026-02-30T11:00:00")
+    with pytest.raises(UsageFileInvalid) as caught:
+        services.usage_ingest(actor=world.op, cluster=world.cluster, lines=sacct(*rows))
+    assert [n for n, _why in caught.value.lines] == [3001]
+    assert "2026-02-30" in caught.value.message
+    assert not JobUsage.objects.exists()
+
+
+def test_bad_lines_from_a_stream_are_named_by_their_number(world: World):
+    """Lines from a pipe (read once) are checked again from the first when one is malformed."""
+    rows = [line(n, "a") + "\n" for n in range(1, 20_000)]
+    rows[15_000] = "15001|a|alice|gres/gpu=1|x|COMPLETED|None|2026-11-20T11:00:00\n"
+    rows[19_000] = "19001|a|al ice|gres/gpu=1|1|COMPLETED|None|2026-11-20T11:00:00\n"
+    with pytest.raises(UsageFileInvalid) as caught:
+        services.usage_ingest(actor=world.op, cluster=world.cluster, lines=iter(rows))
+    assert [n for n, _why in caught.value.lines] == [15_001, 19_001]
+    assert not JobUsage.objects.exists()
+
+
+def test_a_stream_with_odd_but_valid_lines_is_ingested_in_full(world: World):
+    """A tab in AllocTRES, Windows line ends and a blank line are read as the checker reads them."""
+    rows = iter(
+        [
+            line(1, "a") + "\r\n",
+            "2|a|bob|billing=1\t,gres/gpu=3|60|COMPLETED|None|2026-11-20T11:00:00",
+            "\n",
+            line(3, "a") + "\n",
+        ]
+    )
+    result = services.usage_ingest(actor=world.op, cluster=world.cluster, lines=rows)
+    assert (result.lines, result.inserted) == (3, 3)
+    assert JobUsage.objects.get(job_id=2).gpu_seconds == 180
+
+
+def test_a_job_twice_in_one_file_is_kept_once(world: World):
+    """sacct can list a job twice; the first line counts, the second is a duplicate."""
+    rows = [line(1, "a", gpus=1), line(2, "a"), line(1, "a", gpus=8)]
+    result = services.usage_ingest(actor=world.op, cluster=world.cluster, lines=sacct(*rows))
+    assert (result.lines, result.inserted, result.duplicates) == (3, 2, 1)
+    assert JobUsage.objects.get(job_id=1).gpus == 1
+
+
+def test_an_overlapping_window_adds_only_the_new_jobs(world: World):
+    """The jobs already stored are left as they are; the rest of the window is added."""
+    services.usage_ingest(
+        actor=world.op, cluster=world.cluster, lines=sacct(line(5, "a"), line(6, "a"))
+    )
+    rows = [line(4, "a"), line(5, "a", gpus=8), line(6, "a"), line(7, "a", gpus=3)]
+    result = services.usage_ingest(actor=world.op, cluster=world.cluster, lines=sacct(*rows))
+    assert (result.lines, result.inserted) == (4, 2)
+    assert sorted(JobUsage.objects.values_list("job_id", "gpus")) == [
+        (4, 2),
+        (5, 2),
+        (6, 2),
+        (7, 3),
+    ]
+
+
+def test_a_well_formed_file_is_not_checked_line_by_line_twice(world: World, monkeypatch):
+    """The fast path (one match per line, streamed COPY) takes a clean file by itself."""
+    from compute.services import usage
+
+    def checked(*args: object) -> None:
+        raise AssertionError("the checked path ran")
+
+    monkeypatch.setattr(usage, "_ingest_checked", checked)
+    rows = [line(n, "a") for n in range(1, 3000)]
+    result = services.usage_ingest(actor=world.op, cluster=world.cluster, lines=sacct(*rows))
+    assert result.inserted == 2999
+
+
+def test_the_sqlite_demo_ingests_and_refuses_like_postgresql(tmp_path):
+    """The local demo's SQLite database takes the checked path: same rows, same refusals."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = (
+        "from compute import services; from compute.errors import UsageFileInvalid;"
+        "from compute.models import Cluster, JobUsage; from core.actors import Actor;"
+        "c = Cluster.objects.create(name='demo'); a = Actor.system('t');"
+        f"ok = [{line(1, 'a')!r} + '\\n', {line(2, 'a', gpus=4, seconds=90)!r} + '\\n'];"
+        "r = services.usage_ingest(actor=a, cluster=c, lines=ok);"
+        "r2 = services.usage_ingest(actor=a, cluster=c, lines=ok);"
+        "print(r.inserted, r2.inserted, JobUsage.objects.get(job_id=2).gpu_seconds);"
+        "bad = ok + ['3|a|u|gres/gpu=1|x|COMPLETED|None|None\\n'];"
+        "exec('try:\\n services.usage_ingest(actor=a, cluster=c, lines=bad)\\n"
+        "except UsageFileInvalid as e:\\n print(e.lines[0][0])')"
+    )
+    root = Path(__file__).resolve().parents[2]
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+    }
+    for args in (["migrate", "--no-input"], ["shell", "--verbosity", "0", "-c", script]):
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.split() == ["2", "0", "360", "3"]
 
 
 def test_quota_pages_show_used_and_left(world: World):
