@@ -34,6 +34,7 @@ def test_a_page_served_twice_comes_from_memory_without_asking_the_shared_cache(c
     assert client.get("/portal/safety/")["X-Portal-Cache"] == "miss"
     asked: list[str] = []
     real_get = cache.get
+
     def spy(key: str, *args: object, **kwargs: object) -> object:
         asked.append(key)
         return real_get(key, *args, **kwargs)
