@@ -181,31 +181,6 @@ def test_anyone_can_recompute_from_the_downloads(c5, tmp_path):
     assert "recount gives yes" in lines[0]
 
 
-def test_recompute_needs_no_django(tmp_path):
-    """The command runs in a bare Python process that never imports Django."""
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    (tmp_path / "decisions.json").write_text("[]")
-    root = Path(__file__).resolve().parents[2]
-    code = (
-        "import sys, runpy\n"
-        "sys.argv = ['recompute', sys.argv[1]]\n"
-        "try:\n    runpy.run_module('transparency.recompute', run_name='__main__')\n"
-        "except SystemExit as done:\n    status = done.code\n"
-        "print('django imported' if 'django' in sys.modules else 'no django')\n"
-        "sys.exit(status)\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code, str(tmp_path)], cwd=root, capture_output=True, text=True, check=False,
-        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(root)},
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    assert "no django" in result.stdout
-    assert "0 decision(s) recomputed, 0 difference(s)." in result.stdout
-
-
 def test_chain_file_download_verifies_with_the_published_electorate_hash(c5):
     """The chain text file re-walks from the electorate hash to the published head."""
     from governance import chain
