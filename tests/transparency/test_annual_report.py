@@ -122,9 +122,17 @@ def page_texts(report: AnnualReport) -> list[str]:
     return [page.extract_text() for page in pdf_of(report).pages]
 
 
+CONTENTS = ("Contents", "Inhalt", "Sommaire")  # the heading in English, German and French
+
+
 def contents(pages: list[str]) -> dict[str, int]:
     """The table of contents as printed: each entry's title and the page number after its dots."""
-    toc = next(text for text in pages if text.startswith("Contents") or "\nContents" in text[:40])
+    toc = next(
+        text
+        for text in pages
+        for word in CONTENTS
+        if text.startswith(word) or f"\n{word}" in text[:40]
+    )
     return {m[1].strip(): int(m[2]) for m in re.finditer(r"^(.+?)\s*\.{3,}\s*(\d+)$", toc, re.M)}
 
 
@@ -228,8 +236,8 @@ def test_charts_are_drawn_with_their_text_alternative_and_figures_beside_them(
 @pytest.mark.parametrize(
     ("language", "words"),
     [
-        ("de", ("Beschlüsse", "Sicherheit", "Stand der Beiträge", "Seite 1 /")),
-        ("fr", ("Décisions", "Sûreté", "État des contributions", "Page 1 /")),
+        ("de", ("Inhalt", "Beschlüsse", "Sicherheit", "Stand der Beiträge", "Seite 1 /")),
+        ("fr", ("Sommaire", "Décisions", "Sûreté", "État des contributions", "Page 1 /")),
     ],
 )
 def test_german_and_french_reports_are_written_in_their_language(
