@@ -19,11 +19,13 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    # First: the public portal takes the most traffic, and its prefix is its own, so its pages
+    # are resolved without walking every other app's patterns.
+    path("portal/", include("transparency.urls")),
     path("", core_views.home, name="home"),
     path("", include("governance.urls")),
     path("", include("funding.urls")),
     path("", include("compute.urls")),
-    path("portal/", include("transparency.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
