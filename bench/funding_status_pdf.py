@@ -142,6 +142,7 @@ def measure(rounds: int) -> dict[str, Any]:
     from django.conf import settings
     from weasyprint import HTML
 
+    from core import documents
     from funding import services
     from funding.models import Report
     from funding.reports import render
@@ -177,7 +178,7 @@ def measure(rounds: int) -> dict[str, Any]:
         elapsed = time.perf_counter() - started
         ours_cpu.append(time.process_time() - cpu)
         at = dict(marks)
-        weasyprint = at[report_services.STEP_STORE] - at[report_services.STEP_LAYOUT]
+        weasyprint = at[documents.STEP_STORE] - at[documents.STEP_LAYOUT]
         own_parts.append(elapsed - weasyprint)
         pages = done.page_count or 0
         # the very HTML the task rendered, from the data it stored

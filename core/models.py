@@ -141,3 +141,34 @@ class ApiToken(models.Model):
         """Whether the token may authenticate a request now."""
         now = now or timezone.now()
         return self.revoked_at is None and self.expires_at > now
+
+
+class GeneratedDocument(models.Model):
+    """What every document made in the background keeps: progress, the file's and data's hashes.
+
+    Funding's reports and letters and the portal's annual reports inherit it; each adds what it
+    is about, its status choices, where its file goes and when it counts as made.
+    """
+
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    step = models.CharField(_("step"), max_length=100, blank=True)
+    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64, blank=True)
+    data = models.TextField(_("data (canonical JSON)"), blank=True)
+    data_sha256 = models.CharField(_("SHA-256 of the data"), max_length=64, blank=True)
+    page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_by_label = models.CharField(max_length=200)
+    requested_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+
+    # Each document model declares these fields itself: its own status choices, the folder of
+    # its files and the label of the moment it was made.
+    status: str
+    file: models.fields.files.FieldFile
+    generated_at: Any
+
+    class Meta:
+        abstract = True

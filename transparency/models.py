@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core.models import GeneratedDocument
 
 
 class ReportLanguage(models.TextChoices):
@@ -26,7 +26,7 @@ def annual_report_path(instance: AnnualReport, filename: str) -> str:
     return f"transparency/annual/{instance.year}/{filename}"
 
 
-class AnnualReport(models.Model):
+class AnnualReport(GeneratedDocument):
     """One year's transparency report in one language, kept with its SHA-256 and its data."""
 
     year = models.PositiveSmallIntegerField(_("year"))
@@ -39,20 +39,7 @@ class AnnualReport(models.Model):
         choices=AnnualReportStatus.choices,
         default=AnnualReportStatus.QUEUED,
     )
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
-    step = models.CharField(_("step"), max_length=100, blank=True)
     file = models.FileField(_("file"), upload_to=annual_report_path, blank=True)
-    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64, blank=True)
-    data = models.TextField(_("data (canonical JSON)"), blank=True)
-    data_sha256 = models.CharField(_("SHA-256 of the data"), max_length=64, blank=True)
-    page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
-    error = models.TextField(_("error"), blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    requested_by_label = models.CharField(max_length=200)
-    requested_at = models.DateTimeField(default=timezone.now)
-    started_at = models.DateTimeField(null=True, blank=True)
     generated_at = models.DateTimeField(_("published"), null=True, blank=True)
 
     class Meta:

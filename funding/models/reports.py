@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core.models import GeneratedDocument
 
 
 class ReportKind(models.TextChoices):
@@ -26,7 +26,7 @@ def report_path(instance: Report, filename: str) -> str:
     return f"funding/reports/{instance.kind}/{filename}"
 
 
-class Report(models.Model):
+class Report(GeneratedDocument):
     """A PDF made by a background task, kept with its SHA-256 and the data it was made from."""
 
     kind = models.CharField(_("kind"), max_length=16, choices=ReportKind.choices)
@@ -35,20 +35,7 @@ class Report(models.Model):
     status = models.CharField(
         _("status"), max_length=8, choices=ReportStatus.choices, default=ReportStatus.QUEUED
     )
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
-    step = models.CharField(_("step"), max_length=100, blank=True)
     file = models.FileField(_("file"), upload_to=report_path, blank=True)
-    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64, blank=True)
-    data = models.TextField(_("data (canonical JSON)"), blank=True)
-    data_sha256 = models.CharField(_("SHA-256 of the data"), max_length=64, blank=True)
-    page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
-    error = models.TextField(_("error"), blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    requested_by_label = models.CharField(max_length=200)
-    requested_at = models.DateTimeField(default=timezone.now)
-    started_at = models.DateTimeField(null=True, blank=True)
     generated_at = models.DateTimeField(_("generated"), null=True, blank=True)
 
     class Meta:

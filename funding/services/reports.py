@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import gc
-import hashlib
 import logging
 from typing import Any
 
-from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from core.actors import Actor
 from core.audit import audit_record
+from core.documents import Statuses, document_make, document_progress
 from core.errors import ValidationFailed
-from funding import clock, permissions, scale_io
+from funding import clock, permissions
 from funding.models import ContributionCall, FiscalYear, Report, ReportKind, ReportStatus
 from funding.reports import data as report_data
 from funding.reports import render
@@ -25,11 +22,6 @@ from governance.models import MemberState
 log = logging.getLogger(__name__)
 
 # Step labels are stored in English and translated when shown.
-STEP_COLLECT = gettext_noop("Collecting the figures")
-STEP_HTML = gettext_noop("Writing the document")
-STEP_LAYOUT = gettext_noop("Laying out the pages")
-STEP_PDF = gettext_noop("Writing the PDF")
-STEP_STORE = gettext_noop("Storing the file")
 STEP_DONE = gettext_noop("Ready")
 MAX_YEARS = 30
 
@@ -79,8 +71,7 @@ def report_request(
 
 def report_progress(report_id: int, *, progress: int, step: str, **fields: Any) -> None:
     """Record how far the work is, in its own short transaction so the page sees it at once."""
-    with transaction.atomic():
-        Report.objects.filter(pk=report_id).update(progress=progress, step=step, **fields)
+    document_progress(Report, report_id, progress=progress, step=step, **fields)
 
 
 def _build(report: Report) -> dict[str, Any]:
@@ -98,72 +89,33 @@ def _build(report: Report) -> dict[str, Any]:
 def report_generate(*, actor: Actor, report_id: int) -> Report:
     """Make the PDF of a report: data, its hash, HTML, pages, file and the file's hash.
 
-    Not one transaction: each step is recorded as it is reached, so the waiting page can show
-    the progress. A failure is recorded on the report with its message.
+    Each step is recorded as it is reached, so the waiting page can show the progress; a
+    failure is recorded on the report with its message (core.documents).
     """
     permissions.check_view_finances(actor)
-    report = Report.objects.get(pk=report_id)
-    if report.status == ReportStatus.DONE:
-        return report
-    report_progress(
-        report_id,
-        progress=5,
-        step=STEP_COLLECT,
-        status=ReportStatus.RUNNING,
-        started_at=timezone.now(),
-        error="",
-    )
-    try:
-        data = _build(report)
-        canonical = scale_io.canonical_json(data)
-        data_sha256 = hashlib.sha256(canonical).hexdigest()
-        report_progress(report_id, progress=25, step=STEP_HTML)
-        html = render.render_html(
-            report.kind, data, language=report.language, data_sha256=data_sha256
-        )
-        # The rows and dicts behind the data are not needed any more: let them go before the
-        # long layout, so the garbage collector does not walk them again and again during it.
-        del data
-        gc.collect()
-        report_progress(report_id, progress=40, step=STEP_LAYOUT)
-        document = render.layout(html)
-        report_progress(report_id, progress=80, step=STEP_PDF)
+
+    def write_pdf(document: Any, data_sha256: str) -> bytes:
         pdf = document.write_pdf()
         assert pdf is not None  # noqa: S101 - write_pdf without a target returns the bytes
-        report_progress(report_id, progress=95, step=STEP_STORE)
-        sha256 = hashlib.sha256(pdf).hexdigest()
-        with transaction.atomic():
-            locked = Report.objects.select_for_update().get(pk=report_id)
-            locked.file.save(
-                f"{locked.kind}-{locked.pk}-{sha256[:12]}.pdf", ContentFile(pdf), save=False
-            )
-            locked.sha256 = sha256
-            locked.data = canonical.decode()
-            locked.data_sha256 = data_sha256
-            locked.page_count = len(document.pages)
-            locked.generated_at = timezone.now()
-            locked.status = ReportStatus.DONE
-            locked.progress = 100
-            locked.step = STEP_DONE
-            locked.save()
-            audit_record(
-                actor=actor,
-                action="report.generate",
-                target=locked,
-                after={
-                    "sha256": sha256,
-                    "data_sha256": data_sha256,
-                    "pages": locked.page_count,
-                },
-            )
-        return locked
-    except Exception as exc:
-        log.exception("report %s failed", report_id)
-        report_progress(
-            report_id, progress=100, step=gettext_noop("Failed"), status=ReportStatus.FAILED,
-            error=f"{type(exc).__name__}: {exc}"[:2000],
-        )  # fmt: skip
-        raise
+        return bytes(pdf)
+
+    return document_make(
+        actor=actor,
+        model=Report,
+        pk=report_id,
+        statuses=Statuses(ReportStatus.RUNNING, ReportStatus.DONE, ReportStatus.FAILED),
+        done_step=STEP_DONE,
+        build=_build,
+        render_html=lambda report, data, data_sha256: render.render_html(
+            report.kind, data, language=report.language, data_sha256=data_sha256
+        ),
+        layout=render.layout,
+        write_pdf=write_pdf,
+        file_name=lambda report, sha256: f"{report.kind}-{report.pk}-{sha256[:12]}.pdf",
+        audit_action="report.generate",
+        audit_after=lambda report: {},
+        progress=report_progress,
+    )
 
 
 def fiscal_years_for_status() -> list[int]:

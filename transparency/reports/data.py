@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,11 +21,6 @@ from governance import selectors as governance_selectors
 KIND = "annual"
 # Bump when the shape of the data changes, so an old hash is never mistaken for a new one.
 SCHEMA = 1
-
-
-def canonical_json(data: Any) -> bytes:
-    """JSON with sorted keys, no spaces and UTF-8: the bytes that are hashed and published."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def sha256_of(canonical: bytes) -> str:
