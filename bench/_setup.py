@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 import os
 import platform
 import resource
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,3 +42,36 @@ def percentile(sorted_values: Sequence[float], fraction: float) -> float:
 def peak_rss_mb() -> float:
     """The largest resident set this process has had, in MB (Linux reports it in KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+@contextlib.contextmanager
+def throwaway_database(suffix: str, **overrides: object) -> Iterator[None]:
+    """A fresh test database (test_<name>_<suffix>), a temporary MEDIA_ROOT and eager tasks.
+
+    Django must be set up already; `overrides` are further settings. Dropped at the end.
+    """
+    import tempfile
+
+    from django.conf import settings
+    from django.db import connections
+    from django.test.utils import setup_databases, teardown_databases
+
+    db = connections["default"].settings_dict
+    db.setdefault("TEST", {})["NAME"] = f"test_{db['NAME']}_{suffix}"
+    settings.MEDIA_ROOT = tempfile.mkdtemp(prefix=f"{suffix}-")
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    for name, value in overrides.items():
+        setattr(settings, name, value)
+    state = setup_databases(verbosity=0, interactive=False, keepdb=False)
+    try:
+        yield
+    finally:
+        teardown_databases(state, verbosity=0)
+
+
+def setup_django(settings_module: str = "config.settings.test") -> None:
+    """Set Django up in this process (the test settings unless DJANGO_SETTINGS_MODULE says)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings_module)
+    import django
+
+    django.setup()

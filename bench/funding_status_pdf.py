@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from decimal import Decimal
 from typing import Any
+
+from bench._setup import setup_django, throwaway_database
 
 STATES = 60
 YEARS = list(range(2016, 2026))  # ten fiscal years, all in the past
@@ -32,13 +32,6 @@ EXTRA_CODES = (
     "JP", "KR", "NZ", "IS", "IN", "BR", "MX", "ZA", "AR", "CL", "CO", "PE", "SG",
     "MY", "TH", "ID", "PH", "VN", "EG", "MA", "KE", "NG", "TR", "SA", "AE", "QA", "KW",
 )  # fmt: skip
-
-
-def _setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-    import django
-
-    django.setup()
 
 
 def _codes() -> list[tuple[str, str, str]]:
@@ -240,22 +233,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=6)
     args = parser.parse_args()
-    _setup_django()
-    from django.conf import settings
-    from django.db import connections
-    from django.test.utils import setup_databases, teardown_databases
-
-    db = connections["default"].settings_dict
-    db.setdefault("TEST", {})["NAME"] = f"test_{db['NAME']}_bench"
-    settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="funding-bench-")
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    state = setup_databases(verbosity=0, interactive=False, keepdb=False)
-    try:
+    setup_django()
+    with throwaway_database("bench"):
         started = time.perf_counter()
         result = measure(args.rounds)
         total = time.perf_counter() - started
-    finally:
-        teardown_databases(state, verbosity=0)
     ratio = result["ours"] / result["alone"]
     print(f"status of contributions, {STATES} states x {len(YEARS)} years, {result['pages']} pages, "
           f"HTML {result['html_kb']} KiB, median of {result['rounds']} rounds")  # fmt: skip

@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from decimal import Decimal
 from typing import Any
+
+from bench._setup import setup_django, throwaway_database
 
 YEAR = 2025
 STATES = 30
@@ -39,13 +39,6 @@ WORDS = (
     "allocation", "evaluation", "open", "weights", "budget", "policy", "review", "safety",
     "cluster", "training", "data", "retention", "model", "release", "audit", "partition",
 )  # fmt: skip
-
-
-def _setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-    import django
-
-    django.setup()
 
 
 def populate(decisions: int) -> Any:
@@ -319,23 +312,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--decisions", type=int, default=4900)
     args = parser.parse_args()
-    _setup_django()
-    from django.conf import settings
-    from django.db import connections
-    from django.test.utils import setup_databases, teardown_databases
-
-    db = connections["default"].settings_dict
-    db.setdefault("TEST", {})["NAME"] = f"test_{db['NAME']}_annual_bench"
-    settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="annual-bench-")
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    settings.COMPUTE_SLURM_BACKEND = "memory"
-    state = setup_databases(verbosity=0, interactive=False, keepdb=False)
-    try:
+    setup_django()
+    with throwaway_database("annual_bench", COMPUTE_SLURM_BACKEND="memory"):
         started = time.perf_counter()
         result = measure(args.rounds, args.decisions)
         total = time.perf_counter() - started
-    finally:
-        teardown_databases(state, verbosity=0)
     ratio = result["ours"] / result["alone"]
     print(f"annual report {YEAR}: {args.decisions} decisions, {STATES} states, {result['pages']} "
           f"pages, HTML {result['html_kb']} KiB, median of {result['rounds']} rounds")  # fmt: skip
