@@ -83,3 +83,17 @@ def test_seed_refuses_where_demo_data_is_not_allowed():
     with pytest.raises(CommandError, match="not allowed"):
         seed()
     assert not MemberState.objects.exists()
+
+
+def test_seed_publishes_this_years_annual_report(django_capture_on_commit_callbacks):
+    """The demo's reports archive is not empty: this year's English report is made and listed."""
+    from django.test import Client
+    from django.utils import timezone
+
+    from transparency.models import AnnualReport, AnnualReportStatus
+
+    with django_capture_on_commit_callbacks(execute=True):
+        seed()
+    report = AnnualReport.objects.get(year=timezone.localdate().year, language="en")
+    assert report.status == AnnualReportStatus.DONE, report.error
+    assert report.sha256 in Client().get("/portal/reports/").content.decode()

@@ -112,7 +112,23 @@ class Command(BaseCommand):
         from django.core.management import call_command
 
         call_command("funding_seed_demo", stdout=self.stdout)
+        self.seed_annual_report()
         self.report()
+
+    def seed_annual_report(self) -> None:
+        """This year's transparency report in English, published in the portal's archive."""
+        from transparency.models import AnnualReport
+        from transparency.services import annual_report_request
+
+        year = timezone.localdate().year
+        if AnnualReport.objects.filter(year=year, language="en").exists():
+            return
+        finance = User.objects.get(username="finance")
+        annual_report_request(
+            actor=Actor.for_user(finance, source=AuditSource.COMMAND, mfa_verified=True),
+            year=year,
+            language="en",
+        )
 
     # -- member states and councils ------------------------------------------------------
     def seed_states(self) -> dict[str, MemberState]:
