@@ -12,12 +12,12 @@ from compute.models import (
     AllocationRefusal,
     Cluster,
     ComputeFreeze,
-    JobUsage,
     NationalQuota,
     ProjectAllocation,
     ProjectMember,
     QuotaNotice,
     SyncRun,
+    UsageDay,
 )
 
 
@@ -79,10 +79,13 @@ class SyncRunAdmin(ReadOnlyAdmin):
     list_filter = ("cluster", "status", "dry_run")
 
 
-@admin.register(JobUsage)
-class JobUsageAdmin(ReadOnlyAdmin):
-    list_display = ("job_id", "cluster", "account", "user", "gpus", "gpu_seconds", "day")
-    search_fields = ("account", "user")
+# JobUsage is not registered: its primary key is composite (cluster, job_id), which Django 5.2's
+# admin refuses. Staff read the per-account daily sums here; single jobs are in sacct.
+@admin.register(UsageDay)
+class UsageDayAdmin(ReadOnlyAdmin):
+    list_display = ("day", "cluster", "account", "project", "jobs", "gpu_seconds")
+    list_filter = ("cluster",)
+    search_fields = ("account",)
 
 
 @admin.register(QuotaNotice)

@@ -19,11 +19,11 @@ from compute.models import (
     AllocationStatus,
     Cluster,
     ComputeFreeze,
-    JobUsage,
     NationalQuota,
     ProjectAllocation,
     ProjectMember,
     SyncRun,
+    UsageDay,
 )
 from compute.reconcile import ROOT, AccountSpec
 from governance.models import MemberState, ProjectStatus, ResearchProject
@@ -167,7 +167,7 @@ class QuotaLine:
 
 def _used_by_project(period: AllocationPeriod) -> dict[int, int]:
     rows = (
-        JobUsage.objects.filter(
+        UsageDay.objects.filter(
             cluster_id=period.cluster_id,
             day__gte=period.starts_on,
             day__lt=period.ends_on,
@@ -240,7 +240,7 @@ def project_allocations(*, project: ResearchProject) -> list[tuple[ProjectAlloca
         .order_by("period__starts_on")
     ):
         used = (
-            JobUsage.objects.filter(
+            UsageDay.objects.filter(
                 project=project,
                 cluster_id=allocation.period.cluster_id,
                 day__gte=allocation.period.starts_on,
@@ -268,7 +268,7 @@ def usage_daily(
     *, project: ResearchProject | None = None, state_code: str | None = None, days: int = 30
 ) -> list[dict[str, object]]:
     """GPU-minutes per day (UTC) for a project or a state, newest first."""
-    qs = JobUsage.objects.filter(day__gte=today() - dt.timedelta(days=days))
+    qs = UsageDay.objects.filter(day__gte=today() - dt.timedelta(days=days))
     if project is not None:
         qs = qs.filter(project=project)
     if state_code is not None:
@@ -294,7 +294,7 @@ def periods_on(on: dt.date | None = None) -> QuerySet[AllocationPeriod]:
 
 def period_used_minutes(period: AllocationPeriod) -> int:
     """GPU-minutes used on the period's cluster during the period, by every account."""
-    seconds = JobUsage.objects.filter(
+    seconds = UsageDay.objects.filter(
         cluster_id=period.cluster_id, day__gte=period.starts_on, day__lt=period.ends_on
     ).aggregate(total=Sum("gpu_seconds"))["total"]
     return int(seconds or 0) // 60
@@ -303,7 +303,7 @@ def period_used_minutes(period: AllocationPeriod) -> int:
 def state_quota_history(*, member_state: MemberState) -> list[tuple[AllocationPeriod, QuotaLine]]:
     """A state's quota in every period with what was allocated and used of it (two queries)."""
     used = (
-        JobUsage.objects.filter(
+        UsageDay.objects.filter(
             project_id=OuterRef("project_id"),
             cluster_id=OuterRef("period__cluster_id"),
             day__gte=OuterRef("period__starts_on"),

@@ -13,7 +13,7 @@ from compute.models.quotas import (
     ProjectMember,
 )
 from compute.models.sync import SyncRun, SyncStatus
-from compute.models.usage import JobUsage, QuotaNotice
+from compute.models.usage import JobUsage, QuotaNotice, UsageDay
 
 __all__ = [
     "SLURM_NAME",
@@ -30,4 +30,5 @@ __all__ = [
     "QuotaNotice",
     "SyncRun",
     "SyncStatus",
+    "UsageDay",
 ]

@@ -4,13 +4,18 @@ Ingestion reads parsable sacct lines (``JobIDRaw|Account|User|AllocTRES|ElapsedR
 from a stream and writes all of them or none, in one transaction; ingesting the same window twice
 changes nothing. Memory stays flat whatever the size: rows go to the database in chunks of ~1 MB.
 
-On PostgreSQL the fast path checks and converts each line with one compiled match and streams the
-rows with COPY while it reads, so the database parses and indexes one chunk while Python converts
-the next. When any line is not taken as it is (a malformed line, a job twice in the file, a date
-like 2026-02-30 that only PostgreSQL's cast refuses), the savepoint is rolled back and the checked
-path runs over the input again: `parse_line` on every line, so the error names every bad line with
-its number and nothing is written; or, if every line is good after all, a staging table and one
-``INSERT ... ON CONFLICT DO NOTHING``. Other databases (the SQLite demo) take the checked path.
+Every ingest also adds the jobs and GPU-seconds of exactly the rows it inserted to UsageDay (per
+cluster, account, project and UTC day), in the same transaction; the quota pages read those sums.
+
+On PostgreSQL the fast path checks a whole chunk of ~1 MB with one multi-line match (at C speed;
+a chunk with any line it does not take is gone through line by line), converts the matched fields
+to rows and day sums, and streams the rows with COPY while it reads, so the database parses and
+indexes one chunk while Python converts the next. When any line is not taken as it is (a malformed
+line, a job twice in the file, a date like 2026-02-30 that only PostgreSQL's cast refuses), the
+savepoint is rolled back and the checked path runs over the input again: `parse_line` on every
+line, so the error names every bad line with its number and nothing is written; or, if every line
+is good after all, a staging table and one ``INSERT ... ON CONFLICT DO NOTHING``. Other databases
+(the SQLite demo) take the checked path.
 """
 
 from __future__ import annotations
@@ -22,14 +27,15 @@ import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Any
 
 import psycopg
 from django.core.mail import send_mail
 from django.db import DataError, IntegrityError, connection, transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import translation
 from django.utils.translation import gettext as _
+from psycopg.copy import QueuedLibpqWriter
 
 from compute import permissions, selectors
 from compute.backends import get_backend
@@ -40,6 +46,7 @@ from compute.models import (
     JobUsage,
     ProjectAllocation,
     QuotaNotice,
+    UsageDay,
 )
 from core.actors import Actor
 from core.audit import audit_record
@@ -154,7 +161,7 @@ def usage_ingest(
         if connection.vendor == "postgresql":
             try:
                 with transaction.atomic():
-                    result = _ingest_fast(cluster, source_lines.lines())
+                    result = _ingest_fast(cluster, source_lines.chunks())
             except (_Unfit, DataError, IntegrityError, psycopg.DataError, psycopg.IntegrityError):
                 result = None  # rolled back to the savepoint; the checked path decides
         if result is None:
@@ -172,6 +179,16 @@ class _Unfit(Exception):
     """A line the fast path does not take as it is; the checked path decides."""
 
 
+_CHUNK_LINES = 8192
+
+
+def _joined(lines: list[str]) -> str:
+    chunk = "".join(lines)
+    if chunk.count("\n") != len(lines):
+        raise _Unfit  # an item holding more than one line: the checked path names it
+    return chunk
+
+
 class _Replayable:
     """The input's lines, and the same lines again from the first for the checked path.
 
@@ -181,7 +198,7 @@ class _Replayable:
     def __init__(self, lines: Iterable[str], spool: IO[str]) -> None:
         self._lines = lines
         self._spool = spool
-        self._rest: Iterator[str] | None = None  # set once lines() has begun
+        self._rest: Iterator[str] | None = None  # set once chunks() has begun
         self._start: int | None = None
         if isinstance(lines, io.TextIOBase) and lines.seekable():
             try:
@@ -189,17 +206,27 @@ class _Replayable:
             except OSError:  # after next() on the file: read it as any iterable
                 self._start = None
 
-    def lines(self) -> Iterator[str]:
+    def chunks(self) -> Iterator[str]:
+        """The input as strings of ~COPY_CHUNK characters of whole lines, each ending in a newline."""
         if self._start is not None:
-            # Not `yield from`: closing this generator would close the caller's file.
-            for line in self._lines:
-                yield line
+            assert isinstance(self._lines, io.TextIOBase)  # noqa: S101 - set in __init__
+            read, readline = self._lines.read, self._lines.readline
+            while chunk := read(COPY_CHUNK):
+                chunk += readline()
+                yield chunk if chunk.endswith("\n") else chunk + "\n"
             return
         self._rest = iter(self._lines)
         write = self._spool.write
+        batch: list[str] = []
         for line in self._rest:
-            write(line if line.endswith("\n") else line + "\n")
-            yield line
+            line = line if line.endswith("\n") else line + "\n"
+            write(line)
+            batch.append(line)
+            if len(batch) >= _CHUNK_LINES:
+                yield _joined(batch)
+                batch = []
+        if batch:
+            yield _joined(batch)
 
     def replay(self) -> Iterable[str]:
         """Every line of the input from the first, however many the fast path read."""
@@ -215,39 +242,90 @@ class _Replayable:
 
 _FAST_TIME = _TIME.pattern
 # The shape `parse_line` accepts, in one match; a line that does not match goes to the checked
-# path (which names the fault). Only the calendar (2026-02-30) is left to PostgreSQL's casts.
+# path (which names the fault). Only the calendar (2026-02-30) and the ranges of the integer
+# columns are left to PostgreSQL's casts.
 _LINE = re.compile(
     rf"([0-9]{{1,18}})\|({_NAME.pattern})\|({_NAME.pattern})\|([^|\n]*)\|([0-9]{{1,12}})"
     rf"\|([^|\t\\\r\n]+)\|(Unknown|None|{_FAST_TIME}|)\|({_FAST_TIME})\n?"
 )
+_DAY, _CLOCK = _FAST_TIME.split("T")
+# The commonest lines in one match over a whole chunk (at C speed): a lower-case account, a state
+# of at most 40 characters, AllocTRES with ``gres/gpu=N`` at its start or after a comma or with no
+# GPU at all. Groups: job, account, user, GPUs, elapsed, state, start (a time or empty), end, day.
+_CHUNK_LINE = re.compile(
+    rf"^([0-9]{{1,18}})\|([a-z0-9_.@+-]{{1,64}})\|({_NAME.pattern})"
+    rf"\|(?:(?:[^|\n]*,)?gres/gpu=([0-9]{{1,10}})(?:,[^|\n]*)?|[^|\n]*)"
+    rf"\|([0-9]{{1,12}})\|([^|\t\\\r\n]{{1,40}})\|(?:Unknown|None|({_FAST_TIME})|)"
+    rf"\|(({_DAY})T{_CLOCK})$",
+    re.MULTILINE,
+)
+_GPU_KEY = "gres/gpu="
 _TARGET_COLUMNS = (
     'cluster_id, job_id, account, "user", project_id, gpus, elapsed_seconds, gpu_seconds, '
     "state, started_at, ended_at, day"
 )
+# (account, project id or None, day) -> [jobs, GPU-seconds]: what an ingest adds to UsageDay.
+DaySums = dict[tuple[str, int | None, str], list[int]]
 
 
-@dataclass
-class _Tally:
-    lines: int = 0
-
-
-def _rows(
-    lines: Iterable[str],
+def _rows_of_chunk(
+    chunk: str,
     cluster_id: int,
-    projects: dict[str, int],
+    projects: dict[str, str],
     known: set[int],
-    tally: _Tally,
-) -> Iterator[str]:
-    """The lines as COPY text rows of compute_jobusage, about COPY_CHUNK characters at a time.
+    sums: dict[tuple[str, str], list[int]],
+) -> tuple[list[str], int]:
+    """COPY text rows of compute_jobusage for a chunk of whole lines, and its count of lines.
 
-    One compiled match per line; jobs in `known` are checked, counted and left out. Raises
-    _Unfit at the first line it does not take.
+    Adds each row's job and GPU-seconds to `sums` by (account, day). Raises _Unfit at a line not
+    taken as it is.
     """
+    if "\r" in chunk:
+        raise _Unfit  # a line end of another system, or a line broken in two: the checked path
+    rows = _CHUNK_LINE.findall(chunk)
+    # Every line matched, and no "gres/gpu=" but the GPU counts read: a count the match took from
+    # a later "gres/gpu=" than the first, or a line where `_gpus` would refuse one (x=1gres/gpu=2),
+    # leaves more of them in the chunk.
+    if len(rows) != chunk.count("\n") or chunk.count(_GPU_KEY) != len(rows) - [
+        r[3] for r in rows
+    ].count(""):
+        return _rows_line_by_line(chunk, cluster_id, projects, known, sums)
+    out: list[str] = []
+    append = out.append
+    project_of = projects.get
+    day_sums = sums.get
+    for job, account, user, gpus, elapsed, state, start, end, day in rows:
+        if known and int(job) in known:
+            continue
+        gpus = gpus or "0"
+        seconds = int(gpus) * int(elapsed)
+        key = (account, day)
+        if (sum_ := day_sums(key)) is None:
+            sums[key] = [1, seconds]
+        else:
+            sum_[0] += 1
+            sum_[1] += seconds
+        # Times without an offset: the session's time zone is UTC (checked by the caller).
+        append(
+            f"{cluster_id}\t{job}\t{account}\t{user}\t{project_of(account, '')}\t{gpus}\t"
+            f"{elapsed}\t{seconds}\t{state}\t{start}\t{end}\t{day}\n"
+        )
+    return out, len(rows)
+
+
+def _rows_line_by_line(
+    chunk: str,
+    cluster_id: int,
+    projects: dict[str, str],
+    known: set[int],
+    sums: dict[tuple[str, str], list[int]],
+) -> tuple[list[str], int]:
+    """As `_rows_of_chunk`, one line at a time (blank lines, upper-case accounts, ...)."""
     match = _LINE.fullmatch
-    batch: list[str] = []
-    size = 0
+    out: list[str] = []
     count = 0
-    for line in lines:
+    taken: dict[tuple[str, str], list[int]] = {}
+    for line in chunk.split("\n")[:-1]:
         m = match(line)
         if m is None:
             if not line.strip():
@@ -255,38 +333,36 @@ def _rows(
             raise _Unfit
         job, account, user, tres, elapsed, state, start, end = m.groups()
         gpus = _gpus(tres)
-        if gpus is None or gpus * int(elapsed) > _BIGINT_MAX:
+        if gpus is None:
             raise _Unfit
         count += 1
         if known and int(job) in known:
             continue
         account = account.lower()
-        project = projects.get(account)
-        row = (
-            f"{cluster_id}\t{job}\t{account}\t{user}\t"
-            f"{'' if project is None else project}\t{gpus}\t{elapsed}\t{gpus * int(elapsed)}\t"
-            f"{state[:40]}\t{start + '+00' if start not in _NO_TIME else ''}\t{end}+00\t"
-            f"{end[:10]}\n"
+        seconds = gpus * int(elapsed)
+        sum_ = taken.setdefault((account, end[:10]), [0, 0])
+        sum_[0] += 1
+        sum_[1] += seconds
+        out.append(
+            f"{cluster_id}\t{job}\t{account}\t{user}\t{projects.get(account, '')}\t{gpus}\t"
+            f"{elapsed}\t{seconds}\t{state[:40]}\t{start if start not in _NO_TIME else ''}\t"
+            f"{end}\t{end[:10]}\n"
         )
-        batch.append(row)
-        size += len(row)
-        if size >= COPY_CHUNK:
-            tally.lines = count
-            yield "".join(batch)
-            batch, size = [], 0
-    tally.lines = count
-    if batch:
-        yield "".join(batch)
+    for key, (jobs, seconds) in taken.items():
+        sum_ = sums.setdefault(key, [0, 0])
+        sum_[0] += jobs
+        sum_[1] += seconds
+    return out, count
 
 
 # How many stored job ids the fast path may hold in memory (~60 bytes each) to leave them out.
 KNOWN_LIMIT = 1_500_000
-_HEAD = 4096
+_JOB_AT_LINE_START = re.compile(r"^([0-9]{1,18})\|", re.MULTILINE)
 
 
-def _known_jobs(cluster: Cluster, head: list[str]) -> set[int]:
+def _known_jobs(cluster: Cluster, head: str) -> set[int]:
     """Stored job ids of the cluster from the lowest id among the first lines on."""
-    ids = [int(n) for n in (line.split("|", 1)[0] for line in head) if n.isascii() and n.isdigit()]
+    ids = [int(n) for n in _JOB_AT_LINE_START.findall(head)]
     known: set[int] = set()
     if not ids:
         return known
@@ -308,28 +384,91 @@ def _known_jobs(cluster: Cluster, head: list[str]) -> set[int]:
     return known
 
 
-def _ingest_fast(cluster: Cluster, lines: Iterable[str]) -> IngestResult:
+class _QueuedWriter(QueuedLibpqWriter):
+    """psycopg's writer thread with at most ~4 MB queued (its own queue holds up to 128 MB)."""
+
+    def __init__(self, cursor: psycopg.Cursor[Any]) -> None:
+        super().__init__(cursor)
+        self._queue = type(self._queue)(maxsize=32)  # of 128 KB blocks: psycopg splits writes
+
+
+def _ingest_fast(cluster: Cluster, chunks: Iterable[str]) -> IngestResult:
     """Convert the lines in Python while PostgreSQL COPYs them into compute_jobusage.
 
     Jobs already stored (from the lowest job id among the first lines on) are left out, so the
-    COPY goes straight into the table. A job twice in the file, or stored meanwhile by a
-    concurrent ingest, fails the unique constraint; that and any line not taken here raise, and
-    the checked path decides.
+    COPY goes straight into the table, and the day sums of exactly the rows written are added to
+    UsageDay. A job twice in the file, or stored meanwhile by a concurrent ingest, fails the
+    primary key; that and any line not taken here raise, and the checked path decides.
     """
-    projects = dict(ResearchProject.objects.values_list("code", "id"))
-    rest = iter(lines)
-    head = list(itertools.islice(rest, _HEAD))
+    if connection.timezone_name != "UTC":
+        raise _Unfit  # the rows carry UTC times without an offset
+    projects = {code: str(pk) for code, pk in ResearchProject.objects.values_list("code", "id")}
+    rest = iter(chunks)
+    head = next(rest, "")
     known = _known_jobs(cluster, head)
-    tally = _Tally()
+    sums: dict[tuple[str, str], list[int]] = {}
+    lines = 0
     with connection.cursor() as cursor:
         raw = cursor.cursor  # psycopg 3's own cursor, for copy()
+        # Sent from a thread, so Python converts the next chunk while a blocked send waits for
+        # PostgreSQL to take the last one.
         with raw.copy(
-            f"COPY compute_jobusage ({_TARGET_COLUMNS}) FROM STDIN WITH (FORMAT text, NULL '')"
+            f"COPY compute_jobusage ({_TARGET_COLUMNS}) FROM STDIN WITH (FORMAT text, NULL '')",
+            writer=_QueuedWriter(raw),
         ) as copy:
-            for chunk in _rows(itertools.chain(head, rest), cluster.pk, projects, known, tally):
-                copy.write(chunk)
+            for chunk in itertools.chain((head,), rest):
+                rows, count = _rows_of_chunk(chunk, cluster.pk, projects, known, sums)
+                lines += count
+                if rows:
+                    copy.write("".join(rows))
         inserted = max(raw.rowcount, 0)
-    return IngestResult(lines=tally.lines, inserted=inserted)
+    ids = {code: int(pk) for code, pk in projects.items()}
+    _usage_days_add(
+        cluster,
+        {(account, ids.get(account), day): sum_ for (account, day), sum_ in sums.items()},
+    )
+    return IngestResult(lines=lines, inserted=inserted)
+
+
+def _usage_days_add(cluster: Cluster, sums: DaySums) -> None:
+    """Add jobs and GPU-seconds to the cluster's UsageDay rows, in key order (no deadlock)."""
+    if not sums:
+        return
+    keys = sorted(sums, key=lambda k: (k[0], k[1] or 0, k[2]))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO compute_usageday (cluster_id, account, project_id, day, jobs, "
+                "gpu_seconds) SELECT %s, a, p, d, j, s FROM unnest(%s::text[], %s::bigint[], "
+                "%s::date[], %s::bigint[], %s::bigint[]) WITH ORDINALITY AS t(a, p, d, j, s, n) "
+                "ORDER BY n "
+                "ON CONFLICT (cluster_id, account, (coalesce(project_id, 0)), day) DO UPDATE SET "
+                "jobs = compute_usageday.jobs + excluded.jobs, "
+                "gpu_seconds = compute_usageday.gpu_seconds + excluded.gpu_seconds",
+                [
+                    cluster.pk,
+                    [k[0] for k in keys],
+                    [k[1] for k in keys],
+                    [k[2] for k in keys],
+                    [sums[k][0] for k in keys],
+                    [sums[k][1] for k in keys],
+                ],
+            )
+        return
+    for account, project_id, day in keys:
+        jobs, seconds = sums[(account, project_id, day)]
+        updated = UsageDay.objects.filter(
+            cluster=cluster, account=account, project_id=project_id, day=day
+        ).update(jobs=F("jobs") + jobs, gpu_seconds=F("gpu_seconds") + seconds)
+        if not updated:
+            UsageDay.objects.create(
+                cluster=cluster,
+                account=account,
+                project_id=project_id,
+                day=dt.date.fromisoformat(day),
+                jobs=jobs,
+                gpu_seconds=seconds,
+            )
 
 
 def _validate(lines: Iterable[str], out: IO[str]) -> tuple[int, list[tuple[int, str]]]:
@@ -391,7 +530,10 @@ def _copy_postgresql(cluster: Cluster, rows: IO[str]) -> int:
         with raw.copy(f"COPY compute_usage_staging ({STAGING_COLUMNS}) FROM STDIN") as copy:
             while chunk := rows.read(COPY_CHUNK):
                 copy.write(chunk)
+        # The rows actually inserted (not those ON CONFLICT left out) are summed into UsageDay in
+        # the same statement, in key order.
         cursor.execute(
+            "WITH inserted AS ("
             'INSERT INTO compute_jobusage (cluster_id, job_id, account, "user", project_id, '
             "gpus, elapsed_seconds, gpu_seconds, state, started_at, ended_at, day) "
             "SELECT %s, s.job_id, s.account, s.username, p.id, s.gpus, s.elapsed, "
@@ -399,25 +541,58 @@ def _copy_postgresql(cluster: Cluster, rows: IO[str]) -> int:
             "(s.ended_at AT TIME ZONE 'UTC')::date "
             "FROM compute_usage_staging s "
             "LEFT JOIN governance_researchproject p ON p.code = s.account "
-            "ON CONFLICT (cluster_id, job_id) DO NOTHING",
-            [cluster.pk],
+            "ON CONFLICT (cluster_id, job_id) DO NOTHING "
+            "RETURNING account, project_id, day, gpu_seconds"
+            "), days AS ("
+            "INSERT INTO compute_usageday (cluster_id, account, project_id, day, jobs, "
+            "gpu_seconds) SELECT %s, account, project_id, day, count(*), sum(gpu_seconds) "
+            "FROM inserted GROUP BY account, project_id, day "
+            'ORDER BY account COLLATE "C", coalesce(project_id, 0), day '
+            "ON CONFLICT (cluster_id, account, (coalesce(project_id, 0)), day) DO UPDATE SET "
+            "jobs = compute_usageday.jobs + excluded.jobs, "
+            "gpu_seconds = compute_usageday.gpu_seconds + excluded.gpu_seconds"
+            ") SELECT count(*) FROM inserted",
+            [cluster.pk, cluster.pk],
         )
-        inserted = cursor.rowcount
+        inserted = cursor.fetchone()[0]
         cursor.execute("DROP TABLE compute_usage_staging")
     return int(inserted)
 
 
 def _insert_portable(cluster: Cluster, rows: IO[str]) -> int:
-    """SQLite (the local demo): the same rows with bulk_create, in the caller's transaction."""
+    """SQLite (the local demo): the same rows with bulk_create, in the caller's transaction.
+
+    Jobs already stored, or earlier in the file, are left out first, so the day sums count
+    exactly the rows inserted.
+    """
     projects = dict(ResearchProject.objects.values_list("code", "id"))
-    before = JobUsage.objects.filter(cluster=cluster).count()
-    batch: list[JobUsage] = []
+    inserted = 0
+    seen: set[int] = set()
+    sums: DaySums = {}
 
     def when(value: str) -> dt.datetime | None:
         return None if value == "\\N" else dt.datetime.fromisoformat(value + ":00")
 
+    def flush(batch: list[JobUsage]) -> int:
+        stored = set(
+            JobUsage.objects.filter(
+                cluster=cluster, job_id__in=[j.job_id for j in batch]
+            ).values_list("job_id", flat=True)
+        )
+        new = [j for j in batch if j.job_id not in stored]
+        JobUsage.objects.bulk_create(new, ignore_conflicts=True)
+        for job in new:
+            sum_ = sums.setdefault((job.account, job.project_id, job.day.isoformat()), [0, 0])
+            sum_[0] += 1
+            sum_[1] += job.gpu_seconds
+        return len(new)
+
+    batch: list[JobUsage] = []
     for line in rows:
         job_id, account, user, gpus, elapsed, state, start, end = line.rstrip("\n").split("\t")
+        if int(job_id) in seen:
+            continue  # the first line of a job counts, as ON CONFLICT DO NOTHING keeps it
+        seen.add(int(job_id))
         ended = when(end)
         assert ended is not None  # noqa: S101 - validated: finished jobs have an end
         batch.append(
@@ -437,10 +612,11 @@ def _insert_portable(cluster: Cluster, rows: IO[str]) -> int:
             )
         )
         if len(batch) >= 5000:
-            JobUsage.objects.bulk_create(batch, ignore_conflicts=True)
+            inserted += flush(batch)
             batch = []
-    JobUsage.objects.bulk_create(batch, ignore_conflicts=True)
-    return JobUsage.objects.filter(cluster=cluster).count() - before
+    inserted += flush(batch)
+    _usage_days_add(cluster, sums)
+    return inserted
 
 
 def usage_ingest_window(
@@ -458,7 +634,7 @@ def usage_ingest_window(
 
 def allocation_used_minutes(allocation: ProjectAllocation) -> int:
     period = allocation.period
-    seconds = JobUsage.objects.filter(
+    seconds = UsageDay.objects.filter(
         project_id=allocation.project_id,
         cluster_id=period.cluster_id,
         day__gte=period.starts_on,

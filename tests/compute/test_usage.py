@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
 from django.core import mail
+from django.db import IntegrityError
+from django.db.models import Count, Sum
 
 from compute import selectors, services
 from compute.errors import UsageFileInvalid
-from compute.models import ComputeFreeze, JobUsage, QuotaNotice
+from compute.models import ComputeFreeze, JobUsage, QuotaNotice, UsageDay
 from compute.services.usage import parse_line
 from tests.compute.conftest import World
 
@@ -178,6 +181,7 @@ def test_the_sqlite_demo_ingests_and_refuses_like_postgresql(tmp_path):
         "r = services.usage_ingest(actor=a, cluster=c, lines=ok);"
         "r2 = services.usage_ingest(actor=a, cluster=c, lines=ok);"
         "print(r.inserted, r2.inserted, JobUsage.objects.get(job_id=2).gpu_seconds);"
+        "print(*(f'{d.day}:{d.jobs}:{d.gpu_seconds}' for d in UsageDay.objects.all()));"
         "bad = ok + ['3|a|u|gres/gpu=1|x|COMPLETED|None|None\\n'];"
         "exec('try:\\n services.usage_ingest(actor=a, cluster=c, lines=bad)\\n"
         "except UsageFileInvalid as e:\\n print(e.lines[0][0])')"
@@ -198,7 +202,7 @@ def test_the_sqlite_demo_ingests_and_refuses_like_postgresql(tmp_path):
             timeout=300,
         )
         assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.split() == ["2", "0", "360", "3"]
+    assert done.stdout.split() == ["2", "0", "360", "2026-11-20:2:7560", "3"]
 
 
 def test_quota_pages_show_used_and_left(world: World):
@@ -276,3 +280,122 @@ def test_ingest_from_the_backend_window(world: World, memory_backend):
     )  # fmt: skip
     assert compute_usage_ingest_recent() == {"concordia": 1}
     assert JobUsage.objects.get().gpu_seconds == 1200
+
+
+def day_sums() -> list[tuple[object, ...]]:
+    """The UsageDay rows as (account, project id, day, jobs, GPU-seconds)."""
+    return sorted(
+        UsageDay.objects.values_list("account", "project_id", "day", "jobs", "gpu_seconds"),
+        key=repr,
+    )
+
+
+def day_sums_of_jobs() -> list[tuple[object, ...]]:
+    """The same sums computed from the stored jobs."""
+    rows = (
+        JobUsage.objects.values("account", "project_id", "day")
+        .annotate(jobs=Count("*"), seconds=Sum("gpu_seconds"))
+        .values_list("account", "project_id", "day", "jobs", "seconds")
+    )
+    return sorted(rows, key=repr)
+
+
+def test_daily_sums_follow_the_jobs_and_a_second_ingest_changes_none(world: World):
+    """Jobs and GPU-seconds per account and day are summed; the same window again adds nothing."""
+    # given
+    project = world.project()
+    rows = [
+        line(1, project.code, gpus=2, seconds=3600),
+        line(2, project.code, gpus=4, seconds=90, end="2026-11-21T01:00:00"),
+        line(3, project.code, gpus=1, seconds=60),
+        line(4, "other", gpus=0, seconds=60),
+    ]
+    # when
+    services.usage_ingest(actor=world.op, cluster=world.cluster, lines=sacct(*rows))
+    first = day_sums()
+    services.usage_ingest(actor=world.op, cluster=world.cluster, lines=sacct(*rows))
+    # then
+    day = dt.date(2026, 11, 20)
+    assert first == sorted(
+        [
+            (project.code, project.pk, day, 2, 7260),
+            (project.code, project.pk, dt.date(2026, 11, 21), 1, 360),
+            ("other", None, day, 1, 0),
+        ],
+        key=repr,
+    )
+    assert day_sums() == first == day_sums_of_jobs()
+
+
+def test_an_overlapping_window_adds_only_its_new_jobs_to_the_daily_sums(world: World):
+    """Jobs already stored are not counted twice, on the fast path and on the checked path."""
+    # given
+    services.usage_ingest(
+        actor=world.op, cluster=world.cluster, lines=sacct(line(5, "a"), line(6, "a"))
+    )
+    # when: a window overlapping it, then one with a job twice (the checked path's ON CONFLICT)
+    rows = [line(4, "a"), line(5, "a", gpus=8), line(6, "a"), line(7, "a", gpus=3)]
+    services.usage_ingest(actor=world.op, cluster=world.cluster, lines=sacct(*rows))
+    rows = [line(7, "a"), line(8, "a", gpus=1), line(8, "a", gpus=8), line(9, "b", gpus=1)]
+    services.usage_ingest(actor=world.op, cluster=world.cluster, lines=iter(rows))
+    # then: jobs 4..8 of a, 2 + 2 + 2 + 3 + 1 GPU-hours; job 9 of b
+    day = dt.date(2026, 11, 20)
+    assert day_sums() == [("a", None, day, 5, 10 * 3600), ("b", None, day, 1, 3600)]
+    assert day_sums() == day_sums_of_jobs()
+
+
+def test_a_refused_batch_changes_no_daily_sum(world: World):
+    """A file with a malformed line adds nothing to the daily sums, on top of earlier jobs."""
+    # given
+    services.usage_ingest(actor=world.op, cluster=world.cluster, lines=sacct(line(1, "a")))
+    before = day_sums()
+    rows = [line(n, "a") for n in range(2, 9000)]
+    rows[8000] = line(8002, "a", end="2026-02-30T11:00:00")  # refused by PostgreSQL's cast
+    # when
+    with pytest.raises(UsageFileInvalid):
+        services.usage_ingest(actor=world.op, cluster=world.cluster, lines=sacct(*rows))
+    # then
+    assert day_sums() == before == [("a", None, dt.date(2026, 11, 20), 1, 7200)]
+
+
+def test_lines_the_chunk_match_does_not_take_are_summed_once(world: World):
+    """A GPU count after another "gres/gpu=", or an upper-case account, is read as parse_line
+    reads it (the first count; the account in lower case) and summed once."""
+    # given: two files, each with one such line among well-formed ones
+    gres = [line(n, "a") for n in range(1, 50)]
+    gres[10] = "11|a|alice|gres/gpu=1,x,gres/gpu=4|60|COMPLETED|None|2026-11-20T11:00:00"
+    upper = [line(n, "a") for n in range(50, 100)]
+    upper[0] = "50|UPPER|alice|gres/gpu=2|60|COMPLETED|None|2026-11-20T11:00:00"
+    # when
+    first = services.usage_ingest(actor=world.op, cluster=world.cluster, lines=sacct(*gres))
+    second = services.usage_ingest(actor=world.op, cluster=world.cluster, lines=sacct(*upper))
+    # then
+    assert (first.inserted, second.inserted) == (49, 50)
+    assert JobUsage.objects.get(job_id=11).gpus == 1
+    assert JobUsage.objects.get(job_id=50).account == "upper"
+    day = dt.date(2026, 11, 20)
+    assert day_sums() == [("a", None, day, 98, 97 * 7200 + 60), ("upper", None, day, 1, 120)]
+    assert day_sums() == day_sums_of_jobs()
+
+
+def test_a_stored_job_cannot_be_stored_again(world: World):
+    """The database refuses a second row for a cluster's job id: the key is (cluster, job id)."""
+    # given
+    services.usage_ingest(actor=world.op, cluster=world.cluster, lines=sacct(line(1, "a")))
+    job = JobUsage.objects.get()
+    # when / then
+    with pytest.raises(IntegrityError):
+        JobUsage.objects.create(
+            cluster=world.cluster, job_id=1, account="b", user="u", gpus=1, elapsed_seconds=1,
+            gpu_seconds=1, state="COMPLETED", ended_at=job.ended_at, day=job.day,
+        )  # fmt: skip
+
+
+def test_one_daily_sum_per_account_and_day_even_without_a_project(world: World):
+    """The database refuses a second daily row for the same account and day, project or not."""
+    # given
+    day = dt.date(2026, 11, 20)
+    UsageDay.objects.create(cluster=world.cluster, account="a", day=day, jobs=1, gpu_seconds=1)
+    # when / then
+    with pytest.raises(IntegrityError):
+        UsageDay.objects.create(cluster=world.cluster, account="a", day=day, jobs=1, gpu_seconds=1)

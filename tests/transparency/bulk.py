@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from compute.models import JobUsage, ProjectAllocation
+from compute.models import JobUsage, ProjectAllocation, UsageDay
 from funding.models import EntryKind, LedgerEntry, Payment
 from governance.models import (
     Ballot,
@@ -120,6 +120,15 @@ def bulk_projects(world: Any, count: int, *, start: int = 0) -> None:
             for i, p in enumerate(projects)
         ]
     )  # fmt: skip
+    # The daily sums the ingest keeps beside its jobs (the quota pages read them).
+    UsageDay.objects.bulk_create(
+        [
+            UsageDay(
+                cluster=world.cluster, account=p.code, project=p, day=day, jobs=1, gpu_seconds=60
+            )
+            for p in projects
+        ]
+    )
 
 
 def bulk_superseded_ballots(motion: Motion, count: int, *, start: int = 0) -> None:

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.test import Client
 
-from compute.models import JobUsage
+from compute.models import JobUsage, UsageDay
 from core.actors import Actor
 from core.models import AuditSource
 from funding.reports.formatting import money
@@ -62,6 +62,10 @@ def test_overview_shows_compute_capacity_and_use(year):
         elapsed_seconds=3600, gpu_seconds=7200, state="COMPLETED",
         ended_at=dt.datetime.combine(world.period.starts_on, dt.time(12), tzinfo=dt.UTC),
         day=world.period.starts_on,
+    )  # fmt: skip
+    UsageDay.objects.create(
+        cluster=world.cluster, account=project.code, project=project, day=world.period.starts_on,
+        jobs=1, gpu_seconds=7200,
     )  # fmt: skip
     html = page("/portal/")
     assert "concordia — current" in html
