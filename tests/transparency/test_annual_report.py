@@ -27,7 +27,6 @@ from governance import services as governance_services
 from governance.models import Escalation, Motion, ResearchProject
 from tests.conftest import enable_totp, sign_in
 from tests.funding.books import Books, make_books
-from tests.funding.test_worker import worker  # noqa: F401 - the real Celery worker fixture
 from tests.governance.voting_fixtures import Council5, make_council5
 from transparency import services
 from transparency.models import AnnualReport, AnnualReportStatus
@@ -427,13 +426,13 @@ def test_the_staff_page_is_for_finance_staff_only(year):
 
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_process_makes_and_publishes_the_report(worker, settings):  # noqa: F811
+def test_a_worker_process_makes_and_publishes_the_report(worker, settings):
     """The PDF is made by a real worker over Redis; the archive then lists it."""
     from config.celery import app
     from transparency.tasks import annual_report_generate
 
     # given committed records and a report waiting
-    queue, log = worker
+    queue, log = worker.queue, worker.log
     settings.COMPUTE_SLURM_BACKEND = "memory"
     make_year()
     report = AnnualReport.objects.create(year=YEAR, language="de", requested_by_label="tests")
