@@ -149,6 +149,7 @@ def run(lines: int) -> None:
         with path.open() as f:
             first = services.usage_ingest(actor=actor, cluster=cluster, lines=f, source="bench")
         ingest_s = time.perf_counter() - started
+        print("after first", rss_mb())
         cpu["ingest"] = backend_cpu(pid) - marks[0], own_cpu() - marks[1]
         marks = backend_cpu(pid), own_cpu()
         started = time.perf_counter()

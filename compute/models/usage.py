@@ -15,17 +15,22 @@ from governance.models import ResearchProject
 class JobUsage(models.Model):
     """One finished job: who ran it under which account, on how many GPUs, for how long.
 
-    GPU time is kept in GPU-seconds (GPU count × elapsed seconds), exact; GPU-minutes are
-    summed seconds divided by 60 and rounded down, so no per-job rounding adds up.
+    Only what sacct says of the job is kept; what follows from it is not stored again: GPU time
+    is `gpu_seconds` (GPU count × elapsed seconds, exact), the job's day is the UTC date of
+    `ended_at`, its project is the project whose code is `account`. The sums per account,
+    project and day live in UsageDay, which the pages and the quota policy read.
+
+    The table is an append-only log written by `usage_ingest` alone, shaped for COPY: no index
+    that each row must enter. On PostgreSQL, (cluster, job_id) is kept unique by the ingest, not by
+    a unique index: each ingest of a cluster holds that cluster's advisory lock, leaves out the
+    jobs already stored and refuses a job twice in its input (see compute.services.usage_fast);
+    a BRIN index over (cluster, job_id) finds the stored ids of a window. A unique index made
+    every row cost ~1.2 s per million more than the whole rest of its insertion (bench/README.md).
+    The composite key below is the job's identity for Django; the SQLite demo keeps it as a real
+    primary key. No database foreign keys either: a per-row referential check would cost more
+    than the COPY itself; the ingest sets cluster from its argument.
     """
 
-    # One index only: the composite primary key (cluster, job_id) is the job's identity and
-    # what keeps an ingest idempotent. Each further index costs every ingested row an insertion
-    # (~1.4 s per million rows each for the former id key and the (project, day) index), so sums
-    # by project and day are read from UsageDay, kept in step by the ingest. No database-level
-    # foreign keys either: a per-row referential trigger would cost more than the whole COPY.
-    # The ingest sets cluster from the service's argument and project from the existing
-    # projects, so both always point at real rows.
     pk = models.CompositePrimaryKey("cluster", "job_id")
     cluster = models.ForeignKey(
         Cluster,
@@ -37,36 +42,21 @@ class JobUsage(models.Model):
     job_id = models.BigIntegerField(_("Slurm job id"))
     account = models.CharField(_("account"), max_length=64)
     user = models.CharField(_("user"), max_length=64)
-    # Resolved from the account name when the job is ingested; empty for accounts of no project.
-    project = models.ForeignKey(
-        ResearchProject,
-        null=True,
-        blank=True,
-        on_delete=models.DO_NOTHING,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
     gpus = models.PositiveIntegerField(_("GPUs"))
     elapsed_seconds = models.PositiveBigIntegerField(_("elapsed (s)"))
-    gpu_seconds = models.PositiveBigIntegerField(_("GPU-seconds"))
     state = models.CharField(_("state"), max_length=40)
-    started_at = models.DateTimeField(null=True, blank=True)
-    ended_at = models.DateTimeField()
-    day = models.DateField(_("day (UTC)"), help_text=_("The day the job ended, in UTC."))
+    ended_at = models.DateTimeField(_("ended"))
 
     class Meta:
         verbose_name = _("job usage")
         verbose_name_plural = _("job usage")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(gpu_seconds=models.F("gpus") * models.F("elapsed_seconds")),
-                name="job_usage_gpu_seconds",
-            ),
-        ]
 
     def __str__(self) -> str:
         return f"{self.cluster_id}:{self.job_id} {self.account} {self.gpu_seconds} GPU-s"
+
+    @property
+    def gpu_seconds(self) -> int:
+        return self.gpus * self.elapsed_seconds
 
 
 class UsageDay(models.Model):
@@ -76,7 +66,7 @@ class UsageDay(models.Model):
     inserted, so it always equals the sum over JobUsage; the quota pages read it instead of the
     job table. `project` is the job's project as resolved at ingest (empty for accounts of no
     project), and is part of the key, so jobs ingested before and after an account became a
-    project's stay apart as they do in JobUsage.
+    project's stay apart.
     """
 
     # The unique key begins with cluster, so no index of its own.

@@ -7,27 +7,23 @@ changes nothing. Memory stays flat whatever the size: rows go to the database in
 Every ingest also adds the jobs and GPU-seconds of exactly the rows it inserted to UsageDay (per
 cluster, account, project and UTC day), in the same transaction; the quota pages read those sums.
 
-On PostgreSQL the fast path checks a whole chunk of ~1 MB with one multi-line match (at C speed;
-a chunk with any line it does not take is gone through line by line), converts the matched fields
-to rows and day sums, and streams the rows with COPY while it reads, so the database parses and
-indexes one chunk while Python converts the next. When any line is not taken as it is (a malformed
-line, a job twice in the file, a date like 2026-02-30 that only PostgreSQL's cast refuses), the
-savepoint is rolled back and the checked path runs over the input again: `parse_line` on every
-line, so the error names every bad line with its number and nothing is written; or, if every line
-is good after all, a staging table and one ``INSERT ... ON CONFLICT DO NOTHING``. Other databases
-(the SQLite demo) take the checked path.
+On PostgreSQL the fast path (`compute.services.usage_fast`) checks and converts each ~1 MB chunk
+column by column with Apache Arrow and streams the rows with COPY while it converts the next, so
+the database parses and indexes one chunk while the next is made. When any line is not taken as it
+is (a malformed line, a job twice in the file, a date like 2026-02-30 that only PostgreSQL's cast
+refuses), the savepoint is rolled back and the checked path runs over the input again:
+`parse_line` on every line, so the error names every bad line with its number and nothing is
+written; or, if every line is good after all, a staging table and one
+``INSERT ... ON CONFLICT DO NOTHING``. Other databases (the SQLite demo) take the checked path.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
-import itertools
-import re
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO
 
 import psycopg
 from django.core.mail import send_mail
@@ -35,7 +31,6 @@ from django.db import DataError, IntegrityError, connection, transaction
 from django.db.models import F, Sum
 from django.utils import translation
 from django.utils.translation import gettext as _
-from psycopg.copy import QueuedLibpqWriter
 
 from compute import permissions, selectors
 from compute.backends import get_backend
@@ -48,19 +43,20 @@ from compute.models import (
     QuotaNotice,
     UsageDay,
 )
+from compute.sacct import parse_line
+from compute.services.usage_fast import COPY_CHUNK, Replayable, Unfit, ingest_fast
 from core.actors import Actor
 from core.audit import audit_record
 from governance.models import ResearchProject
 
-FIELDS = 8
-_TIME = re.compile(
-    r"[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
-)
-_NAME = re.compile(r"[A-Za-z0-9_.@+-]{1,64}")
-_NO_TIME = ("Unknown", "None", "")
-_INT_MAX = 2**31 - 1  # JobUsage.gpus is an integer column
-_BIGINT_MAX = 2**63 - 1  # gpu_seconds is a bigint column
-COPY_CHUNK = 1 << 20
+__all__ = [
+    "IngestResult",
+    "parse_line",
+    "usage_ingest",
+    "usage_ingest_window",
+    "usage_policy_apply",
+]
+
 STAGING_COLUMNS = "job_id, account, username, gpus, elapsed, state, started_at, ended_at"
 
 
@@ -74,79 +70,6 @@ class IngestResult:
         return self.lines - self.inserted
 
 
-def _gpus(tres: str) -> int | None:
-    """The GPU count in AllocTRES (``...,gres/gpu=2,...``); 0 if none; None if malformed."""
-    at = tres.find("gres/gpu=")
-    if at < 0:
-        return 0
-    if at and tres[at - 1] != ",":
-        return None
-    end = tres.find(",", at)
-    number = tres[at + 9 : end if end >= 0 else None]
-    if not (number.isascii() and number.isdigit()) or int(number) > _INT_MAX:
-        return None
-    return int(number)
-
-
-def _is_time(value: str) -> bool:
-    """True for a real UTC time written as sacct writes it (``2026-11-20T10:00:00``)."""
-    if not _TIME.fullmatch(value):
-        return False
-    try:
-        dt.datetime.fromisoformat(value)
-    except ValueError:  # 2026-02-30, 24:00:00, 23:59:60 ...
-        return False
-    return True
-
-
-def _is_number(value: str, digits: int) -> bool:
-    return value.isascii() and value.isdigit() and len(value) <= digits
-
-
-def parse_line(line: str) -> tuple[str, ...] | str:
-    """One sacct line as staging columns, or the reason it is malformed."""
-    parts = line.rstrip("\r\n").split("|")
-    if len(parts) != FIELDS:
-        return _("expected %(n)d fields separated by |, found %(found)d") % {
-            "n": FIELDS,
-            "found": len(parts),
-        }
-    job_id, account, user, tres, elapsed, state, start, end = parts
-    if not _is_number(job_id, 18):
-        return _("JobIDRaw %(v)r is not a job number") % {"v": job_id}
-    if not _NAME.fullmatch(account):
-        return _("Account %(v)r is not an account name") % {"v": account}
-    if not _NAME.fullmatch(user):
-        return _("User %(v)r is not a user name") % {"v": user}
-    gpus = _gpus(tres)
-    if gpus is None:
-        return _("AllocTRES %(v)r has no readable GPU count") % {"v": tres}
-    if not _is_number(elapsed, 12):
-        return _("ElapsedRaw %(v)r is not a number of seconds") % {"v": elapsed}
-    if gpus * int(elapsed) > _BIGINT_MAX:
-        return _("%(gpus)d GPUs for %(v)s seconds is more GPU time than can be stored") % {
-            "gpus": gpus,
-            "v": elapsed,
-        }
-    if not state or "\t" in state or "\\" in state:
-        return _("State %(v)r is not a job state") % {"v": state}
-    if start not in _NO_TIME and not _is_time(start):
-        return _("Start %(v)r is not a time") % {"v": start}
-    if not _is_time(end):
-        return _("End %(v)r is not a time (only finished jobs are ingested)") % {"v": end}
-    started = start + "+00" if start not in _NO_TIME else "\\N"
-    return (
-        job_id,
-        account.lower(),
-        user,
-        str(gpus),
-        elapsed,
-        state[:40],
-        started,
-        end + "+00",
-    )
-
-
 def usage_ingest(
     *, actor: Actor, cluster: Cluster, lines: Iterable[str], source: str = "sacct"
 ) -> IngestResult:
@@ -156,13 +79,15 @@ def usage_ingest(
         tempfile.TemporaryFile(mode="w+", encoding="utf-8", newline="\n") as spool,
         transaction.atomic(),
     ):
-        source_lines = _Replayable(lines, spool)
+        source_lines = Replayable(lines, spool)
         result: IngestResult | None = None
         if connection.vendor == "postgresql":
+            _ingest_lock(cluster)
             try:
                 with transaction.atomic():
-                    result = _ingest_fast(cluster, source_lines.chunks())
-            except (_Unfit, DataError, IntegrityError, psycopg.DataError, psycopg.IntegrityError):
+                    fast = ingest_fast(cluster, source_lines.chunks())
+                    result = IngestResult(lines=fast.lines, inserted=fast.inserted)
+            except (Unfit, DataError, IntegrityError, psycopg.DataError, psycopg.IntegrityError):
                 result = None  # rolled back to the savepoint; the checked path decides
         if result is None:
             result = _ingest_checked(cluster, source_lines.replay())
@@ -175,286 +100,26 @@ def usage_ingest(
     return result
 
 
-class _Unfit(Exception):
-    """A line the fast path does not take as it is; the checked path decides."""
+# The first key of the ingest's advisory locks (the second is the cluster's id).
+_INGEST_LOCK = 0x5AC7
 
 
-_CHUNK_LINES = 8192
+def _ingest_lock(cluster: Cluster) -> None:
+    """Wait for, and hold until commit, the cluster's ingest lock: one ingest of a cluster at a
+    time, so the jobs an ingest finds stored are all the jobs stored until it commits (this is
+    what keeps (cluster, job id) unique; the job table has no unique index)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_INGEST_LOCK, cluster.pk])
 
 
-def _joined(lines: list[str]) -> str:
-    chunk = "".join(lines)
-    if chunk.count("\n") != len(lines):
-        raise _Unfit  # an item holding more than one line: the checked path names it
-    return chunk
-
-
-class _Replayable:
-    """The input's lines, and the same lines again from the first for the checked path.
-
-    A seekable text file is rewound; any other iterable is copied to `spool` as it is read.
-    """
-
-    def __init__(self, lines: Iterable[str], spool: IO[str]) -> None:
-        self._lines = lines
-        self._spool = spool
-        self._rest: Iterator[str] | None = None  # set once chunks() has begun
-        self._start: int | None = None
-        if isinstance(lines, io.TextIOBase) and lines.seekable():
-            try:
-                self._start = lines.tell()
-            except OSError:  # after next() on the file: read it as any iterable
-                self._start = None
-
-    def chunks(self) -> Iterator[str]:
-        """The input as strings of ~COPY_CHUNK characters of whole lines, each ending in a newline."""
-        if self._start is not None:
-            assert isinstance(self._lines, io.TextIOBase)  # noqa: S101 - set in __init__
-            read, readline = self._lines.read, self._lines.readline
-            while chunk := read(COPY_CHUNK):
-                chunk += readline()
-                yield chunk if chunk.endswith("\n") else chunk + "\n"
-            return
-        self._rest = iter(self._lines)
-        write = self._spool.write
-        batch: list[str] = []
-        for line in self._rest:
-            line = line if line.endswith("\n") else line + "\n"
-            write(line)
-            batch.append(line)
-            if len(batch) >= _CHUNK_LINES:
-                yield _joined(batch)
-                batch = []
-        if batch:
-            yield _joined(batch)
-
-    def replay(self) -> Iterable[str]:
-        """Every line of the input from the first, however many the fast path read."""
-        if self._start is not None:
-            assert isinstance(self._lines, io.TextIOBase)  # noqa: S101 - set in __init__
-            self._lines.seek(self._start)
-            return self._lines
-        if self._rest is None:
-            return self._lines
-        self._spool.seek(0)
-        return itertools.chain(self._spool, self._rest)
-
-
-_FAST_TIME = _TIME.pattern
-# The shape `parse_line` accepts, in one match; a line that does not match goes to the checked
-# path (which names the fault). Only the calendar (2026-02-30) and the ranges of the integer
-# columns are left to PostgreSQL's casts.
-_LINE = re.compile(
-    rf"([0-9]{{1,18}})\|({_NAME.pattern})\|({_NAME.pattern})\|([^|\n]*)\|([0-9]{{1,12}})"
-    rf"\|([^|\t\\\r\n]+)\|(Unknown|None|{_FAST_TIME}|)\|({_FAST_TIME})\n?"
-)
-_DAY, _CLOCK = _FAST_TIME.split("T")
-# The commonest lines in one match over a whole chunk (at C speed): a lower-case account, a state
-# of at most 40 characters, AllocTRES with ``gres/gpu=N`` at its start or after a comma or with no
-# GPU at all. Groups: job, account, user, GPUs, elapsed, state, start (a time or empty), end, day.
-_CHUNK_LINE = re.compile(
-    rf"^([0-9]{{1,18}})\|([a-z0-9_.@+-]{{1,64}})\|({_NAME.pattern})"
-    rf"\|(?:(?:[^|\n]*,)?gres/gpu=([0-9]{{1,10}})(?:,[^|\n]*)?|[^|\n]*)"
-    rf"\|([0-9]{{1,12}})\|([^|\t\\\r\n]{{1,40}})\|(?:Unknown|None|({_FAST_TIME})|)"
-    rf"\|(({_DAY})T{_CLOCK})$",
-    re.MULTILINE,
-)
-_GPU_KEY = "gres/gpu="
-_TARGET_COLUMNS = (
-    'cluster_id, job_id, account, "user", project_id, gpus, elapsed_seconds, gpu_seconds, '
-    "state, started_at, ended_at, day"
-)
 # (account, project id or None, day) -> [jobs, GPU-seconds]: what an ingest adds to UsageDay.
 DaySums = dict[tuple[str, int | None, str], list[int]]
 
 
-def _rows_of_chunk(
-    chunk: str,
-    cluster_id: int,
-    projects: dict[str, str],
-    known: set[int],
-    sums: dict[tuple[str, str], list[int]],
-) -> tuple[list[str], int]:
-    """COPY text rows of compute_jobusage for a chunk of whole lines, and its count of lines.
-
-    Adds each row's job and GPU-seconds to `sums` by (account, day). Raises _Unfit at a line not
-    taken as it is.
-    """
-    if "\r" in chunk:
-        raise _Unfit  # a line end of another system, or a line broken in two: the checked path
-    rows = _CHUNK_LINE.findall(chunk)
-    # Every line matched, and no "gres/gpu=" but the GPU counts read: a count the match took from
-    # a later "gres/gpu=" than the first, or a line where `_gpus` would refuse one (x=1gres/gpu=2),
-    # leaves more of them in the chunk.
-    if len(rows) != chunk.count("\n") or chunk.count(_GPU_KEY) != len(rows) - [
-        r[3] for r in rows
-    ].count(""):
-        return _rows_line_by_line(chunk, cluster_id, projects, known, sums)
-    out: list[str] = []
-    append = out.append
-    project_of = projects.get
-    day_sums = sums.get
-    for job, account, user, gpus, elapsed, state, start, end, day in rows:
-        if known and int(job) in known:
-            continue
-        gpus = gpus or "0"
-        seconds = int(gpus) * int(elapsed)
-        key = (account, day)
-        if (sum_ := day_sums(key)) is None:
-            sums[key] = [1, seconds]
-        else:
-            sum_[0] += 1
-            sum_[1] += seconds
-        # Times without an offset: the session's time zone is UTC (checked by the caller).
-        append(
-            f"{cluster_id}\t{job}\t{account}\t{user}\t{project_of(account, '')}\t{gpus}\t"
-            f"{elapsed}\t{seconds}\t{state}\t{start}\t{end}\t{day}\n"
-        )
-    return out, len(rows)
-
-
-def _rows_line_by_line(
-    chunk: str,
-    cluster_id: int,
-    projects: dict[str, str],
-    known: set[int],
-    sums: dict[tuple[str, str], list[int]],
-) -> tuple[list[str], int]:
-    """As `_rows_of_chunk`, one line at a time (blank lines, upper-case accounts, ...)."""
-    match = _LINE.fullmatch
-    out: list[str] = []
-    count = 0
-    taken: dict[tuple[str, str], list[int]] = {}
-    for line in chunk.split("\n")[:-1]:
-        m = match(line)
-        if m is None:
-            if not line.strip():
-                continue  # as the checked path does
-            raise _Unfit
-        job, account, user, tres, elapsed, state, start, end = m.groups()
-        gpus = _gpus(tres)
-        if gpus is None:
-            raise _Unfit
-        count += 1
-        if known and int(job) in known:
-            continue
-        account = account.lower()
-        seconds = gpus * int(elapsed)
-        sum_ = taken.setdefault((account, end[:10]), [0, 0])
-        sum_[0] += 1
-        sum_[1] += seconds
-        out.append(
-            f"{cluster_id}\t{job}\t{account}\t{user}\t{projects.get(account, '')}\t{gpus}\t"
-            f"{elapsed}\t{seconds}\t{state[:40]}\t{start if start not in _NO_TIME else ''}\t"
-            f"{end}\t{end[:10]}\n"
-        )
-    for key, (jobs, seconds) in taken.items():
-        sum_ = sums.setdefault(key, [0, 0])
-        sum_[0] += jobs
-        sum_[1] += seconds
-    return out, count
-
-
-# How many stored job ids the fast path may hold in memory (~60 bytes each) to leave them out.
-KNOWN_LIMIT = 1_500_000
-_JOB_AT_LINE_START = re.compile(r"^([0-9]{1,18})\|", re.MULTILINE)
-
-
-def _known_jobs(cluster: Cluster, head: str) -> set[int]:
-    """Stored job ids of the cluster from the lowest id among the first lines on."""
-    ids = [int(n) for n in _JOB_AT_LINE_START.findall(head)]
-    known: set[int] = set()
-    if not ids:
-        return known
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM (SELECT FROM compute_jobusage WHERE cluster_id = %s "
-            "AND job_id >= %s LIMIT %s) k",
-            [cluster.pk, min(ids), KNOWN_LIMIT + 1],
-        )
-        if cursor.fetchone()[0] > KNOWN_LIMIT:
-            raise _Unfit  # a window reaching far back: the checked path's ON CONFLICT
-        with cursor.cursor.copy(
-            "COPY (SELECT job_id FROM compute_jobusage WHERE cluster_id = %s AND job_id >= %s) "
-            "TO STDOUT",
-            [cluster.pk, min(ids)],
-        ) as copy:
-            for block in copy:
-                known.update(map(int, bytes(block).split()))
-    return known
-
-
-class _QueuedWriter(QueuedLibpqWriter):
-    """psycopg's writer thread with at most ~4 MB queued (its own queue holds up to 128 MB)."""
-
-    def __init__(self, cursor: psycopg.Cursor[Any]) -> None:
-        super().__init__(cursor)
-        self._queue = type(self._queue)(maxsize=32)  # of 128 KB blocks: psycopg splits writes
-
-
-def _ingest_fast(cluster: Cluster, chunks: Iterable[str]) -> IngestResult:
-    """Convert the lines in Python while PostgreSQL COPYs them into compute_jobusage.
-
-    Jobs already stored (from the lowest job id among the first lines on) are left out, so the
-    COPY goes straight into the table, and the day sums of exactly the rows written are added to
-    UsageDay. A job twice in the file, or stored meanwhile by a concurrent ingest, fails the
-    primary key; that and any line not taken here raise, and the checked path decides.
-    """
-    if connection.timezone_name != "UTC":
-        raise _Unfit  # the rows carry UTC times without an offset
-    projects = {code: str(pk) for code, pk in ResearchProject.objects.values_list("code", "id")}
-    rest = iter(chunks)
-    head = next(rest, "")
-    known = _known_jobs(cluster, head)
-    sums: dict[tuple[str, str], list[int]] = {}
-    lines = 0
-    with connection.cursor() as cursor:
-        raw = cursor.cursor  # psycopg 3's own cursor, for copy()
-        # Sent from a thread, so Python converts the next chunk while a blocked send waits for
-        # PostgreSQL to take the last one.
-        with raw.copy(
-            f"COPY compute_jobusage ({_TARGET_COLUMNS}) FROM STDIN WITH (FORMAT text, NULL '')",
-            writer=_QueuedWriter(raw),
-        ) as copy:
-            for chunk in itertools.chain((head,), rest):
-                rows, count = _rows_of_chunk(chunk, cluster.pk, projects, known, sums)
-                lines += count
-                if rows:
-                    copy.write("".join(rows))
-        inserted = max(raw.rowcount, 0)
-    ids = {code: int(pk) for code, pk in projects.items()}
-    _usage_days_add(
-        cluster,
-        {(account, ids.get(account), day): sum_ for (account, day), sum_ in sums.items()},
-    )
-    return IngestResult(lines=lines, inserted=inserted)
-
-
 def _usage_days_add(cluster: Cluster, sums: DaySums) -> None:
-    """Add jobs and GPU-seconds to the cluster's UsageDay rows, in key order (no deadlock)."""
-    if not sums:
-        return
+    """Add jobs and GPU-seconds to the cluster's UsageDay rows, in key order (SQLite; on
+    PostgreSQL each path adds its sums in SQL)."""
     keys = sorted(sums, key=lambda k: (k[0], k[1] or 0, k[2]))
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO compute_usageday (cluster_id, account, project_id, day, jobs, "
-                "gpu_seconds) SELECT %s, a, p, d, j, s FROM unnest(%s::text[], %s::bigint[], "
-                "%s::date[], %s::bigint[], %s::bigint[]) WITH ORDINALITY AS t(a, p, d, j, s, n) "
-                "ORDER BY n "
-                "ON CONFLICT (cluster_id, account, (coalesce(project_id, 0)), day) DO UPDATE SET "
-                "jobs = compute_usageday.jobs + excluded.jobs, "
-                "gpu_seconds = compute_usageday.gpu_seconds + excluded.gpu_seconds",
-                [
-                    cluster.pk,
-                    [k[0] for k in keys],
-                    [k[1] for k in keys],
-                    [k[2] for k in keys],
-                    [sums[k][0] for k in keys],
-                    [sums[k][1] for k in keys],
-                ],
-            )
-        return
     for account, project_id, day in keys:
         jobs, seconds = sums[(account, project_id, day)]
         updated = UsageDay.objects.filter(
@@ -530,29 +195,34 @@ def _copy_postgresql(cluster: Cluster, rows: IO[str]) -> int:
         with raw.copy(f"COPY compute_usage_staging ({STAGING_COLUMNS}) FROM STDIN") as copy:
             while chunk := rows.read(COPY_CHUNK):
                 copy.write(chunk)
-        # The rows actually inserted (not those ON CONFLICT left out) are summed into UsageDay in
-        # the same statement, in key order.
+        # The first line of each job not stored yet is inserted (the caller holds the cluster's
+        # ingest lock: no other ingest adds jobs meanwhile), and exactly those rows are summed
+        # into UsageDay in the same statement, in key order. The stored jobs are looked up in the
+        # staged ids' range only, which the BRIN index finds.
         cursor.execute(
             "WITH inserted AS ("
-            'INSERT INTO compute_jobusage (cluster_id, job_id, account, "user", project_id, '
-            "gpus, elapsed_seconds, gpu_seconds, state, started_at, ended_at, day) "
-            "SELECT %s, s.job_id, s.account, s.username, p.id, s.gpus, s.elapsed, "
-            "s.gpus * s.elapsed, s.state, s.started_at, s.ended_at, "
-            "(s.ended_at AT TIME ZONE 'UTC')::date "
-            "FROM compute_usage_staging s "
-            "LEFT JOIN governance_researchproject p ON p.code = s.account "
-            "ON CONFLICT (cluster_id, job_id) DO NOTHING "
-            "RETURNING account, project_id, day, gpu_seconds"
+            'INSERT INTO compute_jobusage (cluster_id, job_id, account, "user", gpus, '
+            "elapsed_seconds, state, ended_at) "
+            "SELECT DISTINCT ON (s.job_id) %s, s.job_id, s.account, s.username, s.gpus, "
+            "s.elapsed, s.state, s.ended_at FROM compute_usage_staging s "
+            "WHERE NOT EXISTS (SELECT FROM compute_jobusage j WHERE j.cluster_id = %s "
+            "AND j.job_id = s.job_id "
+            "AND j.job_id >= (SELECT min(job_id) FROM compute_usage_staging) "
+            "AND j.job_id <= (SELECT max(job_id) FROM compute_usage_staging)) "
+            "ORDER BY s.job_id, s.ctid "
+            "RETURNING account, gpus * elapsed_seconds AS gpu_seconds, "
+            "(ended_at AT TIME ZONE 'UTC')::date AS day"
             "), days AS ("
             "INSERT INTO compute_usageday (cluster_id, account, project_id, day, jobs, "
-            "gpu_seconds) SELECT %s, account, project_id, day, count(*), sum(gpu_seconds) "
-            "FROM inserted GROUP BY account, project_id, day "
-            'ORDER BY account COLLATE "C", coalesce(project_id, 0), day '
+            "gpu_seconds) SELECT %s, i.account, p.id, i.day, count(*), sum(i.gpu_seconds) "
+            "FROM inserted i LEFT JOIN governance_researchproject p ON p.code = i.account "
+            "GROUP BY i.account, p.id, i.day "
+            'ORDER BY i.account COLLATE "C", coalesce(p.id, 0), i.day '
             "ON CONFLICT (cluster_id, account, (coalesce(project_id, 0)), day) DO UPDATE SET "
             "jobs = compute_usageday.jobs + excluded.jobs, "
             "gpu_seconds = compute_usageday.gpu_seconds + excluded.gpu_seconds"
             ") SELECT count(*) FROM inserted",
-            [cluster.pk, cluster.pk],
+            [cluster.pk, cluster.pk, cluster.pk],
         )
         inserted = cursor.fetchone()[0]
         cursor.execute("DROP TABLE compute_usage_staging")
@@ -582,14 +252,15 @@ def _insert_portable(cluster: Cluster, rows: IO[str]) -> int:
         new = [j for j in batch if j.job_id not in stored]
         JobUsage.objects.bulk_create(new, ignore_conflicts=True)
         for job in new:
-            sum_ = sums.setdefault((job.account, job.project_id, job.day.isoformat()), [0, 0])
+            day = job.ended_at.astimezone(dt.UTC).date().isoformat()
+            sum_ = sums.setdefault((job.account, projects.get(job.account), day), [0, 0])
             sum_[0] += 1
             sum_[1] += job.gpu_seconds
         return len(new)
 
     batch: list[JobUsage] = []
     for line in rows:
-        job_id, account, user, gpus, elapsed, state, start, end = line.rstrip("\n").split("\t")
+        job_id, account, user, gpus, elapsed, state, _start, end = line.rstrip("\n").split("\t")
         if int(job_id) in seen:
             continue  # the first line of a job counts, as ON CONFLICT DO NOTHING keeps it
         seen.add(int(job_id))
@@ -601,14 +272,10 @@ def _insert_portable(cluster: Cluster, rows: IO[str]) -> int:
                 job_id=int(job_id),
                 account=account,
                 user=user,
-                project_id=projects.get(account),
                 gpus=int(gpus),
                 elapsed_seconds=int(elapsed),
-                gpu_seconds=int(gpus) * int(elapsed),
                 state=state,
-                started_at=when(start),
                 ended_at=ended,
-                day=ended.astimezone(dt.UTC).date(),
             )
         )
         if len(batch) >= 5000:

@@ -80,7 +80,7 @@ def test_a_real_2_gpu_job_runs_is_accounted_and_ingested(world: World, real: Cli
     assert job.gpus == 2
     assert job.elapsed_seconds >= 5
     assert job.gpu_seconds == 2 * job.elapsed_seconds
-    assert job.project == project
+    assert job.account == project.code
     # and ingesting the same window again changes nothing
     assert (
         services.usage_ingest_window(

@@ -8,12 +8,12 @@ import io
 import pytest
 from django.core import mail
 from django.db import IntegrityError
-from django.db.models import Count, Sum
 
 from compute import selectors, services
 from compute.errors import UsageFileInvalid
 from compute.models import ComputeFreeze, JobUsage, QuotaNotice, UsageDay
 from compute.services.usage import parse_line
+from governance.models import ResearchProject
 from tests.compute.conftest import World
 
 pytestmark = pytest.mark.django_db
@@ -77,9 +77,12 @@ def test_ingest_counts_gpu_time_and_twice_changes_nothing(world: World):
     assert (second.lines, second.inserted, second.duplicates) == (3, 0, 3)
     job = JobUsage.objects.get(job_id=2)
     assert (job.gpus, job.elapsed_seconds, job.gpu_seconds) == (4, 90, 360)
-    assert job.project == project
-    assert JobUsage.objects.get(job_id=3).project is None
-    assert str(job.day) == "2026-11-20"
+    assert job.account == project.code
+    assert str(job.ended_at.astimezone(dt.UTC).date()) == "2026-11-20"
+    assert day_sums() == [
+        ("other", None, dt.date(2026, 11, 20), 1, 7200),
+        (project.code, project.pk, dt.date(2026, 11, 20), 2, 7200 + 360),
+    ]
 
 
 def test_a_malformed_line_stops_the_whole_batch(world: World):
@@ -292,12 +295,14 @@ def day_sums() -> list[tuple[object, ...]]:
 
 def day_sums_of_jobs() -> list[tuple[object, ...]]:
     """The same sums computed from the stored jobs."""
-    rows = (
-        JobUsage.objects.values("account", "project_id", "day")
-        .annotate(jobs=Count("*"), seconds=Sum("gpu_seconds"))
-        .values_list("account", "project_id", "day", "jobs", "seconds")
-    )
-    return sorted(rows, key=repr)
+    projects = dict(ResearchProject.objects.values_list("code", "id"))
+    sums: dict[tuple[object, ...], list[int]] = {}
+    for job in JobUsage.objects.all():
+        key = (job.account, projects.get(job.account), job.ended_at.astimezone(dt.UTC).date())
+        sum_ = sums.setdefault(key, [0, 0])
+        sum_[0] += 1
+        sum_[1] += job.gpu_seconds
+    return sorted(((*key, jobs, seconds) for key, (jobs, seconds) in sums.items()), key=repr)
 
 
 def test_daily_sums_follow_the_jobs_and_a_second_ingest_changes_none(world: World):
@@ -378,17 +383,109 @@ def test_lines_the_chunk_match_does_not_take_are_summed_once(world: World):
     assert day_sums() == day_sums_of_jobs()
 
 
-def test_a_stored_job_cannot_be_stored_again(world: World):
-    """The database refuses a second row for a cluster's job id: the key is (cluster, job id)."""
+def stored_jobs() -> list[tuple[object, ...]]:
+    return sorted(
+        JobUsage.objects.values_list(
+            "job_id", "account", "user", "gpus", "elapsed_seconds", "state", "ended_at"
+        )
+    )
+
+
+def test_a_job_stored_below_the_first_lines_ids_is_not_stored_again(world: World):
+    """An input not in job-id order: a later line holds a job stored before, with a lower id than
+    any of the first lines. It is found and left out (the job table has no unique index)."""
     # given
-    services.usage_ingest(actor=world.op, cluster=world.cluster, lines=sacct(line(1, "a")))
-    job = JobUsage.objects.get()
-    # when / then
-    with pytest.raises(IntegrityError):
-        JobUsage.objects.create(
-            cluster=world.cluster, job_id=1, account="b", user="u", gpus=1, elapsed_seconds=1,
-            gpu_seconds=1, state="COMPLETED", ended_at=job.ended_at, day=job.day,
-        )  # fmt: skip
+    services.usage_ingest(actor=world.op, cluster=world.cluster, lines=sacct(line(5, "a")))
+    rows = [line(n, "a") for n in range(10_000, 30_000)] + [line(5, "a", gpus=8), line(6, "a")]
+    # when
+    result = services.usage_ingest(actor=world.op, cluster=world.cluster, lines=sacct(*rows))
+    # then
+    assert (result.lines, result.inserted) == (20_002, 20_001)
+    assert JobUsage.objects.filter(job_id=5).count() == 1
+    assert JobUsage.objects.get(job_id=5).gpus == 2
+    assert day_sums() == day_sums_of_jobs()
+
+
+def test_a_job_twice_in_distant_chunks_is_stored_once_with_its_first_line(world: World):
+    """Job 3 early in the file and again ~2 MB later (another chunk): its first line counts."""
+    # given
+    rows = [line(n, "a") for n in range(1, 40_000)] + [line(3, "a", gpus=8)]
+    # when
+    result = services.usage_ingest(actor=world.op, cluster=world.cluster, lines=sacct(*rows))
+    # then
+    assert (result.lines, result.inserted) == (40_000, 39_999)
+    assert JobUsage.objects.filter(job_id=3).count() == 1
+    assert JobUsage.objects.get(job_id=3).gpus == 2
+    assert day_sums() == day_sums_of_jobs()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_ingests_of_one_cluster_at_once_store_each_job_once(world: World):
+    """Two overlapping windows ingested at the same moment from two connections: the cluster's
+    ingest lock makes the second wait for the first, so each job is stored once and summed once."""
+    import threading
+
+    from django.db import connection
+
+    # given
+    windows = [
+        [line(n, "a", gpus=1) for n in range(1, 30_000)],
+        [line(n, "a", gpus=1) for n in range(20_000, 50_000)],
+    ]
+    ready = threading.Barrier(2)
+    results = []
+
+    def ingest(rows: list[str]) -> None:
+        try:
+            ready.wait()
+            results.append(
+                services.usage_ingest(actor=world.op, cluster=world.cluster, lines=sacct(*rows))
+            )
+        finally:
+            connection.close()
+
+    # when
+    threads = [threading.Thread(target=ingest, args=(rows,)) for rows in windows]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # then
+    assert sorted(r.inserted for r in results) in ([20_000, 29_999], [10_000, 29_999])
+    assert sum(r.inserted for r in results) == 49_999
+    assert JobUsage.objects.count() == 49_999
+    assert day_sums() == [("a", None, dt.date(2026, 11, 20), 49_999, 49_999 * 3600)]
+
+
+@pytest.mark.parametrize(
+    "odd",
+    [
+        "41|Mixed.Case|bob|cpu=4,node=1|0|CANCELLED by 1200|Unknown|2026-11-20T23:59:59",
+        "42|a|bob||7|TIMEOUT|None|2026-11-21T00:00:00",
+        "43|a@x|b-c_d.e+f|gres/gpu=16|86400|NODE_FAIL||2026-11-19T00:00:01",
+        "44|a|bob|gres/gpu=3,billing=2|5|OUT_OF_MEMORY|2026-11-20T00:00:00|2026-11-20T00:00:05",
+        "000045|a|bob|mem=1G,gres/gpu=2|5|COMPLETED|2026-11-20T00:00:00|2026-11-20T00:00:05",
+        "46|a|bob|gres/gpu=1|5|PREEMPTED ÄÖ|2026-11-20T00:00:00|2026-11-20T00:00:05",
+    ],
+)
+def test_the_column_path_and_the_line_path_store_the_same_rows(world: World, monkeypatch, odd):
+    """Each kind of line, among well-formed ones, gives the same stored rows and daily sums
+    whether its chunk is converted by Arrow or line by line."""
+    from compute import sacct_columns
+
+    rows = [line(n, "a") for n in range(1, 40)] + [odd]
+    services.usage_ingest(actor=world.op, cluster=world.cluster, lines=sacct(*rows))
+    by_columns = (stored_jobs(), day_sums())
+    JobUsage.objects.all().delete()
+    UsageDay.objects.all().delete()
+
+    def refuse(*args: object) -> None:
+        raise sacct_columns.NotColumnar
+
+    monkeypatch.setattr(sacct_columns, "chunk_rows", refuse)
+    services.usage_ingest(actor=world.op, cluster=world.cluster, lines=sacct(*rows))
+    assert (stored_jobs(), day_sums()) == by_columns
+    assert len(by_columns[0]) == 40
 
 
 def test_one_daily_sum_per_account_and_day_even_without_a_project(world: World):

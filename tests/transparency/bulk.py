@@ -114,8 +114,7 @@ def bulk_projects(world: Any, count: int, *, start: int = 0) -> None:
         [
             JobUsage(
                 cluster=world.cluster, job_id=1_000_000 + start + i, account=p.code, user="u",
-                project=p, gpus=1, elapsed_seconds=60, gpu_seconds=60, state="COMPLETED",
-                ended_at=ended, day=day,
+                gpus=1, elapsed_seconds=60, state="COMPLETED", ended_at=ended,
             )
             for i, p in enumerate(projects)
         ]

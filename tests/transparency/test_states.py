@@ -58,10 +58,9 @@ def test_overview_shows_compute_capacity_and_use(year):
     project = world.project("DE")
     world.allocate(project, 60_000)
     JobUsage.objects.create(
-        cluster=world.cluster, job_id=1, account=project.code, user="u", project=project, gpus=2,
-        elapsed_seconds=3600, gpu_seconds=7200, state="COMPLETED",
+        cluster=world.cluster, job_id=1, account=project.code, user="u", gpus=2,
+        elapsed_seconds=3600, state="COMPLETED",
         ended_at=dt.datetime.combine(world.period.starts_on, dt.time(12), tzinfo=dt.UTC),
-        day=world.period.starts_on,
     )  # fmt: skip
     UsageDay.objects.create(
         cluster=world.cluster, account=project.code, project=project, day=world.period.starts_on,

@@ -1,0 +1,320 @@
+"""The ingest's fast path on PostgreSQL: lines checked and converted while COPY streams them.
+
+Each ~1 MB chunk of whole lines is checked and converted column by column by
+`compute.sacct_columns` (Apache Arrow); a chunk it cannot decide alone is gone through line by line
+here; a line neither takes as it is raises `Unfit`, and the caller's checked path decides (and
+names every bad line). Jobs already stored are left out before COPY, so the rows go straight into
+compute_jobusage; a job twice in the input, or stored meanwhile by a concurrent ingest, fails the
+primary key (cluster, job id) and the caller's savepoint rolls the whole attempt back.
+"""
+
+from __future__ import annotations
+
+import bisect
+import io
+import itertools
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+import psycopg
+from django.db import connection
+from psycopg.copy import QueuedLibpqWriter
+
+from compute.models import Cluster
+from compute.sacct import NAME, TIME, gpu_count
+
+COPY_CHUNK = 1 << 20
+# (account, day) -> [jobs, GPU-seconds]
+Sums = dict[tuple[str, str], list[int]]
+
+
+class Unfit(Exception):
+    """A line the fast path does not take as it is; the checked path decides."""
+
+
+_CHUNK_LINES = 8192
+
+
+def _joined(lines: list[str]) -> str:
+    chunk = "".join(lines)
+    if chunk.count("\n") != len(lines):
+        raise Unfit  # an item holding more than one line: the checked path names it
+    return chunk
+
+
+class Replayable:
+    """The input's lines, and the same lines again from the first for the checked path.
+
+    A seekable text file is rewound; any other iterable is copied to `spool` as it is read.
+    """
+
+    def __init__(self, lines: Iterable[str], spool: IO[str]) -> None:
+        self._lines = lines
+        self._spool = spool
+        self._rest: Iterator[str] | None = None  # set once chunks() has begun
+        self._start: int | None = None
+        if isinstance(lines, io.TextIOBase) and lines.seekable():
+            try:
+                self._start = lines.tell()
+            except OSError:  # after next() on the file: read it as any iterable
+                self._start = None
+
+    def chunks(self) -> Iterator[str]:
+        """The input as strings of ~COPY_CHUNK characters of whole lines, each ending in a newline."""
+        if self._start is not None:
+            assert isinstance(self._lines, io.TextIOBase)  # noqa: S101 - set in __init__
+            read, readline = self._lines.read, self._lines.readline
+            while chunk := read(COPY_CHUNK):
+                chunk += readline()
+                yield chunk if chunk.endswith("\n") else chunk + "\n"
+            return
+        self._rest = iter(self._lines)
+        write = self._spool.write
+        batch: list[str] = []
+        for line in self._rest:
+            line = line if line.endswith("\n") else line + "\n"
+            write(line)
+            batch.append(line)
+            if len(batch) >= _CHUNK_LINES:
+                yield _joined(batch)
+                batch = []
+        if batch:
+            yield _joined(batch)
+
+    def replay(self) -> Iterable[str]:
+        """Every line of the input from the first, however many the fast path read."""
+        if self._start is not None:
+            assert isinstance(self._lines, io.TextIOBase)  # noqa: S101 - set in __init__
+            self._lines.seek(self._start)
+            return self._lines
+        if self._rest is None:
+            return self._lines
+        self._spool.seek(0)
+        return itertools.chain(self._spool, self._rest)
+
+
+# The shape `parse_line` accepts, in one match; a line that does not match raises Unfit: the checked
+# path (which names the fault). Only the calendar (2026-02-30) and the ranges of the integer
+# columns are left to PostgreSQL's casts.
+_LINE = re.compile(
+    rf"([0-9]{{1,18}})\|({NAME.pattern})\|({NAME.pattern})\|([^|\n]*)\|([0-9]{{1,12}})"
+    rf"\|([^|\t\\\r\n]+)\|(Unknown|None|{TIME.pattern}|)\|({TIME.pattern})\n?"
+)
+
+
+def _rows_line_by_line(
+    chunk: str, cluster_id: int, known: _Known, sums: Sums, jobs: list[int]
+) -> tuple[list[str], int]:
+    """As `compute.sacct_columns.chunk_rows`, one line at a time, in Python: blank lines, a quote
+    in a state, a state cut to 40 characters ... Adds the rows' day sums to `sums` and their job
+    ids to `jobs`; returns the rows and the count of job lines."""
+    match = _LINE.fullmatch
+    out: list[str] = []
+    count = 0
+    taken: Sums = {}
+    for line in chunk.split("\n")[:-1]:
+        m = match(line)
+        if m is None:
+            if not line.strip():
+                continue  # as the checked path does
+            raise Unfit
+        job, account, user, tres, elapsed, state, _start, end = m.groups()
+        gpus = gpu_count(tres)
+        if gpus is None:
+            raise Unfit
+        count += 1
+        if known.holds(int(job)):
+            continue
+        jobs.append(int(job))
+        account = account.lower()
+        sum_ = taken.setdefault((account, end[:10]), [0, 0])
+        sum_[0] += 1
+        sum_[1] += gpus * int(elapsed)
+        out.append(
+            f"{cluster_id}\t{job}\t{account}\t{user}\t{gpus}\t{elapsed}\t{state[:40]}\t{end}\n"
+        )
+    for key, (n, seconds) in taken.items():
+        sum_ = sums.setdefault(key, [0, 0])
+        sum_[0] += n
+        sum_[1] += seconds
+    return out, count
+
+
+# How many stored job ids the fast path may hold in memory to leave them out (8 bytes each in
+# Arrow; ~60 in the Python set a line-by-line chunk needs).
+KNOWN_LIMIT = 1_500_000
+_JOB_AT_LINE_START = re.compile(r"^([0-9]{1,18})\|", re.MULTILINE)
+
+
+@dataclass
+class _Known:
+    """The cluster's stored job ids from `floor` on, ascending (a pyarrow Array of int64).
+
+    Below `floor` nothing is known: a job there raises Unfit, and the checked path looks it up.
+    """
+
+    ids: Any
+    floor: int
+    _set: set[int] | None = field(default=None, repr=False)
+
+    def between(self, low: int, high: int) -> Any:
+        """The stored ids from `low` to `high`: a chunk's jobs are looked up among these alone
+        (Arrow would otherwise hash every stored id again for every chunk)."""
+        if low < self.floor:
+            raise Unfit
+        ids = self.ids
+        start = bisect.bisect_left(range(len(ids)), low, key=lambda i: ids[i].as_py())
+        end = bisect.bisect_right(range(len(ids)), high, key=lambda i: ids[i].as_py(), lo=start)
+        return ids[start:end]
+
+    def holds(self, job: int) -> bool:
+        if job < self.floor:
+            raise Unfit
+        if self._set is None:
+            self._set = set(self.ids.to_pylist())
+        return job in self._set
+
+
+def _known_jobs(cluster: Cluster, head: str) -> _Known:
+    """The cluster's stored job ids from the lowest id among the first lines on (from the
+    first job on if none is stored below that)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pcsv
+
+    ids = [int(n) for n in _JOB_AT_LINE_START.findall(head)]
+    floor = min(ids, default=0)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT EXISTS (SELECT FROM compute_jobusage WHERE cluster_id = %s AND job_id < %s)",
+            [cluster.pk, floor],
+        )
+        if not cursor.fetchone()[0]:
+            floor = -1  # nothing stored below: every job id of the input is covered
+        cursor.execute(
+            "SELECT count(*) FROM (SELECT FROM compute_jobusage WHERE cluster_id = %s "
+            "AND job_id >= %s LIMIT %s) k",
+            [cluster.pk, floor, KNOWN_LIMIT + 1],
+        )
+        if cursor.fetchone()[0] > KNOWN_LIMIT:
+            raise Unfit  # a window reaching far back: the checked path's anti-join
+        with cursor.cursor.copy(
+            "COPY (SELECT job_id FROM compute_jobusage WHERE cluster_id = %s AND job_id >= %s) "
+            "TO STDOUT",
+            [cluster.pk, floor],
+        ) as copy:
+            text = b"".join(bytes(block) for block in copy)
+    if not text:
+        return _Known(pa.array([], pa.int64()), floor)
+    stored = pcsv.read_csv(
+        io.BytesIO(text),
+        read_options=pcsv.ReadOptions(column_names=["job"]),
+        convert_options=pcsv.ConvertOptions(column_types={"job": pa.int64()}),
+    )["job"]
+    return _Known(pc.take(stored, pc.sort_indices(stored)).combine_chunks(), floor)
+
+
+def _has_repeats(jobs: Any) -> bool:
+    """Whether a job id occurs twice among `jobs` (sorted and compared with the next: a hash
+    table of a million ids, as Arrow's count_distinct builds, takes ~150 MB)."""
+    import pyarrow.compute as pc
+
+    if len(jobs) < 2:
+        return False
+    ordered = pc.take(jobs, pc.array_sort_indices(jobs))
+    return bool(pc.any(pc.equal(ordered[1:], ordered[:-1])).as_py())
+
+
+class _QueuedWriter(QueuedLibpqWriter):
+    """psycopg's writer thread with at most ~4 MB queued (its own queue holds up to 128 MB)."""
+
+    def __init__(self, cursor: psycopg.Cursor[Any]) -> None:
+        super().__init__(cursor)
+        self._queue = type(self._queue)(maxsize=32)  # of 128 KB blocks: psycopg splits writes
+
+
+@dataclass(frozen=True)
+class FastResult:
+    lines: int
+    inserted: int
+
+
+def ingest_fast(cluster: Cluster, chunks: Iterable[str]) -> FastResult:
+    """COPY the chunks' rows into compute_jobusage while the next chunk is converted, and add
+    exactly the rows written to UsageDay.
+
+    The caller holds the cluster's ingest lock. Jobs already stored are left out, so the COPY
+    goes straight into the table. Raises Unfit (or the database's error) for anything the checked
+    path must decide, a job twice in the input included; the caller rolls back to its savepoint.
+    """
+    import pyarrow as pa
+
+    from compute import sacct_columns as columnar  # Arrow is loaded by the ingest only
+
+    if connection.timezone_name != "UTC":
+        raise Unfit  # the rows carry UTC times without an offset
+    rest = iter(chunks)
+    head = next(rest, "")
+    known = _known_jobs(cluster, head)
+    parts = []  # the day sums of the Arrow chunks
+    written = []  # the job ids written, per chunk
+    sums: Sums = {}  # the day sums of the line-by-line chunks
+    by_line: list[int] = []  # and their job ids
+    lines = 0
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # psycopg 3's own cursor, for copy()
+        # Sent from a thread, so the next chunk is converted (Arrow lets go of the GIL) while a
+        # blocked send waits for PostgreSQL to take the last one.
+        with raw.copy(
+            f"COPY compute_jobusage ({columnar.TARGET_COLUMNS}) FROM STDIN "
+            "WITH (FORMAT text, NULL '')",
+            writer=_QueuedWriter(raw),
+        ) as copy:
+            for chunk in itertools.chain((head,), rest):
+                try:
+                    converted = columnar.chunk_rows(chunk, cluster.pk, known.between)
+                except columnar.NotColumnar:
+                    rows, count = _rows_line_by_line(chunk, cluster.pk, known, sums, by_line)
+                    lines += count
+                    if rows:
+                        copy.write("".join(rows))
+                    continue
+                lines += converted.lines
+                parts.append(converted.sums)
+                written.append(converted.jobs)
+                if converted.payload:
+                    copy.write(converted.payload)
+        inserted = max(raw.rowcount, 0)
+        written.append(pa.array(by_line, pa.int64()))
+        if _has_repeats(pa.concat_arrays(written)):
+            raise Unfit  # a job twice in the input: the checked path keeps its first line
+        parts.append(columnar.sums_table(sums))
+        _usage_days_copy(cursor, cluster, columnar.sums_text(parts))
+    return FastResult(lines=lines, inserted=inserted)
+
+
+def _usage_days_copy(cursor: Any, cluster: Cluster, text: bytes) -> None:
+    """Add day sums (COPY text rows: account, day, jobs, GPU-seconds) to the cluster's UsageDay
+    rows, each under the project whose code is the account (if any), in key order."""
+    if not text:
+        return
+    cursor.execute(
+        "CREATE TEMP TABLE compute_usage_days_staging (account text, day date, jobs bigint, "
+        "gpu_seconds bigint) ON COMMIT DROP"
+    )
+    with cursor.cursor.copy("COPY compute_usage_days_staging FROM STDIN") as copy:
+        copy.write(text)
+    cursor.execute(
+        "INSERT INTO compute_usageday (cluster_id, account, project_id, day, jobs, gpu_seconds) "
+        "SELECT %s, s.account, p.id, s.day, s.jobs, s.gpu_seconds "
+        "FROM compute_usage_days_staging s "
+        "LEFT JOIN governance_researchproject p ON p.code = s.account "
+        'ORDER BY s.account COLLATE "C", coalesce(p.id, 0), s.day '
+        "ON CONFLICT (cluster_id, account, (coalesce(project_id, 0)), day) DO UPDATE SET "
+        "jobs = compute_usageday.jobs + excluded.jobs, "
+        "gpu_seconds = compute_usageday.gpu_seconds + excluded.gpu_seconds",
+        [cluster.pk],
+    )
+    cursor.execute("DROP TABLE compute_usage_days_staging")
