@@ -14,7 +14,6 @@ line. Only the calendar (2026-02-30) is left to PostgreSQL's cast, as in every p
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -42,14 +41,15 @@ _CONVERT = pcsv.ConvertOptions(
 
 # Each column's whole shape, as `parse_line` checks it.
 _SHAPES = {
-    "job": r"^[0-9]{1,18}$",
     "account": rf"^{NAME.pattern}$",
     "user": rf"^{NAME.pattern}$",
-    "elapsed": r"^[0-9]{1,12}$",
     "state": r"^[^\t\\]+$",
     "start": rf"^(?:Unknown|None|{TIME.pattern})?$",
     "end": rf"^{TIME.pattern}$",
 }
+_REPEATING = ("account", "user", "tres", "state")
+# And the numbers' (JobIDRaw, ElapsedRaw): how many digits at most.
+_NUMBERS = {"job": 18, "elapsed": 12}
 # `gpu_count`: the first "gres/gpu=" at the start of AllocTRES or after a comma, its digits up to
 # the next comma. With at most one such mark per line (checked), the match finds the same count.
 _GPU_MARK = "gres/gpu="
@@ -58,6 +58,16 @@ STATE_LENGTH = 40
 
 # The columns of the rows written, in the order of `TARGET_COLUMNS`.
 TARGET_COLUMNS = 'cluster_id, job_id, account, "user", gpus, elapsed_seconds, state, ended_at'
+
+
+_NO_SUMS = pa.table(
+    {
+        "account": pa.array([], pa.string()),
+        "day": pa.array([], pa.string()),
+        "job_count": pa.array([], pa.int64()),
+        "seconds_sum": pa.array([], pa.int64()),
+    }
+)
 
 
 class NotColumnar(Exception):
@@ -70,6 +80,16 @@ class ChunkRows:
     lines: int  # the chunk's job lines, stored ones included
     jobs: pa.Array  # the job ids written
     sums: pa.Table  # account, day, jobs, gpu_seconds: what the written rows add to UsageDay
+
+
+def _digits(column: pa.Array, most: int) -> bool:
+    """Every value 1 to `most` ASCII digits (one cheap pass each, no regex)."""
+    if not len(column):
+        return True
+    return bool(
+        pc.all(pc.ascii_is_decimal(column)).as_py()
+        and pc.max(pc.binary_length(column)).as_py() <= most
+    )
 
 
 def _every(column: pa.Array, pattern: str) -> bool:
@@ -86,7 +106,7 @@ def _text_of(strings: pa.Array) -> memoryview:
 
 
 def chunk_rows(
-    chunk: str,
+    chunk: str | bytes,
     cluster_id: int,
     known: Callable[[int, int], pa.Array],
 ) -> ChunkRows:
@@ -95,34 +115,48 @@ def chunk_rows(
     `known(low, high)` gives the stored job ids from `low` to `high` (or raises, when it cannot
     know them all).
     """
-    if "\r" in chunk:
+    try:
+        data = chunk if isinstance(chunk, bytes) else chunk.encode()
+    except UnicodeEncodeError as exc:  # a lone surrogate
+        raise NotColumnar from exc
+    if b"\r" in data:
         raise NotColumnar  # Arrow would end a line there; parse_line would not
     try:
         table = pcsv.read_csv(
-            io.BytesIO(chunk.encode()),
+            pa.BufferReader(data),
             read_options=_READ,
             parse_options=_PARSE,
             convert_options=_CONVERT,
         )
-    except (pa.ArrowInvalid, UnicodeEncodeError) as exc:  # a field count other than 8, ...
+    except pa.ArrowInvalid as exc:  # a field count other than 8, text not UTF-8, ...
         raise NotColumnar from exc
-    if not all(_every(table[name], shape) for name, shape in _SHAPES.items()):
+    if not len(table):
+        return ChunkRows(b"", 0, pa.array([], pa.int64()), _NO_SUMS)
+    # Columns with few distinct values (a cluster has a few AllocTRES shapes, states, accounts
+    # and users) are checked and read once per distinct value, not once per line.
+    distinct = {name: pc.dictionary_encode(table[name].combine_chunks()) for name in _REPEATING}
+    for name, shape in _SHAPES.items():
+        values = distinct[name].dictionary if name in distinct else table[name]
+        if not _every(values, shape):
+            raise NotColumnar
+    if not all(_digits(table[name], most) for name, most in _NUMBERS.items()):
         raise NotColumnar
     state = table["state"]
-    if len(table) and pc.max(pc.utf8_length(state)).as_py() > STATE_LENGTH:
+    if pc.max(pc.utf8_length(distinct["state"].dictionary)).as_py() > STATE_LENGTH:
         raise NotColumnar  # parse_line keeps the first 40 characters; so does the line path
 
-    tres = table["tres"]
+    tres = distinct["tres"].dictionary
     marks = pc.count_substring(tres, _GPU_MARK)
     found = pc.struct_field(pc.extract_regex(tres, _ONE_GPU), [0])
-    if len(table) and (
-        pc.max(marks).as_py() > 1 or pc.sum(pc.is_valid(found)).as_py() != pc.sum(marks).as_py()
-    ):
+    if pc.max(marks).as_py() > 1 or pc.sum(pc.is_valid(found)).as_py() != pc.sum(marks).as_py():
         raise NotColumnar  # two marks, or one that gpu_count refuses: the line path decides
     gpus_text = pc.fill_null(found, "0")
     gpus = pc.cast(gpus_text, pa.int64())
-    if len(table) and pc.max(gpus).as_py() > INT_MAX:
+    if pc.max(gpus).as_py() > INT_MAX:
         raise NotColumnar
+    # From each distinct AllocTRES to each line.
+    gpus_text = pc.take(gpus_text, distinct["tres"].indices)
+    gpus = pc.take(gpus, distinct["tres"].indices)
     try:
         seconds = pc.multiply_checked(gpus, pc.cast(table["elapsed"], pa.int64()))
     except pa.ArrowInvalid as exc:  # more GPU time than a bigint holds
@@ -145,7 +179,7 @@ def chunk_rows(
     # What the sums and the checks need.
     numbers = [job, fields[1], seconds, pc.utf8_slice_codeunits(end, 0, 10)]
     bounds = pc.min_max(job)
-    stored = known(bounds["min"].as_py(), bounds["max"].as_py()) if len(job) else []
+    stored = known(bounds["min"].as_py(), bounds["max"].as_py())
     if len(stored):
         new = pc.invert(pc.is_in(job, value_set=stored))
         fields = [pc.filter(values, new) for values in fields]

@@ -11,6 +11,7 @@ primary key (cluster, job id) and the caller's savepoint rolls the whole attempt
 from __future__ import annotations
 
 import bisect
+import codecs
 import io
 import itertools
 import re
@@ -61,14 +62,23 @@ class Replayable:
             except OSError:  # after next() on the file: read it as any iterable
                 self._start = None
 
-    def chunks(self) -> Iterator[str]:
-        """The input as strings of ~COPY_CHUNK characters of whole lines, each ending in a newline."""
+    def chunks(self) -> Iterator[str | bytes]:
+        """The input in ~COPY_CHUNK pieces of whole lines, each ending in a newline: bytes
+        (UTF-8) straight from a file's buffer when the file is UTF-8, else strings."""
         if self._start is not None:
             assert isinstance(self._lines, io.TextIOBase)  # noqa: S101 - set in __init__
-            read, readline = self._lines.read, self._lines.readline
+            source: Any = self._lines
+            if (
+                isinstance(source, io.TextIOWrapper)
+                and codecs.lookup(source.encoding).name == "utf-8"
+            ):
+                source.seek(self._start)  # drops what the wrapper read ahead
+                source = source.buffer  # no decoding here, no encoding again for Arrow
+            read, readline = source.read, source.readline
             while chunk := read(COPY_CHUNK):
                 chunk += readline()
-                yield chunk if chunk.endswith("\n") else chunk + "\n"
+                end = b"\n" if isinstance(chunk, bytes) else "\n"
+                yield chunk if chunk.endswith(end) else chunk + end
             return
         self._rest = iter(self._lines)
         write = self._spool.write
@@ -105,11 +115,16 @@ _LINE = re.compile(
 
 
 def _rows_line_by_line(
-    chunk: str, cluster_id: int, known: _Known, sums: Sums, jobs: list[int]
+    chunk: str | bytes, cluster_id: int, known: _Known, sums: Sums, jobs: list[int]
 ) -> tuple[list[str], int]:
     """As `compute.sacct_columns.chunk_rows`, one line at a time, in Python: blank lines, a quote
     in a state, a state cut to 40 characters ... Adds the rows' day sums to `sums` and their job
     ids to `jobs`; returns the rows and the count of job lines."""
+    if isinstance(chunk, bytes):
+        try:
+            chunk = chunk.decode()
+        except UnicodeDecodeError as exc:
+            raise Unfit from exc
     match = _LINE.fullmatch
     out: list[str] = []
     count = 0
@@ -177,13 +192,15 @@ class _Known:
         return job in self._set
 
 
-def _known_jobs(cluster: Cluster, head: str) -> _Known:
+def _known_jobs(cluster: Cluster, head: str | bytes) -> _Known:
     """The cluster's stored job ids from the lowest id among the first lines on (from the
     first job on if none is stored below that)."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.csv as pcsv
 
+    if isinstance(head, bytes):
+        head = head.decode(errors="replace")
     ids = [int(n) for n in _JOB_AT_LINE_START.findall(head)]
     floor = min(ids, default=0)
     with connection.cursor() as cursor:
@@ -200,20 +217,25 @@ def _known_jobs(cluster: Cluster, head: str) -> _Known:
         )
         if cursor.fetchone()[0] > KNOWN_LIMIT:
             raise Unfit  # a window reaching far back: the checked path's anti-join
+        # Into one growing buffer: libpq hands over one row at a time, and a million small bytes
+        # objects would take ~100 MB.
+        text = bytearray()
         with cursor.cursor.copy(
             "COPY (SELECT job_id FROM compute_jobusage WHERE cluster_id = %s AND job_id >= %s) "
             "TO STDOUT",
             [cluster.pk, floor],
         ) as copy:
-            text = b"".join(bytes(block) for block in copy)
+            for block in copy:
+                text += block
     if not text:
         return _Known(pa.array([], pa.int64()), floor)
     stored = pcsv.read_csv(
-        io.BytesIO(text),
+        pa.BufferReader(pa.py_buffer(text)),
         read_options=pcsv.ReadOptions(column_names=["job"]),
         convert_options=pcsv.ConvertOptions(column_types={"job": pa.int64()}),
-    )["job"]
-    return _Known(pc.take(stored, pc.sort_indices(stored)).combine_chunks(), floor)
+    )["job"].combine_chunks()
+    del text
+    return _Known(pc.take(stored, pc.array_sort_indices(stored)), floor)
 
 
 def _has_repeats(jobs: Any) -> bool:
@@ -241,7 +263,7 @@ class FastResult:
     inserted: int
 
 
-def ingest_fast(cluster: Cluster, chunks: Iterable[str]) -> FastResult:
+def ingest_fast(cluster: Cluster, chunks: Iterable[str | bytes]) -> FastResult:
     """COPY the chunks' rows into compute_jobusage while the next chunk is converted, and add
     exactly the rows written to UsageDay.
 
@@ -256,7 +278,7 @@ def ingest_fast(cluster: Cluster, chunks: Iterable[str]) -> FastResult:
     if connection.timezone_name != "UTC":
         raise Unfit  # the rows carry UTC times without an offset
     rest = iter(chunks)
-    head = next(rest, "")
+    head = next(rest, b"")
     known = _known_jobs(cluster, head)
     parts = []  # the day sums of the Arrow chunks
     written = []  # the job ids written, per chunk
