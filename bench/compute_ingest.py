@@ -10,8 +10,8 @@ to UsageDay). Last, (3) the same ingest again (every job already stored: all lin
 nothing written). Each step starts from a fresh CHECKPOINT, so none pays for another's dirty
 pages. Prints rows per second and the CPU seconds of this process and of its PostgreSQL backend
 for each step (the machine is shared: CPU time says what the wall clock cannot), the median ratio
-over the rounds, and the process's peak memory. The first round's ingest also loads Arrow
-(~0.4 s), as the first ingest in a worker process does.
+over the rounds, and the process's peak memory. Arrow is loaded before the rounds, as a Celery
+worker loads it when it starts (compute/tasks.py).
 
     .venv/bin/python bench/compute_ingest.py [--lines 1000000] [--rounds 3]
 
@@ -117,6 +117,8 @@ def run(lines: int, rounds: int) -> None:
 
     actor = Actor.system("bench")
     cluster = Cluster.objects.create(name="bench")
+    import compute.sacct_columns  # noqa: F401 - as a Celery worker does at start (compute/tasks.py)
+
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         pid = cursor.fetchone()[0]
