@@ -13,8 +13,12 @@ the database parses and indexes one chunk while the next is made. When any line 
 is (a malformed line, a job twice in the file, a date like 2026-02-30 that only PostgreSQL's cast
 refuses), the savepoint is rolled back and the checked path runs over the input again:
 `parse_line` on every line, so the error names every bad line with its number and nothing is
-written; or, if every line is good after all, a staging table and one
-``INSERT ... ON CONFLICT DO NOTHING``. Other databases (the SQLite demo) take the checked path.
+written; or, if every line is good after all, a staging table and one ``INSERT ... SELECT`` of the
+first line of each job not stored yet. Other databases (the SQLite demo) take the checked path.
+
+Job ids are unique per cluster: on PostgreSQL each ingest holds its cluster's advisory lock until
+it commits, and leaves out the jobs already stored (the job table is an append-only log with no
+unique index, for speed; see `JobUsage`); SQLite keeps a primary key.
 """
 
 from __future__ import annotations
@@ -262,7 +266,7 @@ def _insert_portable(cluster: Cluster, rows: IO[str]) -> int:
     for line in rows:
         job_id, account, user, gpus, elapsed, state, _start, end = line.rstrip("\n").split("\t")
         if int(job_id) in seen:
-            continue  # the first line of a job counts, as ON CONFLICT DO NOTHING keeps it
+            continue  # the first line of a job counts, as on PostgreSQL
         seen.add(int(job_id))
         ended = when(end)
         assert ended is not None  # noqa: S101 - validated: finished jobs have an end

@@ -3,9 +3,11 @@
 Each ~1 MB chunk of whole lines is checked and converted column by column by
 `compute.sacct_columns` (Apache Arrow); a chunk it cannot decide alone is gone through line by line
 here; a line neither takes as it is raises `Unfit`, and the caller's checked path decides (and
-names every bad line). Jobs already stored are left out before COPY, so the rows go straight into
-compute_jobusage; a job twice in the input, or stored meanwhile by a concurrent ingest, fails the
-primary key (cluster, job id) and the caller's savepoint rolls the whole attempt back.
+names every bad line). The caller holds the cluster's ingest lock, so the jobs stored when the
+ingest starts are all there will be until it commits: they are read once (from the lowest job id
+among the first lines on) and left out before COPY, and the rows go straight into
+compute_jobusage. A job below that id, or twice in the input, raises Unfit: the caller's savepoint
+rolls the whole attempt back and the checked path looks the jobs up in SQL.
 """
 
 from __future__ import annotations
