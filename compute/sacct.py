@@ -77,7 +77,7 @@ def parse_line(line: str) -> tuple[str, ...] | str:
             "gpus": gpus,
             "v": elapsed,
         }
-    if not state or "\t" in state or "\\" in state:
+    if not state or any(c in state for c in "\t\\\r\x00"):  # COPY's text format cannot carry them
         return _("State %(v)r is not a job state") % {"v": state}
     if start not in NO_TIME and not is_time(start):
         return _("Start %(v)r is not a time") % {"v": start}

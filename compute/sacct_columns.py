@@ -16,6 +16,8 @@ line. Only the calendar (2026-02-30) is left to PostgreSQL's cast, as in every p
 
 from __future__ import annotations
 
+import codecs
+import datetime as dt
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -53,11 +55,12 @@ _CONVERT = pcsv.ConvertOptions(
 _SHAPES = {
     "account": rf"^{NAME.pattern}$",
     "user": rf"^{NAME.pattern}$",
-    "state": r"^[^\t\\]+$",
+    "state": r"^[^\t\\\x00]+$",
     "start": rf"^(?:Unknown|None|{TIME.pattern})?$",
     "end": rf"^{TIME.pattern}$",
 }
 _REPEATING = ("account", "user", "tres", "state")
+_EXACT = pa.decimal128(38, 0)
 # And the numbers' (JobIDRaw, ElapsedRaw): how many digits at most.
 _NUMBERS = {"job": 18, "elapsed": 12}
 # `gpu_count`: the first "gres/gpu=" at the start of AllocTRES or after a comma, its digits up to
@@ -102,6 +105,18 @@ def _digits(column: pa.Array, most: int) -> bool:
     )
 
 
+def _real_days(times: pa.Array) -> bool:
+    """Whether every date of the times given (the shape already checked) is in the calendar:
+    checked once per distinct day."""
+    times = pc.filter(times, pc.equal(pc.utf8_length(times), 19))
+    for day in pc.unique(pc.utf8_slice_codeunits(times, 0, 10)).to_pylist():
+        try:
+            dt.date.fromisoformat(day)
+        except ValueError:
+            return False
+    return True
+
+
 def _every(column: pa.Array, pattern: str) -> bool:
     return bool(pc.all(pc.match_substring_regex(column, pattern)).as_py() is not False)
 
@@ -131,6 +146,8 @@ def chunk_rows(
         raise NotColumnar from exc
     if b"\r" in data:
         raise NotColumnar  # Arrow would end a line there; parse_line would not
+    if data.startswith(codecs.BOM_UTF8):
+        raise NotColumnar  # Arrow would drop it; parse_line refuses a job id that begins with it
     try:
         table = pcsv.read_csv(
             pa.BufferReader(data),
@@ -151,6 +168,8 @@ def chunk_rows(
             raise NotColumnar
     if not all(_digits(table[name], most) for name, most in _NUMBERS.items()):
         raise NotColumnar
+    if not _real_days(table["start"]):
+        raise NotColumnar  # a start like 2026-02-30: the line path names it (End is cast)
     state = table["state"]
     if pc.max(pc.utf8_length(distinct["state"].dictionary)).as_py() > STATE_LENGTH:
         raise NotColumnar  # parse_line keeps the first 40 characters; so does the line path
@@ -200,7 +219,8 @@ def chunk_rows(
     payload = b"".join(_text_of(chunk) for chunk in getattr(lines, "chunks", [lines]))
     job, account, seconds, day = numbers
     sums = (
-        pa.table({"account": account, "job": job, "seconds": seconds, "day": day})
+        # Summed exactly (Arrow's int64 sums wrap around); `sums_text` casts back with a check.
+        pa.table({"account": account, "job": job, "seconds": pc.cast(seconds, _EXACT), "day": day})
         .group_by(["account", "day"])
         .aggregate([("job", "count"), ("seconds", "sum")])
     )
@@ -226,7 +246,10 @@ def sums_text(parts: list[pa.Table]) -> bytes:
         total["account"],
         total["day"],
         pc.cast(total["job_count_sum"], pa.string()),
-        pc.binary_join_element_wise(pc.cast(total["seconds_sum_sum"], pa.string()), "\n", ""),
+        # More than a bigint holds raises ArrowInvalid: the caller's checked path decides.
+        pc.binary_join_element_wise(
+            pc.cast(pc.cast(total["seconds_sum_sum"], pa.int64()), pa.string()), "\n", ""
+        ),
         "\t",
     )
     return b"".join(_text_of(chunk) for chunk in getattr(lines, "chunks", [lines]))
@@ -240,6 +263,6 @@ def sums_table(sums: dict[tuple[str, str], list[int]]) -> pa.Table:
             "account": pa.array([k[0] for k in keys], pa.string()),
             "day": pa.array([k[1] for k in keys], pa.string()),
             "job_count": pa.array([sums[k][0] for k in keys], pa.int64()),
-            "seconds_sum": pa.array([sums[k][1] for k in keys], pa.int64()),
+            "seconds_sum": pa.array([sums[k][1] for k in keys], _EXACT),
         }
     )

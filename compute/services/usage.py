@@ -182,7 +182,17 @@ def _ingest_checked(cluster: Cluster, lines: Iterable[str]) -> IngestResult:
             )
         rows.seek(0)
         if connection.vendor == "postgresql":
-            inserted = _copy_postgresql(cluster, rows)
+            try:
+                inserted = _copy_postgresql(cluster, rows)
+            except DataError as exc:  # the transaction is rolled back as this leaves it
+                raise UsageFileInvalid(
+                    _(
+                        "Nothing was ingested: the GPU time of one account on one day adds up "
+                        "to more than can be stored (%(why)s)."
+                    )
+                    % {"why": str(exc).splitlines()[0]},
+                    lines=[],
+                ) from exc
         else:
             inserted = _insert_portable(cluster, rows)
     return IngestResult(lines=count, inserted=inserted)

@@ -18,7 +18,7 @@ import io
 import itertools
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import IO, Any
 
 import psycopg
@@ -26,7 +26,7 @@ from django.db import connection
 from psycopg.copy import QueuedLibpqWriter
 
 from compute.models import Cluster
-from compute.sacct import NAME, TIME, gpu_count
+from compute.sacct import BIGINT_MAX, NAME, NO_TIME, TIME, gpu_count, is_time
 
 COPY_CHUNK = 1 << 20
 # (account, day) -> [jobs, GPU-seconds]
@@ -112,21 +112,25 @@ class Replayable:
 # columns are left to PostgreSQL's casts.
 _LINE = re.compile(
     rf"([0-9]{{1,18}})\|({NAME.pattern})\|({NAME.pattern})\|([^|\n]*)\|([0-9]{{1,12}})"
-    rf"\|([^|\t\\\r\n]+)\|(Unknown|None|{TIME.pattern}|)\|({TIME.pattern})\n?"
+    rf"\|([^|\t\\\r\n\x00]+)\|(Unknown|None|{TIME.pattern}|)\|({TIME.pattern})\n?"
 )
 
 
 def _rows_line_by_line(
     chunk: str | bytes, cluster_id: int, known: _Known, sums: Sums, jobs: list[int]
 ) -> tuple[list[str], int]:
-    """As `compute.sacct_columns.chunk_rows`, one line at a time, in Python: blank lines, a quote
-    in a state, a state cut to 40 characters ... Adds the rows' day sums to `sums` and their job
-    ids to `jobs`; returns the rows and the count of job lines."""
+    """As `compute.sacct_columns.chunk_rows`, one line at a time, in Python: blank lines, a state
+    cut to 40 characters, two GPU counts in one AllocTRES ... Adds the rows' day sums to `sums`
+    and their job ids to `jobs`; returns the rows and the count of job lines."""
     if isinstance(chunk, bytes):
         try:
             chunk = chunk.decode()
         except UnicodeDecodeError as exc:
             raise Unfit from exc
+    if "\r" in chunk:
+        raise Unfit  # read as text, the checked path ends a line there
+    ids = [int(n) for n in _JOB_AT_LINE_START.findall(chunk)]
+    stored = set(known.between(min(ids), max(ids)).to_pylist()) if ids else set()
     match = _LINE.fullmatch
     out: list[str] = []
     count = 0
@@ -137,18 +141,21 @@ def _rows_line_by_line(
             if not line.strip():
                 continue  # as the checked path does
             raise Unfit
-        job, account, user, tres, elapsed, state, _start, end = m.groups()
+        job, account, user, tres, elapsed, state, start, end = m.groups()
         gpus = gpu_count(tres)
-        if gpus is None:
+        if gpus is None or (start not in NO_TIME and not is_time(start)):
+            raise Unfit
+        seconds = gpus * int(elapsed)
+        if seconds > BIGINT_MAX:
             raise Unfit
         count += 1
-        if known.holds(int(job)):
+        if int(job) in stored:
             continue
         jobs.append(int(job))
         account = account.lower()
         sum_ = taken.setdefault((account, end[:10]), [0, 0])
         sum_[0] += 1
-        sum_[1] += gpus * int(elapsed)
+        sum_[1] += seconds
         out.append(
             f"{cluster_id}\t{job}\t{account}\t{user}\t{gpus}\t{elapsed}\t{state[:40]}\t{end}\n"
         )
@@ -159,8 +166,7 @@ def _rows_line_by_line(
     return out, count
 
 
-# How many stored job ids the fast path may hold in memory to leave them out (8 bytes each in
-# Arrow; ~60 in the Python set a line-by-line chunk needs).
+# How many stored job ids the fast path may hold in memory (8 bytes each) to leave them out.
 KNOWN_LIMIT = 1_500_000
 _JOB_AT_LINE_START = re.compile(r"^([0-9]{1,18})\|", re.MULTILINE)
 
@@ -174,7 +180,6 @@ class _Known:
 
     ids: Any
     floor: int
-    _set: set[int] | None = field(default=None, repr=False)
 
     def between(self, low: int, high: int) -> Any:
         """The stored ids from `low` to `high`: a chunk's jobs are looked up among these alone
@@ -185,13 +190,6 @@ class _Known:
         start = bisect.bisect_left(range(len(ids)), low, key=lambda i: ids[i].as_py())
         end = bisect.bisect_right(range(len(ids)), high, key=lambda i: ids[i].as_py(), lo=start)
         return ids[start:end]
-
-    def holds(self, job: int) -> bool:
-        if job < self.floor:
-            raise Unfit
-        if self._set is None:
-            self._set = set(self.ids.to_pylist())
-        return job in self._set
 
 
 def _known_jobs(cluster: Cluster, head: str | bytes) -> _Known:
@@ -315,7 +313,11 @@ def ingest_fast(cluster: Cluster, chunks: Iterable[str | bytes]) -> FastResult:
         if _has_repeats(pa.concat_arrays(written)):
             raise Unfit  # a job twice in the input: the checked path keeps its first line
         parts.append(columnar.sums_table(sums))
-        _usage_days_copy(cursor, cluster, columnar.sums_text(parts))
+        try:
+            text = columnar.sums_text(parts)
+        except pa.ArrowInvalid as exc:  # a day's GPU-seconds beyond a bigint
+            raise Unfit from exc
+        _usage_days_copy(cursor, cluster, text)
     return FastResult(lines=lines, inserted=inserted)
 
 

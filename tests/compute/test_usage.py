@@ -496,3 +496,67 @@ def test_one_daily_sum_per_account_and_day_even_without_a_project(world: World):
     # when / then
     with pytest.raises(IntegrityError):
         UsageDay.objects.create(cluster=world.cluster, account="a", day=day, jobs=1, gpu_seconds=1)
+
+
+@pytest.mark.parametrize(
+    ("text", "bad_line"),
+    [
+        # a start not in the calendar (the start is not stored, so no cast would refuse it)
+        ("3|a|u|gres/gpu=1|60|COMPLETED|2026-02-30T10:00:00|2026-03-01T01:00:00", 3),
+        # more GPU time than a bigint holds, in a chunk the column path hands to the line path
+        ("3|a|u|gres/gpu=2147483647|999999999999|COMPLETED|None|2026-11-20T11:00:00", 3),
+        # a NUL or a carriage return in a state: COPY's text format cannot carry them
+        ("3|a|u|gres/gpu=1|60|COMPL\x00ETED|None|2026-11-20T11:00:00", 3),
+    ],
+)
+@pytest.mark.parametrize("as_file", [True, False])
+def test_a_line_only_the_definition_refuses_is_named_and_nothing_is_written(
+    world: World, text: str, bad_line: int, as_file: bool
+):
+    """Lines that look well-formed to a fast path but not to parse_line: the whole file is
+    refused, naming the line, whichever path met it first."""
+    rows = [line(1, "a"), "4|a|u|gres/gpu=1,x,gres/gpu=2|60|COMPLETED|None|2026-11-20T11:00:00"]
+    rows.insert(bad_line - 1, text)
+    lines = sacct(*rows) if as_file else iter(r + "\n" for r in rows)
+    with pytest.raises(UsageFileInvalid) as refused:
+        services.usage_ingest(actor=world.op, cluster=world.cluster, lines=lines)
+    assert [n for n, _why in refused.value.lines] == [bad_line]
+    assert not JobUsage.objects.exists()
+    assert not UsageDay.objects.exists()
+
+
+def test_a_file_that_begins_with_a_byte_order_mark_is_refused_at_its_first_line(
+    world: World, tmp_path
+):
+    path = tmp_path / "sacct.txt"
+    path.write_text("\ufeff" + line(1, "a") + "\n" + line(2, "a") + "\n", encoding="utf-8")
+    with path.open(encoding="utf-8") as f, pytest.raises(UsageFileInvalid) as refused:
+        services.usage_ingest(actor=world.op, cluster=world.cluster, lines=f)
+    assert [n for n, _why in refused.value.lines] == [1]
+    assert not JobUsage.objects.exists()
+
+
+def test_a_carriage_return_inside_a_line_of_a_file_is_read_as_the_checked_path_reads_it(
+    world: World, tmp_path
+):
+    """In a file, a lone CR ends a line for Python's text reading: the broken line is named."""
+    path = tmp_path / "sacct.txt"
+    path.write_bytes(
+        (line(1, "a") + "\n" + line(2, "a").replace("node=1", "no\rde=1") + "\n").encode()
+    )
+    with path.open(encoding="utf-8") as f, pytest.raises(UsageFileInvalid) as refused:
+        services.usage_ingest(actor=world.op, cluster=world.cluster, lines=f)
+    assert [n for n, _why in refused.value.lines] == [2, 3]
+    assert not JobUsage.objects.exists()
+
+
+def test_a_days_gpu_time_beyond_a_bigint_is_refused_with_a_reason(world: World):
+    """Four jobs of 2**62 GPU-seconds each on one account and day: their sum cannot be stored."""
+    rows = [
+        f"{n}|a|u|gres/gpu=1073741824|4294967296|COMPLETED|None|2026-11-20T11:00:00"
+        for n in range(1, 5)
+    ]
+    with pytest.raises(UsageFileInvalid, match="more than can be stored"):
+        services.usage_ingest(actor=world.op, cluster=world.cluster, lines=sacct(*rows))
+    assert not JobUsage.objects.exists()
+    assert not UsageDay.objects.exists()
