@@ -14,8 +14,10 @@ def _brin_instead_of_primary_key(apps, schema_editor):
         return
     schema_editor.execute("ALTER TABLE compute_jobusage DROP CONSTRAINT compute_jobusage_pkey")
     schema_editor.execute(
+        # Several intervals of job ids per block range (minmax-multi), not one: clusters ingested
+        # in turn share block ranges, and one interval would span both clusters' ids.
         "CREATE INDEX compute_jobusage_cluster_job_brin ON compute_jobusage "
-        "USING brin (cluster_id, job_id)"
+        "USING brin (cluster_id, job_id int8_minmax_multi_ops)"
     )
 
 

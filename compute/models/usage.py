@@ -24,7 +24,8 @@ class JobUsage(models.Model):
     that each row must enter. On PostgreSQL, (cluster, job_id) is kept unique by the ingest, not by
     a unique index: each ingest of a cluster holds that cluster's advisory lock, leaves out the
     jobs already stored and refuses a job twice in its input (see compute.services.usage_fast);
-    a BRIN index over (cluster, job_id) finds the stored ids of a window. A unique index made
+    a BRIN index over (cluster, job_id) (minmax-multi for the ids, as clusters ingested in turn
+    share block ranges) finds the stored ids of a window. A unique index made
     every row cost ~1.2 s per million more than the whole rest of its insertion (bench/README.md).
     The composite key below is the job's identity for Django; the SQLite demo keeps it as a real
     primary key. No database foreign keys either: a per-row referential check would cost more
