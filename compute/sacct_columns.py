@@ -11,7 +11,8 @@ costs ~1.1 s.
 It takes exactly the lines `compute.sacct.parse_line` takes, and gives the same rows; whatever it
 cannot decide alone (a field count other than 8, two GPU counts in one AllocTRES, a state of more
 than 40 characters, an overflow) raises `NotColumnar` and that chunk goes line by
-line. Only the calendar (2026-02-30) is left to PostgreSQL's cast, as in every path.
+line. Only End's calendar (2026-02-30) is left to PostgreSQL's cast (Start is not stored, so it is
+checked here, once per distinct day).
 """
 
 from __future__ import annotations

@@ -108,8 +108,8 @@ class Replayable:
 
 
 # The shape `parse_line` accepts, in one match; a line that does not match raises Unfit: the checked
-# path (which names the fault). Only the calendar (2026-02-30) and the ranges of the integer
-# columns are left to PostgreSQL's casts.
+# path names the fault. The GPU count, the GPU time and the start's calendar are checked after the
+# match; only End's calendar (2026-02-30) is left to PostgreSQL's cast.
 _LINE = re.compile(
     rf"([0-9]{{1,18}})\|({NAME.pattern})\|({NAME.pattern})\|([^|\n]*)\|([0-9]{{1,12}})"
     rf"\|([^|\t\\\r\n\x00]+)\|(Unknown|None|{TIME.pattern}|)\|({TIME.pattern})\n?"
