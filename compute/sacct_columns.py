@@ -93,7 +93,7 @@ class ChunkRows:
     payload: bytes  # COPY text rows of compute_jobusage, jobs already stored left out
     lines: int  # the chunk's job lines, stored ones included
     jobs: pa.Array  # the job ids written
-    sums: pa.Table  # account, day, jobs, gpu_seconds: what the written rows add to UsageDay
+    sums: pa.Table  # account, day, job_count, seconds_sum: what the written rows add to UsageDay
 
 
 def _digits(column: pa.Array, most: int) -> bool:

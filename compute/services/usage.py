@@ -48,7 +48,13 @@ from compute.models import (
     UsageDay,
 )
 from compute.sacct import parse_line
-from compute.services.usage_fast import COPY_CHUNK, Replayable, Unfit, ingest_fast
+from compute.services.usage_fast import (
+    COPY_CHUNK,
+    USAGE_DAY_ADD,
+    Replayable,
+    Unfit,
+    ingest_fast,
+)
 from core.actors import Actor
 from core.audit import audit_record
 from governance.models import ResearchProject
@@ -214,7 +220,7 @@ def _copy_postgresql(cluster: Cluster, rows: IO[str]) -> int:
         # into UsageDay in the same statement, in key order. The stored jobs are looked up in the
         # staged ids' range only, which the BRIN index finds.
         cursor.execute(
-            "WITH inserted AS ("
+            "WITH inserted AS ("  # noqa: S608 - USAGE_DAY_ADD is a constant
             'INSERT INTO compute_jobusage (cluster_id, job_id, account, "user", gpus, '
             "elapsed_seconds, state, ended_at) "
             "SELECT DISTINCT ON (s.job_id) %s, s.job_id, s.account, s.username, s.gpus, "
@@ -232,10 +238,7 @@ def _copy_postgresql(cluster: Cluster, rows: IO[str]) -> int:
             "FROM inserted i LEFT JOIN governance_researchproject p ON p.code = i.account "
             "GROUP BY i.account, p.id, i.day "
             'ORDER BY i.account COLLATE "C", coalesce(p.id, 0), i.day '
-            "ON CONFLICT (cluster_id, account, (coalesce(project_id, 0)), day) DO UPDATE SET "
-            "jobs = compute_usageday.jobs + excluded.jobs, "
-            "gpu_seconds = compute_usageday.gpu_seconds + excluded.gpu_seconds"
-            ") SELECT count(*) FROM inserted",
+            f"{USAGE_DAY_ADD}) SELECT count(*) FROM inserted",
             [cluster.pk, cluster.pk, cluster.pk],
         )
         inserted = cursor.fetchone()[0]
