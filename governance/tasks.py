@@ -8,6 +8,7 @@ from django.conf import settings
 from core.actors import Actor
 from core.models import AuditSource
 from governance import selectors, services
+from governance.timestamping import TimestampError, request_token
 
 
 @shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
@@ -44,3 +45,25 @@ def safety_reviews_remind() -> int:
     """Remind the Safety Board of decisions due for review; runs daily from beat."""
     actor = Actor.system("safety_reviews_remind", source=AuditSource.TASK)
     return services.safety_reviews_remind(actor=actor)
+
+
+@shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+def tree_head_daily() -> int:
+    """Sign the decision log's tree head once a day, so that watchers see it is alive."""
+    actor = Actor.system("tree_head_daily", source=AuditSource.TASK)
+    return services.tree_head_sign(actor=actor, reason="daily").tree_size
+
+
+@shared_task(autoretry_for=(ConnectionError, TimestampError), retry_backoff=True, max_retries=5)
+def tree_head_timestamp(tree_head_id: int) -> bool:
+    """Fetch an RFC 3161 timestamp of a tree head from the configured authority."""
+    url = settings.DECISION_LOG_TSA_URL
+    head = selectors.tree_head_get(tree_head_id)
+    if not url or head is None or head.timestamp_token is not None:
+        return False
+    response = request_token(url, head.body.encode())
+    actor = Actor.system("tree_head_timestamp", source=AuditSource.TASK)
+    services.tree_head_timestamp(
+        actor=actor, tree_head=head, token=response.as_bytes(), authority=url
+    )
+    return True

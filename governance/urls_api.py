@@ -52,3 +52,20 @@ urlpatterns += [
         name="public-chain",
     ),
 ]
+
+from governance import api_log  # noqa: E402 - the public decision log beside public verification
+
+urlpatterns += [
+    path("public/log/", api_log.LogHeadApi.as_view(), name="public-log"),
+    path("public/log/entries/", api_log.LogEntriesApi.as_view(), name="public-log-entries"),
+    path(
+        "public/log/proof/inclusion/",
+        api_log.LogInclusionApi.as_view(),
+        name="public-log-inclusion",
+    ),
+    path(
+        "public/log/proof/consistency/",
+        api_log.LogConsistencyApi.as_view(),
+        name="public-log-consistency",
+    ),
+]

@@ -6,8 +6,12 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from governance import chain, rules
-from governance.models import Ballot, Motion, MotionStatus
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from core.models import AuditEvent
+from governance import chain, log_check, merkle, rules
+from governance.log_keys import public_key
+from governance.models import Ballot, DecisionStatement, Motion, MotionStatus, TreeHead
 
 COUNTED = (MotionStatus.VOTING_CLOSED, MotionStatus.CERTIFIED, MotionStatus.PUBLISHED)
 
@@ -46,6 +50,91 @@ def chain_entries(motion: Motion) -> list[dict[str, Any]]:
     ]
 
 
+class TooManyTags(ValueError):
+    """A secret vote with more counted pseudonyms than states that may vote."""
+
+
+def signed_head(head: TreeHead) -> dict[str, Any]:
+    """A tree head as published (and as a watcher saves it to use as a checkpoint)."""
+    import json
+
+    return {"tree_head": json.loads(head.body), "signature": head.signature}
+
+
+def log_leaf_hashes() -> list[bytes]:
+    """The log's leaves, hashed again from the statements' bodies (not from a stored column)."""
+    return [
+        merkle.leaf_hash(body.encode())
+        for body in DecisionStatement.objects.order_by("index").values_list("body", flat=True)
+    ]
+
+
+def verify_log(
+    *, key: Ed25519PublicKey | None = None, checkpoint: dict[str, Any] | None = None
+) -> list[str]:
+    """Problems with the whole log: leaves, the latest signed head and an optional checkpoint."""
+    key = key or public_key()
+    leaves = log_leaf_hashes()
+    indexes = list(DecisionStatement.objects.order_by("index").values_list("index", flat=True))
+    problems = []
+    if indexes != list(range(len(indexes))):
+        problems.append("the log's entries are not numbered 0, 1, 2, … without gaps")
+    latest = TreeHead.objects.order_by("-signed_at", "-id").first()
+    latest_doc = signed_head(latest) if latest else None
+    if latest_doc is not None:
+        problems += log_check.tree_head_problems(latest_doc, key, name="latest tree head")
+        size = latest_doc["tree_head"]["tree_size"]
+        if (
+            size > len(leaves)
+            or merkle.root(leaves[:size]).hex() != latest_doc["tree_head"]["root_hash"]
+        ):
+            problems.append(
+                f"the log's first {size} entries do not hash to the latest signed tree head's root"
+            )
+    elif leaves:
+        problems.append("the log has entries but no signed tree head")
+    if checkpoint is not None:
+        current = (
+            {"tree_head": latest_doc["tree_head"], "signature": latest_doc["signature"]}
+            if latest_doc
+            else None
+        )
+        problems += log_check.checkpoint_problems(checkpoint, key, leaves, current)
+    return problems
+
+
+def _audit_problems(motion: Motion, walked: chain.ChainCheck) -> list[str]:
+    """Whether the close and certify rows of the append-only audit trail tell the same story."""
+    problems = []
+    rows = AuditEvent.objects.filter(
+        target_type="governance.motion",
+        target_id=str(motion.pk),
+        action__in=["motion.close", "motion.certify"],
+    ).order_by("occurred_at", "id")
+    seen = set()
+    for row in rows:
+        seen.add(row.action)
+        after = row.after or {}
+        if after.get("chain_head") != walked.head:
+            problems.append(
+                f"the {row.action} audit row recorded chain head {str(after.get('chain_head'))[:12]}… "
+                f"but the chain ends at {walked.head[:12]}…"
+            )
+        if (
+            row.action == "motion.certify"
+            and motion.outcome
+            and after.get("outcome") != motion.outcome
+        ):
+            problems.append(
+                f"the certify audit row recorded outcome {after.get('outcome')} but the motion says {motion.outcome}"
+            )
+    if "motion.close" not in seen:
+        problems.append("no audit row records this vote's close")
+    if motion.status != MotionStatus.VOTING_CLOSED and "motion.certify" not in seen:
+        problems.append("no audit row records this result's certification")
+    return problems
+
+
 def recount(
     rule_data: dict[str, Any], electorate: dict[str, Any], current: dict[str, str], secret: bool
 ) -> rules.Tally:
@@ -60,6 +149,12 @@ def recount(
         for e in electorate["electors"]
     ]
     if secret:
+        voting = sum(1 for e in electors if not e.recused)
+        if len(current) > voting:
+            # More pseudonyms than electors means ballots were added by someone who is not one.
+            raise TooManyTags(
+                f"{len(current)} secret ballots are counted but only {voting} states may vote"
+            )
         # Tags are pseudonyms; count-based rules only need how many of each choice, so give
         # the choices to the voting members in any order (weighted rules are refused for secret votes).
         voters = [e.state for e in electors if not e.recused]
@@ -69,8 +164,13 @@ def recount(
     return rules.evaluate(rules.VotingRule.from_dict(rule_data), electors, ballots)
 
 
-def verify_motion(motion: Motion) -> Verification:
-    """Check the electorate hash, every chain link, the head, and the recount against the stored tally."""
+def verify_motion(
+    motion: Motion,
+    *,
+    key: Ed25519PublicKey | None = None,
+) -> Verification:
+    """Check the electorate hash, chain links, head and recount against the stored tally, the
+    signed statement and the audit trail."""
     result = Verification(motion=motion.reference)
     snapshot = getattr(motion, "electorate", None)
     if snapshot is None:
@@ -91,23 +191,56 @@ def verify_motion(motion: Motion) -> Verification:
                 f"the certified chain head is {motion.chain_head[:12]}… ({motion.chain_length} entries) "
                 f"but the chain ends at {walked.head[:12]}… ({walked.length} entries)"
             )
-        tally = recount(snapshot.entries["rule"], snapshot.entries, walked.current, motion.secret)
+        try:
+            tally = recount(
+                snapshot.entries["rule"], snapshot.entries, walked.current, motion.secret
+            )
+        except TooManyTags as exc:
+            result.fail(str(exc))
+            return result
         result.recount = {
             k: v
             for k, v in tally.to_dict().items()
             if k in ("outcome", "yes", "no", "abstain", "absent", "summary")
         }
         stored = motion.tally or {}
-        for key in ("outcome", "yes", "no", "abstain", "absent"):
-            if str(stored.get(key)) != str(result.recount[key]):
+        for name in ("outcome", "yes", "no", "abstain", "absent"):
+            if str(stored.get(name)) != str(result.recount[name]):
                 result.fail(
-                    f"recount gives {key} = {result.recount[key]} but the recorded tally says {stored.get(key)}"
+                    f"recount gives {name} = {result.recount[name]} but the recorded tally says {stored.get(name)}"
                 )
         if motion.outcome and motion.outcome != result.recount["outcome"]:
             result.fail(
                 f"recount gives {result.recount['outcome']} but the certified outcome is {motion.outcome}"
             )
+        for problem in _audit_problems(motion, walked):
+            result.fail(problem)
+        _check_statement(motion, walked, result, key or public_key())
     return result
+
+
+def _check_statement(
+    motion: Motion, walked: chain.ChainCheck, result: Verification, key: Ed25519PublicKey
+) -> None:
+    """Compare the re-walked chain and recount with what the platform signed at closing.
+
+    (A kept checkpoint cannot say which entry changed, only that the log changed: the whole
+    log is compared with it in `verify_log`.)"""
+    statement = DecisionStatement.objects.filter(motion=motion).first()
+    if statement is None:
+        result.fail("the platform's signed statement of this result is missing from the log")
+        return
+    for problem in log_check.statement_problems(
+        reference=motion.reference,
+        body=statement.body,
+        signature=statement.signature,
+        public_key=key,
+        electorate_sha256=result.electorate_sha256,
+        chain_head=walked.head,
+        chain_length=walked.length,
+        recount=result.recount,
+    ):
+        result.fail(problem)
 
 
 def chain_file(motion: Motion) -> bytes:

@@ -157,6 +157,30 @@ def _electorates() -> Iterator[dict[str, Any]]:
         }
 
 
+def _decision_log() -> Iterator[dict[str, Any]]:
+    for s in selectors.decision_statements().iterator(chunk_size=500):
+        yield {
+            "index": s.index,
+            "motion": s.motion.reference,
+            "statement": s.body,
+            "signature": s.signature,
+            "key_id": s.key_id,
+        }
+
+
+def _tree_heads() -> Iterator[dict[str, Any]]:
+    for h in selectors.tree_heads().iterator(chunk_size=500):
+        yield {
+            "tree_size": h.tree_size,
+            "root_hash": h.root_hash,
+            "signed_at": _iso(h.signed_at),
+            "reason": h.reason,
+            "tree_head": h.body,
+            "signature": h.signature,
+            "key_id": h.key_id,
+        }
+
+
 # -- compute -----------------------------------------------------------------------------
 
 
@@ -402,6 +426,43 @@ TABLES: dict[str, Table] = {
             ),
             _decisions,
             ("motion_id",),
+        ),
+        Table(
+            "decision_log",
+            _("Signed decision statements (the decision log)"),
+            (
+                ("index", "integer", "Position in the log, from 0, in the order votes closed"),
+                ("motion", "string", "Reference of the motion"),
+                (
+                    "statement",
+                    "string",
+                    "The signed statement: canonical JSON of the chain head, electorate hash "
+                    "and tally at closing (the Merkle leaf's bytes)",
+                ),
+                ("signature", "string", "Ed25519 signature of the statement, base64"),
+                ("key_id", "string", "SHA-256 of the platform's raw Ed25519 public key"),
+            ),
+            _decision_log,
+            ("index",),
+        ),
+        Table(
+            "tree_heads",
+            _("Signed tree heads of the decision log"),
+            (
+                ("tree_size", "integer", "Number of statements the tree covers"),
+                (
+                    "root_hash",
+                    "string",
+                    "Merkle root (RFC 9162) over the first tree_size statements",
+                ),
+                ("signed_at", "datetime", "When the tree head was signed (UTC)"),
+                ("reason", "string", "close (after a vote closed) or daily"),
+                ("tree_head", "string", "The signed tree head as canonical JSON"),
+                ("signature", "string", "Ed25519 signature of tree_head, base64"),
+                ("key_id", "string", "SHA-256 of the platform's raw Ed25519 public key"),
+            ),
+            _tree_heads,
+            ("tree_head",),
         ),
         Table(
             "roll_calls",

@@ -22,10 +22,17 @@ state:
   assessments; the shares used against the scale's; and the assessed amounts in contributions
   and member_states against the assessments.
 
+- the decision log (decision_log, tree_heads): each published decision against the statement
+  the platform signed when its vote closed (chain head, electorate hash, tally); every Merkle
+  leaf hashed again and the latest signed tree head's root recomputed; with `--public-key
+  PEM`, every signature; with `--checkpoint FILE` (a signed tree head you kept from
+  /api/v1/public/log/), that the log still begins with the log you saw then. A rewrite of a
+  result after it was published is found even by someone who holds the database.
+
 A missing file counts as an empty table. Only the standard library and the platform's pure
-rule modules are used (governance.rules and .chain, compute.rules, funding.rules and
-.scale_io): a bare Python with this source tree runs it. The exit status is 1 if anything
-differs, else 0.
+rule modules are used (governance.rules, .chain, .merkle and .log_check, compute.rules,
+funding.rules and .scale_io): a bare Python with this source tree runs it; checking signatures
+needs the `cryptography` package as well. The exit status is 1 if anything differs, else 0.
 """
 
 from __future__ import annotations
@@ -56,10 +63,15 @@ def _load(folder: Path, name: str) -> list[dict[str, Any]]:
     return data
 
 
-def check_decisions(folder: Path, report: Callable[[str], None]) -> int:
-    """Every difference found in the published votes; returns how many there were."""
+def check_decisions(folder: Path, report: Callable[[str], None], public_key: Any = None) -> int:
+    """Every difference found in the published votes; returns how many there were.
+
+    Each decision is also compared with the statement the platform signed when its vote closed
+    (decision_log.json): a rewrite of ballots, chain and tally after closing shows there.
+    """
     problems = 0
     decisions = _load(folder, "decisions")
+    statements = {row["motion"]: row for row in _load(folder, "decision_log")}
     electorates = {e["reference"]: e for e in _load(folder, "electorates")}
     chains: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for entry in _load(folder, "ballot_chains"):
@@ -122,6 +134,23 @@ def check_decisions(folder: Path, report: Callable[[str], None]) -> int:
                 fail(f"{ref}: recount gives {key} = {getattr(tally, key)}, published {d[key]}")
         if tally.outcome.value != d["outcome"]:
             fail(f"{ref}: recount gives {tally.outcome.value}, published {d['outcome']}")
+        statement = statements.get(ref)
+        if statement is None:
+            fail(f"{ref}: no signed statement of this decision in decision_log")
+            continue
+        from governance import log_check
+
+        for problem in log_check.statement_problems(
+            reference=ref,
+            body=statement["statement"],
+            signature=statement["signature"],
+            public_key=public_key,
+            electorate_sha256=d["electorate_sha256"],
+            chain_head=walked.head,
+            chain_length=walked.length,
+            recount=tally.to_dict(),
+        ):
+            fail(problem)
     report(f"{len(decisions)} decision(s) recomputed, {problems} difference(s).")
     return problems
 
@@ -330,12 +359,89 @@ def check_assessments(folder: Path, report: Callable[[str], None]) -> int:
     return problems
 
 
+def check_log(
+    folder: Path,
+    report: Callable[[str], None],
+    key: Any = None,
+    checkpoint: dict[str, Any] | None = None,
+) -> int:
+    """The decision log: every leaf hashed again, the latest signed tree head, a kept checkpoint."""
+    from governance import log_check, merkle
+
+    statements = sorted(_load(folder, "decision_log"), key=lambda r: r["index"])
+    heads = _load(folder, "tree_heads")
+    problems: list[str] = []
+    if [r["index"] for r in statements] != list(range(len(statements))):
+        problems.append("decision_log: the entries are not numbered 0, 1, 2, … without gaps")
+    leaves = [merkle.leaf_hash(r["statement"].encode()) for r in statements]
+    latest = None
+    if heads:
+        newest = max(heads, key=lambda h: (h["signed_at"], h["tree_size"]))
+        latest = {"tree_head": json.loads(newest["tree_head"]), "signature": newest["signature"]}
+        size = latest["tree_head"]["tree_size"]
+        if (
+            size > len(leaves)
+            or merkle.root(leaves[:size]).hex() != latest["tree_head"]["root_hash"]
+        ):
+            problems.append(
+                f"decision_log: the first {size} statements do not hash to the latest signed "
+                "tree head's root"
+            )
+        if key is not None:
+            problems += log_check.tree_head_problems(latest, key, name="latest tree head")
+    elif statements:
+        problems.append("decision_log: statements but no signed tree head")
+    if key is not None:
+        for row in statements:
+            try:
+                from governance import signing
+
+                signing.verify(key, json.loads(row["statement"]), row["signature"])
+            except (ValueError, signing.SignatureError) as exc:
+                problems.append(f"{row['motion']}: the signed statement does not verify ({exc})")
+    if checkpoint is not None:
+        problems += log_check.checkpoint_problems(checkpoint, key, leaves, latest)
+    for problem in problems:
+        report(problem)
+    verb = "checked against your checkpoint" if checkpoint is not None else "checked"
+    if key is None:
+        report("decision_log: signatures not checked (pin the platform's key with --public-key).")
+    report(f"decision log of {len(statements)} statement(s) {verb}, {len(problems)} difference(s).")
+    return len(problems)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("folder", type=Path, help="folder holding the portal's JSON downloads")
+    parser.add_argument(
+        "--public-key",
+        type=Path,
+        help="the platform's Ed25519 public key (PEM), as published on /portal/log/ and in the "
+        "README; needed to check signatures (and the `cryptography` package)",
+    )
+    parser.add_argument(
+        "--checkpoint",
+        type=Path,
+        help="a signed tree head you saved earlier (/api/v1/public/log/): proves that the log "
+        "still begins with what it held then",
+    )
     args = parser.parse_args(argv)
-    checks = (check_decisions, check_quotas, check_scales, check_assessments)
-    problems = sum(check(args.folder, print) for check in checks)
+    key = checkpoint = None
+    if args.public_key is not None:
+        from governance import signing
+
+        key = signing.load_public_pem(args.public_key.read_bytes())
+    if args.checkpoint is not None:
+        if key is None:
+            parser.error(
+                "--checkpoint needs --public-key: a tree head is only as good as its signature"
+            )
+        checkpoint = json.loads(args.checkpoint.read_text(encoding="utf-8"))
+    problems = check_decisions(args.folder, print, key)
+    problems += check_log(args.folder, print, key, checkpoint)
+    problems += sum(
+        check(args.folder, print) for check in (check_quotas, check_scales, check_assessments)
+    )
     return 1 if problems else 0
 
 

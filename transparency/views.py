@@ -150,6 +150,7 @@ def decision_detail(request: HttpRequest, motion_id: int) -> HttpResponse:
     ]
     context: dict[str, Any] = {
         "motion": motion,
+        "statement": selectors.decision_statements().filter(motion=motion).first(),
         "rule_in_words": rules.VotingRule.from_dict(motion.rule).describe(),
         "tally": motion.tally,
         "roll_call": roll,
@@ -237,3 +238,42 @@ def compute(request: HttpRequest) -> HttpResponse:
         "chart": chart,
     }
     return render(request, "transparency/compute.html", context)
+
+
+@cached
+def decision_log(request: HttpRequest) -> HttpResponse:
+    """The public decision log: the key, the latest signed tree head, every statement."""
+    import json
+
+    head = selectors.tree_head_latest()
+    published = dict(selectors.decisions_published().values_list("reference", "pk"))
+    entries = [
+        {
+            "index": s.index,
+            "reference": s.motion.reference,
+            "motion_id": published.get(s.motion.reference),
+            "closed_at": s.motion.closed_at,
+            "leaf_hash": s.leaf_hash,
+        }
+        for s in selectors.decision_statements().order_by("-index")[:200]
+    ]
+    context = {
+        "key": selectors.decision_log_key_info(),
+        "head": head,
+        "head_json": (
+            json.dumps({"tree_head": json.loads(head.body), "signature": head.signature}, indent=2)
+            if head
+            else None
+        ),
+        "entries": entries,
+    }
+    return render(request, "transparency/decision_log.html", context)
+
+
+@cached
+def decision_log_key(request: HttpRequest) -> HttpResponse:
+    """The public key as a PEM file, to pin and give to the recompute command."""
+    info = selectors.decision_log_key_info()
+    response = HttpResponse(info["public_key_pem"], content_type="application/x-pem-file")
+    response["Content-Disposition"] = 'inline; filename="concordia-decision-log.pem"'
+    return response

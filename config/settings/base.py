@@ -242,3 +242,17 @@ from .funding import *  # noqa: E402
 
 CELERY_BEAT_SCHEDULE.update(COMPUTE_BEAT_SCHEDULE)
 CELERY_BEAT_SCHEDULE.update(FUNDING_BEAT_SCHEDULE)
+
+# The decision log (issue 12): closed votes' results are signed with an Ed25519 key kept in a
+# file outside the database, so whoever can write the database cannot sign a rewritten result.
+# Local and test runs make a key on first use; production must be given one (see production.py).
+DECISION_SIGNING_KEY_FILE = env.path(
+    "DECISION_SIGNING_KEY_FILE", default=BASE_DIR / "var" / "decision-signing-key.pem"
+)
+DECISION_SIGNING_KEY_CREATE = env.bool("DECISION_SIGNING_KEY_CREATE", default=True)
+# Optional RFC 3161 timestamp authority for each signed tree head (empty: none).
+DECISION_LOG_TSA_URL = env("DECISION_LOG_TSA_URL", default="")
+CELERY_BEAT_SCHEDULE["decision-log-daily-tree-head"] = {
+    "task": "governance.tasks.tree_head_daily",
+    "schedule": crontab(hour=0, minute=5),
+}

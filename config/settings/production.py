@@ -25,3 +25,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
 }
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+# The signing key of the decision log must be provided (never made on the fly in production,
+# where a lost key would silently start a second log): a PEM file outside the database.
+DECISION_SIGNING_KEY_FILE = env.path("DECISION_SIGNING_KEY_FILE")
+DECISION_SIGNING_KEY_CREATE = False

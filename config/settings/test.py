@@ -15,3 +15,7 @@ EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.l
 DEMO_DATA_ALLOWED = True
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "var" / "test-media")
 PORTAL_CACHE_VERSION_TTL = 0.0  # every request reads the shared version: no cross-test staleness
+# One signing key for the test run (made on first use; xdist workers share it safely).
+DECISION_SIGNING_KEY_FILE = env.path(
+    "DECISION_SIGNING_KEY_FILE", default=BASE_DIR / "var" / "test-decision-signing-key.pem"
+)

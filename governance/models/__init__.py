@@ -1,5 +1,6 @@
 """Governance models, one module per topic; import them from here."""
 
+from governance.models.decision_log import DecisionStatement, TreeHead, TreeHeadReason
 from governance.models.membership import (
     VOTING_ROLES,
     Accreditation,
@@ -63,6 +64,7 @@ __all__ = [
     "ContributionShare",
     "Council",
     "CouncilKind",
+    "DecisionStatement",
     "DelegateRole",
     "ElectorateSnapshot",
     "Escalation",
@@ -91,6 +93,8 @@ __all__ = [
     "Severity",
     "StaffRole",
     "StaffRoleKind",
+    "TreeHead",
+    "TreeHeadReason",
     "VoteReminder",
     "VotingRightsSuspension",
     "VotingRulePolicy",

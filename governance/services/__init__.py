@@ -1,6 +1,11 @@
 """Every write in governance; one module per topic, all re-exported here."""
 
 from governance.services.ballots import ballot_cast
+from governance.services.decision_log import (
+    statement_record,
+    tree_head_sign,
+    tree_head_timestamp,
+)
 from governance.services.delegations import (
     contribution_shares_set,
     proxy_grant,
@@ -86,6 +91,9 @@ __all__ = [
     "seat_end",
     "seat_grant",
     "staff_role_grant",
+    "statement_record",
+    "tree_head_sign",
+    "tree_head_timestamp",
     "vote_reminders_send",
     "voting_rights_restore",
     "voting_rights_suspend",

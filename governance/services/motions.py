@@ -45,6 +45,7 @@ from governance.models import (
     VotingRightsSuspension,
     VotingRulePolicy,
 )
+from governance.services.decision_log import statement_record
 from governance.services.projects import project_status_change
 from governance.signals import decision_certified
 
@@ -534,6 +535,7 @@ def motion_close(*, actor: Actor, motion: Motion) -> Motion:
             "chain_head": locked.chain_head,
         },
     )
+    statement_record(actor=actor, motion=locked)
     return locked
 
 

@@ -165,7 +165,7 @@ def test_anyone_can_recompute_from_the_downloads(c5, tmp_path):
     decide(c5, "First")
     decide(c5, "Second", yes=("DE",))
     client = Client()
-    for name in ("decisions", "roll_calls", "ballot_chains", "electorates"):
+    for name in ("decisions", "roll_calls", "ballot_chains", "electorates", "decision_log"):
         (tmp_path / f"{name}.json").write_text(
             client.get(f"/portal/data/{name}.json").content.decode()
         )

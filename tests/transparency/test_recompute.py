@@ -53,13 +53,18 @@ def test_recompute_agrees_with_the_portals_own_downloads(tmp_path, capsys):
     # given the demo data and every table downloaded as JSON
     call_command("seed_demo", stdout=io.StringIO())
     download_json(tmp_path)
-    # when the command runs on the folder
-    status = recompute.main([str(tmp_path)])
+    key = tmp_path / "key.pem"
+    key.write_bytes(Client().get("/portal/log/key.pem").content)
+    # when the command runs on the folder, with the platform's key pinned
+    status = recompute.main([str(tmp_path), "--public-key", str(key)])
     # then it finds nothing, and says what it checked
     out = capsys.readouterr().out.splitlines()
     assert status == 0, out
+    logged = len(json.loads((tmp_path / "decision_log.json").read_text()))
+    assert logged >= 1
     assert out == [
         "1 decision(s) recomputed, 0 difference(s).",
+        f"decision log of {logged} statement(s) checked, 0 difference(s).",
         "1 quota split(s) recomputed, 0 difference(s).",
         "1 scale(s) recomputed, 0 difference(s).",
         "1 year(s) of assessments recomputed, 0 difference(s).",
