@@ -10,6 +10,7 @@ import hashlib
 import urllib.request
 
 from rfc3161_client import (
+    HashAlgorithm,
     PKIStatus,
     TimestampRequestBuilder,
     TimeStampResponse,
@@ -26,6 +27,7 @@ def request_token(url: str, data: bytes, *, timeout: float = 10.0) -> TimeStampR
     request = (
         TimestampRequestBuilder()
         .data(data)
+        .hash_algorithm(HashAlgorithm.SHA256)
         .nonce(nonce=True)
         .cert_request(cert_request=True)
         .build()

@@ -402,3 +402,14 @@ def test_the_portal_shows_the_key_the_log_and_the_proof_link(council):
     feed = client.get("/portal/log/feed.atom").content.decode()
     assert first.reference in feed
     assert DecisionStatement.objects.get(motion=first).signature in feed
+
+
+def test_the_daily_tree_head_is_signed_by_the_beat_task(council):
+    """The daily task signs a fresh tree head of the same log, so watchers see the log is alive."""
+    from governance.tasks import tree_head_daily
+
+    assert tree_head_daily() == 2
+    head = TreeHead.objects.order_by("-id").first()
+    assert head.reason == "daily"
+    assert head.tree_size == 2
+    signing.verify(public_key(), json.loads(head.body), head.signature)
