@@ -154,8 +154,8 @@ def project_compute_unfreeze(
 def safety_freeze_message(freeze: ComputeFreeze) -> str:
     """What an operator is told when a Safety Board freeze holds the project."""
     return _(
-        "%(code)s is frozen by the Safety Board (%(authority)s, %(reference)s). Only the Board's "
-        "certified decision, or the recorded lapse of the chair's interim order, lifts it."
+        "%(code)s is frozen by the %(authority)s (%(reference)s). Only the Board's certified "
+        "decision, or the recorded lapse of the chair's interim order, lifts it."
     ) % {
         "code": freeze.project.code,
         "authority": freeze.get_authority_display(),
