@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import BasePermission
@@ -93,7 +94,7 @@ def actor_for(request: Request) -> Actor:
 class IsAuditor(BasePermission):
     """The audit trail is for auditors and superusers, not for every staff account."""
 
-    message = _("Only an auditor may read the audit trail.")
+    message = gettext_lazy("Only an auditor may read the audit trail.")
 
     def has_permission(self, request: Any, view: Any) -> bool:
         return may_read_audit(request.user)
