@@ -70,7 +70,21 @@ class ProjectMemberAdmin(ReadOnlyAdmin):
 
 @admin.register(ComputeFreeze)
 class ComputeFreezeAdmin(ReadOnlyAdmin):
-    list_display = ("project", "reason", "ordered_by", "ordered_at", "until", "lifted_at")
+    """Read-only: an operator lifts an operational freeze on the operators' page or the API;
+    a safety freeze is lifted only by the Safety Board's decision or its lapse, never here."""
+
+    list_display = (
+        "project",
+        "authority",
+        "reference",
+        "ordered_by",
+        "ordered_at",
+        "until",
+        "lifted_at",
+        "lifted_by",
+    )
+    list_filter = ("authority",)
+    search_fields = ("project__code", "reference")
 
 
 @admin.register(SyncRun)

@@ -122,6 +122,18 @@ def _project(request: Request, code: str) -> ResearchProject:
     return project
 
 
+def _freeze_body(freeze: ComputeFreeze) -> dict[str, Any]:
+    return {
+        "authority": freeze.authority,
+        "safety": freeze.is_safety,
+        "ordered_by": freeze.ordered_by,
+        "reference": freeze.reference,
+        "ordered_at": freeze.ordered_at,
+        "until": freeze.until,
+        "reason": freeze.reason,
+    }
+
+
 def _project_body(project: ResearchProject) -> dict[str, Any]:
     freeze = selectors.freeze_in_force(project)
     return {
@@ -141,6 +153,7 @@ def _project_body(project: ResearchProject) -> dict[str, Any]:
         "frozen": freeze is not None,
         "freeze_reason": freeze.reason if freeze else None,
         "freeze_until": freeze.until if freeze else None,
+        "freezes": [_freeze_body(f) for f in selectors.freezes_in_force(project)],
         "usage_daily": selectors.usage_daily(project=project),
     }
 
@@ -184,7 +197,12 @@ class ProjectMemberApi(APIView):
 
 
 class ProjectFreezeApi(APIView):
-    """Freeze (POST) or unfreeze (DELETE) a project's compute; the sync runs on commit."""
+    """An operational freeze (POST) or its lifting (DELETE); the sync runs on commit.
+
+    DELETE lifts only the operator's own freeze. A Safety Board freeze is refused with 409
+    ``safety_freeze_in_force``; where both were in force, the answer says the project is still
+    frozen and by whom.
+    """
 
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField()
@@ -211,7 +229,17 @@ class ProjectFreezeApi(APIView):
         services.project_compute_unfreeze(
             actor=Actor.from_request(request), project=project, reason=reason or "lifted"
         )
-        return Response({"frozen": False})
+        holding = selectors.freeze_in_force(project)
+        if holding is None:
+            return Response({"frozen": False})
+        return Response(
+            {
+                "frozen": True,
+                "code": "safety_freeze_in_force",
+                "message": services.safety_freeze_message(holding),
+                "freezes": [_freeze_body(f) for f in selectors.freezes_in_force(project)],
+            }
+        )
 
 
 class SyncRunListApi(APIView):

@@ -31,3 +31,9 @@ class UsageFileInvalid(DomainError):
     def __init__(self, message: str, *, lines: list[tuple[int, str]]) -> None:
         super().__init__(message, field="lines")
         self.lines = lines
+
+
+class SafetyFreezeInForce(Conflict):
+    """A Safety Board freeze holds the project; only the Board's decision or its lapse lifts it."""
+
+    code = "safety_freeze_in_force"

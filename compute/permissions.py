@@ -55,6 +55,22 @@ def check_freeze(actor: Actor) -> None:
     require_mfa(actor)
 
 
+def check_safety_order(actor: Actor) -> None:
+    """Safety freezes come and go only on the Safety Board's orders, which governance sends.
+
+    No person reaches this through a page, the API or the admin: the receiver of governance's
+    signals acts as the platform itself, after a certified decision, the chair's interim order
+    or its recorded lapse.
+    """
+    if not actor.is_system:
+        raise NotAllowed(
+            _(
+                "Only the Safety Board's certified decision, or the recorded lapse of its "
+                "chair's interim order, may order or lift a safety freeze."
+            )
+        )
+
+
 def may_view_project(user: object, project: ResearchProject) -> bool:
     from core.models import User
 

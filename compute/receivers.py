@@ -37,29 +37,51 @@ def on_decision_certified(
 
 
 def on_freeze_ordered(
-    sender: Any, *, project_ids: list[int], reason: str, reference: str, **kwargs: Any
+    sender: Any,
+    *,
+    project_ids: list[int],
+    reason: str,
+    reference: str,
+    authority: str = "decision",
+    ordered_by: str = "",
+    **kwargs: Any,
 ) -> None:
-    """A safety decision (or the chair's interim order) stops the projects' compute now."""
-    from compute.models import ComputeFreeze
-    from compute.services import project_compute_freeze
+    """A safety decision (or the chair's interim order) stops the projects' compute now.
+
+    It is recorded as a safety freeze even where an operator's freeze is already in force, so
+    lifting the operator's freeze can never undo the Board's order.
+    """
+    from compute.models import FreezeAuthority
+    from compute.services import project_safety_freeze
     from governance.models import ResearchProject
 
+    kind = (
+        FreezeAuthority.SAFETY_INTERIM
+        if authority == "interim"
+        else FreezeAuthority.SAFETY_DECISION
+    )
     actor = Actor.system(f"safety:{reference}", source=AuditSource.SYSTEM)
     for project in ResearchProject.objects.filter(pk__in=project_ids):
-        if ComputeFreeze.objects.filter(project=project, lifted_at__isnull=True).exists():
-            continue  # already frozen: one freeze in force is enough, the sync keeps it
-        project_compute_freeze(actor=actor, project=project, reason=reason)
+        project_safety_freeze(
+            actor=actor,
+            project=project,
+            authority=kind,
+            reference=reference,
+            ordered_by=ordered_by,
+            reason=reason,
+        )
 
 
 def on_unfreeze_ordered(
     sender: Any, *, project_ids: list[int], reason: str, reference: str, **kwargs: Any
 ) -> None:
-    """A lapsed interim freeze, an adopted unfreeze or a reopening lets the projects run again."""
-    from compute.models import ComputeFreeze
-    from compute.services import project_compute_unfreeze
+    """A lapsed interim freeze, an adopted unfreeze or a reopening lifts the Board's freeze.
+
+    An operator's own freeze in force stays; the projects run again only when it goes too.
+    """
+    from compute.services import project_safety_unfreeze
     from governance.models import ResearchProject
 
     actor = Actor.system(f"safety:{reference}", source=AuditSource.SYSTEM)
     for project in ResearchProject.objects.filter(pk__in=project_ids):
-        if ComputeFreeze.objects.filter(project=project, lifted_at__isnull=True).exists():
-            project_compute_unfreeze(actor=actor, project=project, reason=reason)
+        project_safety_unfreeze(actor=actor, project=project, reference=reference, reason=reason)

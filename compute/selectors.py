@@ -19,6 +19,7 @@ from compute.models import (
     AllocationStatus,
     Cluster,
     ComputeFreeze,
+    FreezeAuthority,
     NationalQuota,
     ProjectAllocation,
     ProjectMember,
@@ -56,7 +57,29 @@ def active_freezes(now: dt.datetime | None = None) -> QuerySet[ComputeFreeze]:
 
 
 def freeze_in_force(project: ResearchProject) -> ComputeFreeze | None:
-    return active_freezes().filter(project=project).first()
+    """The freeze that holds the project, a safety freeze before an operational one."""
+    freezes = freezes_in_force(project)
+    return freezes[0] if freezes else None
+
+
+def freezes_in_force(project: ResearchProject) -> list[ComputeFreeze]:
+    """Every freeze holding the project (at most one of each kind), safety freezes first."""
+    rows = list(active_freezes().filter(project=project).select_related("project"))
+    return sorted(rows, key=lambda f: (not f.is_safety, f.ordered_at))
+
+
+def freeze_list_in_force() -> QuerySet[ComputeFreeze]:
+    """Every freeze in force on any project, for the operators' page."""
+    return active_freezes().select_related("project").order_by("project__code", "ordered_at")
+
+
+def operational_freeze_in_force(project: ResearchProject) -> ComputeFreeze | None:
+    return (
+        active_freezes()
+        .filter(project=project, authority=FreezeAuthority.OPERATIONAL)
+        .select_related("project")
+        .first()
+    )
 
 
 def slurm_user(username: str) -> str | None:

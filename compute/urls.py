@@ -8,4 +8,5 @@ urlpatterns = [
     path("compute/clusters/<int:cluster_id>/sync/", views.sync, name="sync"),
     path("compute/periods/<int:period_id>/", views.period_quotas, name="period"),
     path("compute/projects/<slug:code>/", views.project, name="project"),
+    path("compute/projects/<slug:code>/unfreeze/", views.unfreeze, name="unfreeze"),
 ]

@@ -19,7 +19,7 @@ from compute import permissions, selectors, services
 from compute.backends import BackendError, get_backend
 from compute.models import Cluster, SyncStatus
 from core.actors import Actor
-from core.errors import DomainError
+from core.errors import DomainError, MfaRequired, NotAllowed
 from core.models import User
 from governance.models import ResearchProject
 
@@ -60,8 +60,40 @@ def operations(request: HttpRequest) -> HttpResponse:
             "clusters": clusters,
             "refresh": any(c["running"] for c in clusters),
             "refusals": selectors.refusals()[:20],
+            "freezes": selectors.freeze_list_in_force(),
         },
     )
+
+
+@login_required
+@require_POST
+def unfreeze(request: HttpRequest, code: str) -> HttpResponse:
+    """Lift a project's operational freeze; a Safety Board freeze is refused and stays."""
+    target = get_object_or_404(ResearchProject, code=code)
+    reason = (request.POST.get("reason") or "").strip() or _("lifted on the operators' page")
+    try:
+        services.project_compute_unfreeze(
+            actor=Actor.from_request(request), project=target, reason=reason
+        )
+    except MfaRequired as exc:
+        messages.error(request, exc.message)
+    except NotAllowed as exc:
+        raise PermissionDenied(exc.message) from exc
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        holding = selectors.freeze_in_force(target)
+        if holding is None:
+            messages.success(request, _("%(code)s may run jobs again.") % {"code": target.code})
+        else:
+            messages.warning(
+                request,
+                _("The operational freeze of %(code)s is lifted, but it stays frozen.")
+                % {"code": target.code}
+                + " "
+                + services.safety_freeze_message(holding),
+            )
+    return HttpResponseRedirect(reverse("compute:operations") + "#freezes")
 
 
 @login_required
@@ -132,7 +164,7 @@ def project(request: HttpRequest, code: str) -> HttpResponse:
         "project": target,
         "allocations": selectors.project_allocations(project=target),
         "members": selectors.project_members(project=target),
-        "freeze": selectors.freeze_in_force(target),
+        "freezes": selectors.freezes_in_force(target),
         "daily": selectors.usage_daily(project=target),
         "form": form,
         "is_lead": request.user.pk == target.lead_id,

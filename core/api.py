@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import BasePermission
@@ -18,8 +19,10 @@ from rest_framework.views import APIView
 
 from core import services
 from core.actors import Actor
+from core.audit import audit_rows_for_reading
 from core.errors import DomainError
 from core.models import ApiToken, AuditEvent
+from core.permissions import may_read_audit
 
 
 def _field_errors(detail: Any) -> dict[str, Any]:
@@ -88,9 +91,13 @@ def actor_for(request: Request) -> Actor:
     return Actor.from_request(request)
 
 
-class IsStaff(BasePermission):
+class IsAuditor(BasePermission):
+    """The audit trail is for auditors and superusers, not for every staff account."""
+
+    message = gettext_lazy("Only an auditor may read the audit trail.")
+
     def has_permission(self, request: Any, view: Any) -> bool:
-        return bool(request.user and request.user.is_authenticated and request.user.is_staff)
+        return may_read_audit(request.user)
 
 
 class ApiTokenOutput(serializers.ModelSerializer[ApiToken]):
@@ -172,9 +179,13 @@ class AuditEventOutput(serializers.ModelSerializer[AuditEvent]):
 
 
 class AuditEventListApi(APIView):
-    """The audit trail, newest first (staff only; read-only by design)."""
+    """The audit trail, newest first (auditors and superusers; read-only by design).
 
-    permission_classes = [IsStaff]
+    Rows are shown through the presenters apps register: a ballot's choice appears only once
+    its vote has closed, and never for a secret vote.
+    """
+
+    permission_classes = [IsAuditor]
 
     @extend_schema(responses=AuditEventOutput(many=True))
     def get(self, request: Request) -> Response:
@@ -184,5 +195,6 @@ class AuditEventListApi(APIView):
         if action := request.query_params.get("action"):
             qs = qs.filter(action=action)
         paginator = LimitOffsetPagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(AuditEventOutput(page, many=True).data)
+        page = paginator.paginate_queryset(qs, request, view=self) or []
+        rows = audit_rows_for_reading(page)
+        return paginator.get_paginated_response(AuditEventOutput(rows, many=True).data)

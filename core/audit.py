@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -56,6 +57,32 @@ def audit_record(
         after=after or None,
         reason=reason,
     )
+
+
+# How some rows may be read depends on another app's state: a roll-call ballot's choice is
+# nobody's to read until its vote closes. That app registers a presenter for its action, which
+# rewrites the rows' `before`/`after` in memory (never in the table: rows are append-only) for
+# the reader. core imports no domain app, so the presenters come to it.
+AuditPresenter = Callable[[list[AuditEvent]], None]
+_presenters: dict[str, AuditPresenter] = {}
+
+
+def register_presenter(action: str, presenter: AuditPresenter) -> None:
+    """Show rows of `action` through `presenter` wherever the trail is read."""
+    _presenters[action] = presenter
+
+
+def audit_rows_for_reading(rows: Iterable[AuditEvent]) -> list[AuditEvent]:
+    """The rows as a reader may see them now; every page, API and admin screen reads through this."""
+    shown = list(rows)
+    by_action: dict[str, list[AuditEvent]] = defaultdict(list)
+    for row in shown:
+        by_action[row.action].append(row)
+    for action, group in by_action.items():
+        presenter = _presenters.get(action)
+        if presenter is not None:
+            presenter(group)
+    return shown
 
 
 def changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -2,10 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.utils.translation import gettext as _
 
 from core.actors import Actor
 from core.errors import MfaRequired, NotAllowed
+
+# Who may read the audit trail besides superusers. The auditor's role is a staff role, which
+# governance owns; core imports no domain app, so governance registers its check here.
+_audit_reader_checks: list[Callable[[Any], bool]] = []
+
+
+def register_audit_reader(check: Callable[[Any], bool]) -> None:
+    """Add a test of whether a signed-in user may read the audit trail (idempotent)."""
+    if check not in _audit_reader_checks:
+        _audit_reader_checks.append(check)
+
+
+def may_read_audit(user: Any) -> bool:
+    """The audit trail is for auditors and superusers; with no check registered, superusers."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return any(check(user) for check in _audit_reader_checks)
 
 
 def require_user(actor: Actor) -> None:

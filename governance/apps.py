@@ -7,3 +7,12 @@ class GovernanceConfig(AppConfig):
 
     name = "governance"
     verbose_name = _("Governance")
+
+    def ready(self) -> None:
+        from core.audit import register_presenter
+        from core.permissions import register_audit_reader
+        from governance import permissions, selectors
+
+        # The auditor's role lives here; core's audit trail asks through these hooks.
+        register_audit_reader(permissions.is_auditor)
+        register_presenter("ballot.cast", selectors.ballot_cast_rows_for_reading)

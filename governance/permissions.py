@@ -25,6 +25,15 @@ def is_secretary(actor: Actor, council: Council | None = None) -> bool:
     )
 
 
+def is_auditor(user: object) -> bool:
+    """Whether a signed-in user holds the auditor's role today (core asks through its hook)."""
+    from core.models import User
+
+    if not isinstance(user, User) or not user.is_authenticated:
+        return False
+    return selectors.has_staff_role(user=user, role=StaffRoleKind.AUDITOR)
+
+
 def check_manage_membership(actor: Actor) -> None:
     """Member states and councils are kept by the secretariat, with a second factor."""
     if not is_secretary(actor):

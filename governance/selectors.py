@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from core.models import User
+from core.models import AuditEvent, User
 from governance.models import (
     VOTING_ROLES,
     Accreditation,
@@ -314,3 +314,38 @@ def decision_log_key_info() -> dict[str, str]:
     from governance.log_keys import key_info
 
     return key_info()
+
+
+# A vote is closed, and its roll call readable, from these statuses on.
+CLOSED_VOTE = (MotionStatus.VOTING_CLOSED, MotionStatus.CERTIFIED, MotionStatus.PUBLISHED)
+
+
+def ballot_cast_rows_for_reading(rows: list[AuditEvent]) -> None:
+    """Show `ballot.cast` audit rows as anyone may read them now (core's presenter hook).
+
+    While the vote is open a row says who cast a ballot for which state, never how: the
+    choice and the receipt (the chain entry's hash, from which the choice can be guessed in
+    three tries) are left out, including from rows written before they stopped being stored.
+    Once a roll-call vote has closed, both are read from the ballot chain, which is the record.
+    A secret vote's ballots are never shown.
+    """
+    ids = {int(r.target_id) for r in rows if r.target_id.isdigit()}
+    motions = {m.pk: m for m in Motion.objects.filter(pk__in=ids).only("pk", "status", "secret")}
+    readable = [m.pk for m in motions.values() if m.status in CLOSED_VOTE and not m.secret]
+    chain = {
+        (b.motion_id, b.seq): b
+        for b in Ballot.objects.filter(motion_id__in=readable).only(
+            "motion_id", "seq", "choice", "entry_hash"
+        )
+    }
+    for row in rows:
+        after = {k: v for k, v in (row.after or {}).items() if k not in ("choice", "receipt")}
+        motion = motions.get(int(row.target_id)) if row.target_id.isdigit() else None
+        seq = after.get("seq")
+        ballot = (
+            chain.get((motion.pk, seq)) if motion is not None and isinstance(seq, int) else None
+        )
+        if ballot is not None:
+            after["choice"] = ballot.choice
+            after["receipt"] = ballot.entry_hash
+        row.after = after or None

@@ -121,6 +121,15 @@ def secretary(db: Any) -> User:
 
 
 @pytest.fixture
+def auditor(db: Any) -> User:
+    """A staff account holding the auditor's role, with a second factor set up."""
+    user = UserFactory(username="auditor", is_staff=True)
+    StaffRoleFactory(user=user, role=StaffRoleKind.AUDITOR)
+    enable_totp(user)
+    return user
+
+
+@pytest.fixture
 def de_head(council: Any, seated: dict[str, Any]) -> User:
     user = UserFactory(username="de-head")
     AccreditationFactory(

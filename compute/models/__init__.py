@@ -1,6 +1,7 @@
 """Compute models, one module per topic; import them from here."""
 
 from compute.models.quotas import (
+    SAFETY_AUTHORITIES,
     SLURM_NAME,
     AllocationPeriod,
     AllocationRefusal,
@@ -8,6 +9,7 @@ from compute.models.quotas import (
     Cluster,
     ClusterGpuType,
     ComputeFreeze,
+    FreezeAuthority,
     NationalQuota,
     ProjectAllocation,
     ProjectMember,
@@ -16,6 +18,7 @@ from compute.models.sync import SyncRun, SyncStatus
 from compute.models.usage import JobUsage, QuotaNotice, UsageDay
 
 __all__ = [
+    "SAFETY_AUTHORITIES",
     "SLURM_NAME",
     "AllocationPeriod",
     "AllocationRefusal",
@@ -23,6 +26,7 @@ __all__ = [
     "Cluster",
     "ClusterGpuType",
     "ComputeFreeze",
+    "FreezeAuthority",
     "JobUsage",
     "NationalQuota",
     "ProjectAllocation",

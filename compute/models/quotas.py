@@ -270,39 +270,98 @@ class ProjectMember(models.Model):
         return f"{self.project_id}: {self.user_id}"
 
 
+class FreezeAuthority(models.TextChoices):
+    """Under whose authority a freeze was ordered, which decides who may lift it."""
+
+    OPERATIONAL = "operational", _("compute operations")
+    SAFETY_INTERIM = "safety_interim", _("interim order of the Safety Board chair")
+    SAFETY_DECISION = "safety_decision", _("certified decision of the Safety Board")
+
+
+# A safety freeze is lifted only by the Board's certified decision or the recorded lapse of the
+# chair's interim order; an operator lifts only an operational one.
+SAFETY_AUTHORITIES = (FreezeAuthority.SAFETY_INTERIM, FreezeAuthority.SAFETY_DECISION)
+
+
 class ComputeFreeze(models.Model):
-    """An order that a project may not submit or start jobs, until lifted or `until` passes."""
+    """An order that a project may not submit or start jobs, until lifted or `until` passes.
+
+    Operational and safety freezes are separate: a project holds at most one open freeze of
+    each kind, and it runs again only when both are gone.
+    """
 
     project = models.ForeignKey(
         ResearchProject, on_delete=models.PROTECT, related_name="compute_freezes"
     )
+    authority = models.CharField(
+        _("authority"),
+        max_length=16,
+        choices=FreezeAuthority.choices,
+        default=FreezeAuthority.OPERATIONAL,
+    )
     reason = models.TextField(_("reason"))
-    ordered_by = models.CharField(max_length=200)
-    ordered_at = models.DateTimeField(default=timezone.now)
+    ordered_by = models.CharField(_("ordered by"), max_length=200)
+    reference = models.CharField(
+        _("escalation or motion"),
+        max_length=40,
+        blank=True,
+        help_text=_("The escalation or the Safety Board motion that ordered a safety freeze."),
+    )
+    ordered_at = models.DateTimeField(_("ordered at"), default=timezone.now)
     until = models.DateTimeField(_("until"), null=True, blank=True)
-    lifted_at = models.DateTimeField(null=True, blank=True)
-    lifted_by = models.CharField(max_length=200, blank=True)
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
+    lifted_by = models.CharField(_("lifted by"), max_length=200, blank=True)
+    lifted_reason = models.TextField(_("why it was lifted"), blank=True)
 
     class Meta:
         verbose_name = _("compute freeze")
         verbose_name_plural = _("compute freezes")
         ordering = ("-ordered_at",)
         constraints = [
+            models.CheckConstraint(
+                condition=Q(authority__in=FreezeAuthority.values), name="freeze_authority_valid"
+            ),
             models.UniqueConstraint(
-                fields=["project"], condition=Q(lifted_at__isnull=True), name="freeze_one_open"
+                fields=["project"],
+                condition=Q(lifted_at__isnull=True, authority=FreezeAuthority.OPERATIONAL),
+                name="freeze_one_open_operational",
+            ),
+            models.UniqueConstraint(
+                fields=["project"],
+                condition=Q(lifted_at__isnull=True, authority__in=SAFETY_AUTHORITIES),
+                name="freeze_one_open_safety",
             ),
             models.CheckConstraint(condition=~Q(reason=""), name="freeze_has_reason"),
             models.CheckConstraint(
                 condition=Q(until__isnull=True) | Q(until__gt=F("ordered_at")),
                 name="freeze_until_after_order",
             ),
+            # A safety freeze names its order and never runs out by itself: only the Board's
+            # decision or the recorded lapse of the interim order ends it.
+            models.CheckConstraint(
+                condition=Q(authority=FreezeAuthority.OPERATIONAL)
+                | (~Q(reference="") & Q(until__isnull=True)),
+                name="freeze_safety_has_reference_no_until",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.project_id} frozen {self.ordered_at:%Y-%m-%d}"
+        return f"{self.project_id} frozen {self.ordered_at:%Y-%m-%d} ({self.authority})"
+
+    @property
+    def is_safety(self) -> bool:
+        return self.authority in SAFETY_AUTHORITIES
 
     def clean(self) -> None:
         if not (self.reason or "").strip():
             raise ValidationError({"reason": _("A freeze states its reason.")})
         if self.until and self.ordered_at and self.until <= self.ordered_at:
             raise ValidationError({"until": _("A freeze ends after it is ordered.")})
+        if self.is_safety and not (self.reference or "").strip():
+            raise ValidationError(
+                {"reference": _("A safety freeze names the escalation or motion that ordered it.")}
+            )
+        if self.is_safety and self.until is not None:
+            raise ValidationError(
+                {"until": _("A safety freeze lasts until the Safety Board lifts it or it lapses.")}
+            )

@@ -5,6 +5,9 @@ from compute.services.projects import (
     project_compute_unfreeze,
     project_member_add,
     project_member_remove,
+    project_safety_freeze,
+    project_safety_unfreeze,
+    safety_freeze_message,
 )
 from compute.services.quotas import (
     allocation_create,
@@ -35,6 +38,9 @@ __all__ = [
     "project_compute_unfreeze",
     "project_member_add",
     "project_member_remove",
+    "project_safety_freeze",
+    "project_safety_unfreeze",
+    "safety_freeze_message",
     "sync_run",
     "sync_schedule",
     "usage_ingest",

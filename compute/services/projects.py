@@ -9,7 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from compute import permissions
-from compute.models import ComputeFreeze, ProjectAllocation, ProjectMember
+from compute.errors import SafetyFreezeInForce
+from compute.models import (
+    SAFETY_AUTHORITIES,
+    ComputeFreeze,
+    FreezeAuthority,
+    ProjectAllocation,
+    ProjectMember,
+)
 from compute.services.sync import sync_schedule
 from core.actors import Actor
 from core.audit import audit_record, snapshot
@@ -56,30 +63,59 @@ def project_member_remove(*, actor: Actor, project: ResearchProject, user: User)
         sync_schedule(cluster_id=cluster_id)
 
 
+def _open_freeze(project: ResearchProject, *, safety: bool) -> ComputeFreeze | None:
+    kinds = SAFETY_AUTHORITIES if safety else (FreezeAuthority.OPERATIONAL,)
+    return (
+        ComputeFreeze.objects.select_for_update()
+        .filter(project=project, lifted_at__isnull=True, authority__in=kinds)
+        .first()
+    )
+
+
+def _lift(
+    freeze: ComputeFreeze, *, actor: Actor, reason: str, at: dt.datetime | None = None
+) -> None:
+    freeze.lifted_at = at or timezone.now()
+    freeze.lifted_by = actor.label[:200]
+    freeze.lifted_reason = reason
+    freeze.save(update_fields=["lifted_at", "lifted_by", "lifted_reason"])
+
+
+def _sync_soon(project: ResearchProject) -> None:
+    for cluster_id in _clusters_of(project):
+        sync_schedule(cluster_id=cluster_id)
+
+
 @transaction.atomic
 def project_compute_freeze(
     *, actor: Actor, project: ResearchProject, reason: str, until: dt.datetime | None = None
 ) -> ComputeFreeze:
-    """Stop a project submitting and starting jobs; the sync runs as soon as this commits.
+    """An operational freeze: stop a project submitting and starting jobs; syncs on commit.
 
     Running jobs are not killed. ``until`` lifts the freeze by itself at that time (the beat
-    sync applies it); a second order while one is in force is refused.
+    sync applies it); a second operational order while one is in force is refused. A safety
+    freeze in force does not stop it: the two are separate, and both must go before jobs run.
     """
     permissions.check_freeze(actor)
     ResearchProject.objects.select_for_update().get(pk=project.pk)
     _expire_freezes(project)
-    if ComputeFreeze.objects.filter(project=project, lifted_at__isnull=True).exists():
+    if _open_freeze(project, safety=False) is not None:
         raise Conflict(_("%(code)s is already frozen.") % {"code": project.code})
     if until is not None and until <= timezone.now():
         raise ValidationFailed(_("A freeze must last into the future."), field="until")
-    freeze = ComputeFreeze(project=project, reason=reason, ordered_by=actor.label, until=until)
+    freeze = ComputeFreeze(
+        project=project,
+        authority=FreezeAuthority.OPERATIONAL,
+        reason=reason,
+        ordered_by=actor.label[:200],
+        until=until,
+    )
     freeze.full_clean()
     freeze.save()
     audit_record(
         actor=actor, action="compute.freeze", target=project, after=snapshot(freeze), reason=reason
     )
-    for cluster_id in _clusters_of(project):
-        sync_schedule(cluster_id=cluster_id)
+    _sync_soon(project)
     return freeze
 
 
@@ -87,37 +123,128 @@ def project_compute_freeze(
 def project_compute_unfreeze(
     *, actor: Actor, project: ResearchProject, reason: str
 ) -> ComputeFreeze:
-    """Lift the freeze in force; the sync runs as soon as this commits."""
+    """Lift the operational freeze in force; the sync runs as soon as this commits.
+
+    A Safety Board freeze is not the operator's to lift: with only a safety freeze in force
+    this is refused, and with both in force only the operational one goes (the caller sees
+    the project is still frozen through ``safety_freeze_in_force``).
+    """
     permissions.check_freeze(actor)
     ResearchProject.objects.select_for_update().get(pk=project.pk)
-    freeze = (
-        ComputeFreeze.objects.select_for_update()
-        .filter(project=project, lifted_at__isnull=True)
-        .first()
-    )
+    _expire_freezes(project)
+    freeze = _open_freeze(project, safety=False)
     if freeze is None:
+        safety = _open_freeze(project, safety=True)
+        if safety is not None:
+            raise SafetyFreezeInForce(safety_freeze_message(safety))
         raise Conflict(_("%(code)s is not frozen.") % {"code": project.code})
-    freeze.lifted_at = timezone.now()
-    freeze.lifted_by = actor.label
-    freeze.save(update_fields=["lifted_at", "lifted_by"])
+    _lift(freeze, actor=actor, reason=reason)
     audit_record(
         actor=actor,
         action="compute.unfreeze",
         target=project,
-        before={"frozen": True},
-        after={"frozen": False},
+        before={"frozen": True, "authority": freeze.authority},
+        after={"frozen": False, "authority": freeze.authority},
         reason=reason,
     )
-    for cluster_id in _clusters_of(project):
-        sync_schedule(cluster_id=cluster_id)
+    _sync_soon(project)
+    return freeze
+
+
+def safety_freeze_message(freeze: ComputeFreeze) -> str:
+    """What an operator is told when a Safety Board freeze holds the project."""
+    return _(
+        "%(code)s is frozen by the %(authority)s (%(reference)s). Only the Board's certified "
+        "decision, or the recorded lapse of the chair's interim order, lifts it."
+    ) % {
+        "code": freeze.project.code,
+        "authority": freeze.get_authority_display(),
+        "reference": freeze.reference,
+    }
+
+
+@transaction.atomic
+def project_safety_freeze(
+    *,
+    actor: Actor,
+    project: ResearchProject,
+    authority: FreezeAuthority,
+    reference: str,
+    ordered_by: str,
+    reason: str,
+) -> ComputeFreeze:
+    """Carry out the Safety Board's freeze (the chair's interim order or a certified decision).
+
+    An operational freeze in force changes nothing: the safety freeze is recorded beside it.
+    A decision replaces an interim order in force (the record shows what confirmed it); a
+    second order of the same standing keeps the one in force.
+    """
+    permissions.check_safety_order(actor)
+    if authority not in SAFETY_AUTHORITIES:
+        raise ValidationFailed(_("Not a safety freeze."), field="authority")
+    ResearchProject.objects.select_for_update().get(pk=project.pk)
+    current = _open_freeze(project, safety=True)
+    if current is not None:
+        if not (
+            current.authority == FreezeAuthority.SAFETY_INTERIM
+            and authority == FreezeAuthority.SAFETY_DECISION
+        ):
+            return current
+        _lift(current, actor=actor, reason=_("confirmed by %(ref)s") % {"ref": reference})
+    freeze = ComputeFreeze(
+        project=project,
+        authority=authority,
+        reason=reason,
+        ordered_by=ordered_by[:200] or actor.label[:200],
+        reference=reference[:40],
+    )
+    freeze.full_clean()
+    freeze.save()
+    audit_record(
+        actor=actor,
+        action="compute.safety_freeze",
+        target=project,
+        after=snapshot(freeze),
+        reason=reason,
+    )
+    _sync_soon(project)
+    return freeze
+
+
+@transaction.atomic
+def project_safety_unfreeze(
+    *, actor: Actor, project: ResearchProject, reference: str, reason: str
+) -> ComputeFreeze | None:
+    """Lift the Safety Board's freeze after its decision or the lapse of the interim order.
+
+    An operational freeze in force stays: the project runs again only when both are gone.
+    """
+    permissions.check_safety_order(actor)
+    ResearchProject.objects.select_for_update().get(pk=project.pk)
+    freeze = _open_freeze(project, safety=True)
+    if freeze is None:
+        return None
+    _lift(freeze, actor=actor, reason=reason)
+    audit_record(
+        actor=actor,
+        action="compute.safety_unfreeze",
+        target=project,
+        before={"frozen": True, "authority": freeze.authority, "reference": freeze.reference},
+        after={"frozen": False, "lifted_by": reference},
+        reason=reason,
+    )
+    _sync_soon(project)
     return freeze
 
 
 def _expire_freezes(project: ResearchProject) -> None:
-    """Close a freeze whose `until` has passed, so a new one may be ordered."""
+    """Close an operational freeze whose `until` has passed, so a new one may be ordered."""
     now = timezone.now()
     for freeze in ComputeFreeze.objects.filter(
-        project=project, lifted_at__isnull=True, until__lte=now
+        project=project,
+        lifted_at__isnull=True,
+        authority=FreezeAuthority.OPERATIONAL,
+        until__lte=now,
     ):
         freeze.lifted_at = freeze.until
         freeze.lifted_by = "system:expired"

@@ -365,7 +365,7 @@ def _notice(
         target=allocation,
         after={"threshold": threshold, "used_minutes": used, "freeze": freeze},
     )
-    if freeze and selectors.freeze_in_force(allocation.project) is None:
+    if freeze and selectors.operational_freeze_in_force(allocation.project) is None:
         from compute.services.projects import project_compute_freeze
 
         project_compute_freeze(

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('governance', '0006_safety_levels_data'),
+        ('governance', '0008_auditor_role'),
     ]
 
     operations = [

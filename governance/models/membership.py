@@ -266,6 +266,9 @@ class StaffRoleKind(models.TextChoices):
     FINANCE_OFFICER = "finance_officer", _("finance officer")
     SAFETY_OFFICER = "safety_officer", _("safety officer")
     COMPUTE_OPERATOR = "compute_operator", _("compute operator")
+    # Reads the audit trail (API and admin); runs nothing, and never sees a ballot before the
+    # vote closes.
+    AUDITOR = "auditor", _("auditor")
 
 
 class StaffRole(models.Model):

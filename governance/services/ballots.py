@@ -142,17 +142,14 @@ def ballot_cast(*, actor: Actor, motion: Motion, member_state: MemberState, choi
             defaults={"id": uuid.uuid4(), "cast_by": actor.user},
         )
     else:
+        # Who cast a ballot for which state, never how: the chain holds the choice, and the
+        # trail is read by staff while the vote is open. The receipt stays out too, since
+        # the choice can be guessed from it in three tries. Readers see both after the close.
         audit_record(
             actor=actor,
             action="ballot.cast",
             target=locked,
-            after={
-                "state": member_state.code,
-                "choice": choice,
-                "seq": seq,
-                "receipt": ballot.entry_hash,
-                "proxy_holder": holder,
-            },
+            after={"state": member_state.code, "seq": seq, "proxy_holder": holder},
         )
     return Receipt(
         motion=locked.reference,

@@ -42,11 +42,25 @@ from governance.signals import compute_freeze_ordered, compute_unfreeze_ordered
 FROZEN_BY = (SafetyMeasure.FREEZE, SafetyMeasure.SUSPEND, SafetyMeasure.TERMINATE)
 
 
-def _on_commit_freeze(project_ids: list[int], reason: str, reference: str, *, freeze: bool) -> None:
+def _on_commit_freeze(
+    project_ids: list[int],
+    reason: str,
+    reference: str,
+    *,
+    freeze: bool,
+    authority: str,
+    ordered_by: str = "",
+) -> None:
+    """Tell compute on commit; ``authority`` is "interim" (the chair, or its lapse) or "decision"."""
     signal = compute_freeze_ordered if freeze else compute_unfreeze_ordered
     transaction.on_commit(
         lambda: signal.send(
-            sender=Escalation, project_ids=project_ids, reason=reason, reference=reference
+            sender=Escalation,
+            project_ids=project_ids,
+            reason=reason,
+            reference=reference,
+            authority=authority,
+            ordered_by=ordered_by,
         )
     )
 
@@ -159,7 +173,12 @@ def interim_freeze_order(*, actor: Actor, escalation: Escalation) -> InterimFree
         after=snapshot(freeze, ["ordered_at", "lapses_at", "status"]),
     )
     _on_commit_freeze(
-        project_ids, f"interim freeze {locked.reference}", locked.reference, freeze=True
+        project_ids,
+        f"interim freeze {locked.reference}",
+        locked.reference,
+        freeze=True,
+        authority="interim",
+        ordered_by=actor.label,
     )
     return freeze
 
@@ -171,7 +190,20 @@ def _still_frozen(project: ResearchProject, *, except_freeze: InterimFreeze | No
     )
     if except_freeze is not None:
         active = active.exclude(pk=except_freeze.pk)
-    return active.exists() or project.status in (ProjectStatus.SUSPENDED, ProjectStatus.ENDED)
+    if active.exists() or project.status in (ProjectStatus.SUSPENDED, ProjectStatus.ENDED):
+        return True
+    # A freeze the Board decided without an interim order holds until the Board unfreezes: the
+    # lapse of another escalation's interim order must not lift it.
+    last = (
+        SafetyDecision.objects.filter(
+            project=project,
+            adopted=True,
+            measure__in=[SafetyMeasure.FREEZE, SafetyMeasure.UNFREEZE, SafetyMeasure.REOPEN],
+        )
+        .order_by("-decided_at", "-pk")
+        .first()
+    )
+    return last is not None and last.measure == SafetyMeasure.FREEZE
 
 
 def interim_freezes_lapse(*, actor: Actor, now: dt.datetime | None = None) -> list[str]:
@@ -207,6 +239,7 @@ def interim_freezes_lapse(*, actor: Actor, now: dt.datetime | None = None) -> li
                     f"interim freeze {locked.escalation.reference} lapsed",
                     locked.escalation.reference,
                     freeze=False,
+                    authority="interim",
                 )
             lapsed.append(locked.escalation.reference)
     return lapsed
@@ -378,11 +411,20 @@ def carry_out(*, actor: Actor, motion: Motion) -> list[SafetyDecision]:
     reference = motion.reference
     if to_freeze:
         _on_commit_freeze(
-            sorted(set(to_freeze)), f"{measure} by {reference}", reference, freeze=True
+            sorted(set(to_freeze)),
+            f"{measure} by {reference}",
+            reference,
+            freeze=True,
+            authority="decision",
+            ordered_by=motion.council.code,
         )
     if to_unfreeze:
         _on_commit_freeze(
-            sorted(set(to_unfreeze)), f"{measure} by {reference}", reference, freeze=False
+            sorted(set(to_unfreeze)),
+            f"{measure} by {reference}",
+            reference,
+            freeze=False,
+            authority="decision",
         )
     return decisions
 

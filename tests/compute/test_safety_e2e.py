@@ -18,6 +18,7 @@ from core.models import AuditSource
 from governance import services
 from governance.models import FreezeStatus, InterimFreeze
 from tests.compute.test_slurm_real import sacctmgr_assoc
+from tests.conftest import enable_totp
 from tests.factories import StaffRoleFactory, UserFactory
 from tests.governance.voting_fixtures import make_council5
 
@@ -35,7 +36,7 @@ def sbatch(account: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_escalation_freeze_vote_and_unfreeze_on_the_real_scheduler(
-    world, real, mfa_actor, django_capture_on_commit_callbacks
+    world, real, mfa_actor, api_as, django_capture_on_commit_callbacks
 ):
     """The whole safety path reaches Slurm, and the public page shows only what may be public."""
     # given a Safety Board of five, with a chair, a safety officer, and a French project running on Slurm
@@ -68,6 +69,13 @@ def test_escalation_freeze_vote_and_unfreeze_on_the_real_scheduler(
     refused = sbatch(project.code)
     assert refused.returncode != 0
     assert "AssocGrpSubmitJobsLimit" in refused.stderr or "policy" in refused.stderr
+    # and the compute operator cannot lift the Board's freeze
+    enable_totp(world.operator)
+    with django_capture_on_commit_callbacks(execute=True):
+        lift = api_as(world.operator).delete(f"/api/v1/compute/projects/{project.code}/freeze/")
+    assert lift.status_code == 409
+    assert lift.json()["code"] == "safety_freeze_in_force"
+    assert sacctmgr_assoc()[f"{project.code}/"].endswith("|0")
 
     # when the Safety Board confirms the freeze on the low bar (France, the host, is recused)
     def vote(measure: str, yes: set[str]):

@@ -9,7 +9,9 @@ from core.audit import audit_record
 from core.errors import AuditImmutableError
 from core.models import AuditEvent
 from governance import services
-from tests.factories import MemberStateFactory, UserFactory
+from governance.models import StaffRoleKind
+from tests.conftest import enable_totp
+from tests.factories import MemberStateFactory, StaffRoleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -135,11 +137,9 @@ def test_admin_cannot_add_change_or_delete_audit_rows(event, client, secretary):
     assert event.action == "member_state.update"
 
 
-def test_api_offers_the_trail_read_only(event, api_as, secretary):
-    """Staff can read the trail through the API; no method changes it."""
-    secretary.is_staff = True
-    secretary.save()
-    client = api_as(secretary)
+def test_api_offers_the_trail_read_only(event, api_as, auditor):
+    """An auditor reads the trail through the API; no method changes it."""
+    client = api_as(auditor)
     listing = client.get("/api/v1/audit/?action=member_state.update")
     assert listing.status_code == 200
     assert listing.json()["results"][0]["after"] == {"population": 84_000_000}
@@ -150,8 +150,35 @@ def test_api_offers_the_trail_read_only(event, api_as, secretary):
     assert AuditEvent.objects.filter(action="member_state.update").count() == 1
 
 
-def test_api_trail_is_for_staff_only(event, api_as, de_head):
-    """A delegate cannot read the audit trail."""
-    response = api_as(de_head).get("/api/v1/audit/")
+@pytest.mark.parametrize(
+    "role", [StaffRoleKind.COUNCIL_SECRETARY, StaffRoleKind.FINANCE_OFFICER, "delegate"]
+)
+def test_api_trail_is_for_auditors_only(event, api_as, de_head, role):
+    """A secretary, a finance officer (staff accounts both) and a delegate cannot read the trail."""
+    # given
+    if role == "delegate":
+        user = de_head
+    else:
+        user = UserFactory(username=f"staff-{role}", is_staff=True)
+        StaffRoleFactory(user=user, role=role)
+        enable_totp(user)
+    # when
+    response = api_as(user).get("/api/v1/audit/?action=member_state.update")
+    # then
     assert response.status_code == 403
     assert response.json()["code"] == "permission_denied"
+
+
+def test_admin_trail_is_for_auditors_and_superusers(event, client, auditor, secretary):
+    """The admin's audit screens open to an auditor and stay shut to a secretary with staff access."""
+    from tests.conftest import sign_in
+
+    secretary.is_staff = True
+    secretary.save()
+    sign_in(client, secretary, with_mfa=True)
+    assert client.get("/admin/core/auditevent/").status_code == 403
+    assert client.get(f"/admin/core/auditevent/{event.pk}/change/").status_code in (302, 403)
+    client.logout()
+    sign_in(client, auditor, with_mfa=True)
+    assert client.get("/admin/core/auditevent/").status_code == 200
+    assert client.get(f"/admin/core/auditevent/{event.pk}/change/").status_code == 200

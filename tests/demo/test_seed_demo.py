@@ -9,7 +9,15 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from core.models import AuditEvent, User
-from governance.models import Accreditation, Council, MemberState, MemberStatus, Seat
+from governance.models import (
+    Accreditation,
+    Council,
+    MemberState,
+    MemberStatus,
+    Seat,
+    StaffRole,
+    StaffRoleKind,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +46,9 @@ def test_seed_loads_members_councils_and_delegates():
         user__username="de-head", council__code="governing-council"
     ).exists()
     assert User.objects.get(username="admin").is_superuser
+    auditor = User.objects.get(username="auditor")
+    assert auditor.is_staff
+    assert StaffRole.objects.filter(user=auditor, role=StaffRoleKind.AUDITOR).exists()
     assert "concordia-demo" in output
     germany = MemberState.objects.get(code="DE")
     assert germany.name_de == "Deutschland"

@@ -205,6 +205,32 @@ def test_unfreezing_needs_the_high_bar(board, signals, django_capture_on_commit_
     assert not InterimFreeze.objects.filter(status__in=["active", "confirmed"]).exists()
 
 
+def test_a_decided_freeze_outlives_another_escalations_lapse(
+    board, signals, django_capture_on_commit_callbacks
+):
+    """A freeze the Board decided (no interim order) is not lifted when an unrelated interim
+    order on the same project lapses; only the Board's unfreeze lifts it."""
+    # given a freeze decided on one escalation
+    first = raise_one(board)
+    with django_capture_on_commit_callbacks(execute=True):
+        decided = vote_and_certify(board, safety_motion(board, first, "freeze"), yes={"DE", "IT"})
+    assert signals["freeze"][-1]["authority"] == "decision"
+    assert signals["freeze"][-1]["reference"] == decided.reference
+    # and a second escalation whose interim order lapses
+    second = raise_one(board)
+    with django_capture_on_commit_callbacks(execute=True):
+        interim = services.interim_freeze_order(actor=board.actors["chair"], escalation=second)
+    assert signals["freeze"][-1]["authority"] == "interim"
+    assert signals["freeze"][-1]["ordered_by"] == "chair"
+    system = Actor.system("interim_freezes_lapse", source=AuditSource.TASK)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.interim_freezes_lapse(
+            actor=system, now=interim.lapses_at + dt.timedelta(seconds=1)
+        )
+    # then compute is not told to unfreeze
+    assert signals["unfreeze"] == []
+
+
 def test_raising_the_level_changes_the_project_and_sets_a_review(board):
     """An adopted level change moves the project and records the decision with a review date."""
     escalation = raise_one(board, measure="raise_level", level=3)

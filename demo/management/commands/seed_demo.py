@@ -84,6 +84,7 @@ STAFF = [
     ("finance", "Marc", "Dubois", StaffRoleKind.FINANCE_OFFICER),
     ("safety", "Aisha", "Okafor", StaffRoleKind.SAFETY_OFFICER),
     ("operator", "Jonas", "Weber", StaffRoleKind.COMPUTE_OPERATOR),
+    ("auditor", "Nora", "Haugen", StaffRoleKind.AUDITOR),
 ]
 
 
@@ -455,7 +456,7 @@ class Command(BaseCommand):
         out.write(f"Every demo account's password: {DEMO_PASSWORD}")
         out.write(f"Every demo account's TOTP secret (second factor): {DEMO_TOTP_SECRET}")
         out.write("  e.g. `oathtool --totp -b " + DEMO_TOTP_SECRET + "` prints the current code.")
-        out.write("Accounts: admin (superuser), secretary, finance, safety, operator;")
+        out.write("Accounts: admin (superuser), secretary, finance, safety, operator, auditor;")
         out.write(
             "  per state, e.g. de-head, de-delegate (Governing Council), de-finance (Finance Committee),"
         )
