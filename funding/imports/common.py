@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Generic, TypeVar
 
+from core.text import first_control_character
+
 T = TypeVar("T")
 
 # Plain decimal notation only: no thousands separators, no exponent, no spaces inside.
@@ -95,7 +97,18 @@ def read_records(result: ParseResult[Any], text: str) -> list[tuple[int, list[st
     if not rows:
         result.problem(1, None, "", "the file is empty")
         return None
-    return rows
+    clean = True
+    for line, cells in rows:
+        for column, value in enumerate(cells, start=1):
+            if (at := first_control_character(value)) is not None:
+                clean = False
+                result.problem(
+                    line,
+                    column,
+                    "",
+                    f"a control character (U+{ord(value[at]):04X}) at position {at + 1} of the cell",
+                )
+    return rows if clean else None
 
 
 def header_index(

@@ -1,0 +1,82 @@
+"""Refusing control characters at the edge, once, for every text input.
+
+A NUL byte in a lookup reaches PostgreSQL as an error ("invalid byte sequence") and a 500, and
+other control characters make no sense in a name, a code or a query; bidi and zero-width text is
+handled by the field validators (core.validators), because it can be meaningful inside text.
+Here every request is checked before any view runs: the path, every query parameter, every form
+field and file name, and every string (and key) of a JSON body. A request that carries one gets
+a 400 naming the input, and nothing runs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from core.api import error_body
+from core.text import CONTROL_IN_LOOKUP as _IN_LOOKUP
+from core.text import CONTROL_IN_TEXT as _IN_TEXT
+
+
+def _json_strings(value: Any, where: str) -> Iterator[tuple[str, str]]:
+    """Every (field path, string) in a parsed JSON document, keys included."""
+    if isinstance(value, str):
+        yield where, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            path = f"{where}.{key}" if where else str(key)
+            yield path, str(key)
+            yield from _json_strings(item, path)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _json_strings(item, f"{where}[{i}]" if where else f"[{i}]")
+
+
+def find_control_character(request: HttpRequest) -> str | None:
+    """The name of the first input carrying a control character, or None."""
+    if _IN_LOOKUP.search(request.path):
+        return "path"
+    for name, values in request.GET.lists():
+        if _IN_LOOKUP.search(name) or any(_IN_LOOKUP.search(v) for v in values):
+            return _IN_LOOKUP.sub("?", name)
+    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        content_type = request.content_type or ""
+        if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            for name, values in request.POST.lists():
+                if _IN_LOOKUP.search(name) or any(_IN_TEXT.search(v) for v in values):
+                    return _IN_LOOKUP.sub("?", name)
+            for name, upload in request.FILES.items():
+                if upload.name and _IN_LOOKUP.search(upload.name):
+                    return name
+        elif content_type.endswith("json") and request.body:
+            try:
+                document = json.loads(request.body)
+            except (ValueError, UnicodeDecodeError):
+                return None  # malformed JSON is the parser's to refuse, with its own message
+            for path, text in _json_strings(document, ""):
+                if _IN_TEXT.search(text):
+                    return _IN_LOOKUP.sub("?", path) or "body"
+    return None
+
+
+class ControlCharacterMiddleware:
+    """Answer 400, naming the input, to any request carrying a control character."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        field = find_control_character(request)
+        if field is None:
+            return self.get_response(request)
+        message = _("Control characters (such as a NUL byte) are not allowed here.")
+        if request.path.startswith("/api/") or "json" in request.headers.get("Accept", "").lower():
+            return JsonResponse(
+                error_body("control_character", message, {field: [message]}), status=400
+            )
+        return render(request, "errors/400.html", {"reason": message, "field": field}, status=400)
