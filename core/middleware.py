@@ -50,8 +50,8 @@ def find_control_character(request: HttpRequest) -> str | None:
             for name, values in request.POST.lists():
                 if _IN_LOOKUP.search(name) or any(_IN_TEXT.search(v) for v in values):
                     return _IN_LOOKUP.sub("?", name)
-            for name, upload in request.FILES.items():
-                if upload.name and _IN_LOOKUP.search(upload.name):
+            for name, uploads in request.FILES.lists():
+                if any(u.name and _IN_LOOKUP.search(u.name) for u in uploads):
                     return name
         elif content_type.endswith("json") and request.body:
             try:
