@@ -151,6 +151,7 @@ def decision_detail(request: HttpRequest, motion_id: int) -> HttpResponse:
     context: dict[str, Any] = {
         "motion": motion,
         "rule_in_words": rules.VotingRule.from_dict(motion.rule).describe(),
+        "electorate_rule": selectors.electorate_rule_in_words(),
         "tally": motion.tally,
         "roll_call": roll,
     }

@@ -1,8 +1,10 @@
 """Governance models, one module per topic; import them from here."""
 
 from governance.models.membership import (
+    CONFIDENTIAL_COUNCIL_KINDS,
     VOTING_ROLES,
     Accreditation,
+    AccreditationApproval,
     Council,
     CouncilKind,
     DelegateRole,
@@ -52,11 +54,13 @@ from governance.models.safety import (
 )
 
 __all__ = [
+    "CONFIDENTIAL_COUNCIL_KINDS",
     "LOOSENING",
     "PROJECT_TRANSITIONS",
     "TIGHTENING",
     "VOTING_ROLES",
     "Accreditation",
+    "AccreditationApproval",
     "Ballot",
     "BallotChoice",
     "BallotParticipation",
