@@ -87,13 +87,13 @@ def browser(user: User, *, mfa: bool = True) -> Client:
 def board() -> Council5:
     """The Safety Board: five seated states with approved heads, its own secretary, a project."""
     c5 = make_council5(code="safety-board", kind="safety_board")
-    c5.board_secretary = UserFactory(username="board-secretary")  # type: ignore[attr-defined]
-    StaffRoleFactory(user=c5.board_secretary, council=c5.council)  # type: ignore[attr-defined]
+    c5.board_secretary = UserFactory(username="board-secretary")
+    StaffRoleFactory(user=c5.board_secretary, council=c5.council)
     officer = UserFactory(username="officer")
     StaffRoleFactory(user=officer, role=StaffRoleKind.SAFETY_OFFICER)
     c5.actors["officer"] = act(officer)
     lead = UserFactory(username="lead")
-    c5.project = services.project_submit(  # type: ignore[attr-defined]
+    c5.project = services.project_submit(
         actor=act(lead), title="Frontier-9", abstract="A large model.", host_institution="CNRS",
         host_state=c5.states["FR"], gpu_hours_requested=900_000, period_start=dt.date(2027, 1, 1),
         period_end=dt.date(2027, 12, 31), safety_self_assessment="Level 2", proposed_safety_level=2,
@@ -103,7 +103,7 @@ def board() -> Council5:
 
 def raise_escalation(board: Council5) -> Escalation:
     return services.escalation_raise(
-        actor=board.actors["officer"], projects=[board.project], severity="high",  # type: ignore[attr-defined]
+        actor=board.actors["officer"], projects=[board.project], severity="high",
         confidential_account=f"{SECRET} evaluation found uplift",
         public_summary="A capability evaluation raised concerns.", proposed_measure="freeze",
     )  # fmt: skip
