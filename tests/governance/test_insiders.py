@@ -686,3 +686,16 @@ def test_the_rule_is_stated_on_the_motion_page_the_api_and_the_decision_page(c5)
     )
     assert "stays counted" in selectors.electorate_rule_in_words()
     assert words in Client().get(f"/portal/decisions/{published.pk}/").content.decode()
+
+
+def test_a_suspended_state_is_not_reminded_of_a_vote_it_may_no_longer_cast(c5):
+    """The closing reminder skips a state suspended since the vote opened."""
+    motion = c5.open()
+    c5.vote(motion, "DE", "yes")
+    services.voting_rights_suspend(
+        actor=Actor.system("t"), member_state=c5.states["IT"], reason="arrears"
+    )
+    Motion.objects.filter(pk=motion.pk).update(closes_at=timezone.now() + dt.timedelta(hours=20))
+    assert services.vote_reminders_send(actor=Actor.system("t")) == 3
+    reminded = AuditEvent.objects.filter(action="vote.reminder").values_list("after", flat=True)
+    assert sorted(e["state"] for e in reminded) == ["ES", "FR", "NL"]
