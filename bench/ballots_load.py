@@ -79,6 +79,7 @@ def set_up(states: int, motions: int) -> World:
     from governance import services
     from governance.models import (
         Accreditation,
+        AccreditationApproval,
         Council,
         CouncilKind,
         DelegateRole,
@@ -120,6 +121,7 @@ def set_up(states: int, motions: int) -> World:
             member_state=state,
             role=DelegateRole.HEAD,
             valid_from=founded,
+            approval=AccreditationApproval.APPROVED,
         )
         TOTP.activate(head, generate_totp_secret())
         _token, key = api_token_create(

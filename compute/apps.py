@@ -10,6 +10,8 @@ class ComputeConfig(AppConfig):
 
     def ready(self) -> None:
         from compute.receivers import on_decision_certified, on_freeze_ordered, on_unfreeze_ordered
+        from compute.selectors import project_ids_for_member
+        from governance.registry import register_project_membership
         from governance.signals import (
             compute_freeze_ordered,
             compute_unfreeze_ordered,
@@ -23,3 +25,5 @@ class ComputeConfig(AppConfig):
         compute_unfreeze_ordered.connect(
             on_unfreeze_ordered, dispatch_uid="compute.safety_unfreeze"
         )
+        # Governance keeps who leads a project; who else works on it lives here.
+        register_project_membership("compute.members", project_ids_for_member)

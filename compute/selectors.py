@@ -27,6 +27,7 @@ from compute.models import (
     UsageDay,
 )
 from compute.reconcile import ROOT, AccountSpec
+from core.models import User
 from governance.models import MemberState, ProjectStatus, ResearchProject
 from governance.selectors import today
 
@@ -281,6 +282,11 @@ def project_allocations(*, project: ResearchProject) -> list[tuple[ProjectAlloca
             )
         )  # fmt: skip
     return lines
+
+
+def project_ids_for_member(user: User) -> list[int]:
+    """The projects a person may run jobs under as a member (governance asks, see apps.py)."""
+    return list(ProjectMember.objects.filter(user=user).values_list("project_id", flat=True))
 
 
 def project_members(*, project: ResearchProject) -> QuerySet[ProjectMember]:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy, ngettext
 
 from core.admin import admin_actor
+from core.errors import DomainError
 from governance import services
 from governance.models import (
     Accreditation,
@@ -105,13 +107,46 @@ class SeatAdmin(ServiceAdmin):
 
 @admin.register(Accreditation)
 class AccreditationAdmin(ServiceAdmin):
-    list_display = ("user", "member_state", "council", "role", "valid_from", "valid_until")
-    list_filter = ("council", "role")
+    list_display = (
+        "user",
+        "member_state",
+        "council",
+        "role",
+        "valid_from",
+        "valid_until",
+        "approval",
+    )
+    list_filter = ("council", "role", "approval")
     list_select_related = ("user", "member_state", "council")
     search_fields = ("user__username", "user__last_name", "member_state__code")
+    actions = ("approve_selected",)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
-        return ("user", "member_state", "council", "role", "valid_from") if obj else ()
+        # The approval is given by the approve action (the service), never typed into the form.
+        if obj:
+            return ("user", "member_state", "council", "role", "valid_from", "approval")
+        return ("approval",)
+
+    @admin.action(description=gettext_lazy("Approve the selected accreditations"))
+    def approve_selected(self, request: HttpRequest, queryset: Any) -> None:
+        actor = admin_actor(request)
+        approved = 0
+        for accreditation in queryset.select_related("user", "council", "member_state"):
+            try:
+                services.accreditation_approve(actor=actor, accreditation=accreditation)
+            except DomainError as exc:
+                self.message_user(request, f"{accreditation}: {exc.message}", messages.ERROR)
+            else:
+                approved += 1
+        if approved:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(n)d accreditation approved.", "%(n)d accreditations approved.", approved
+                )
+                % {"n": approved},
+                messages.SUCCESS,
+            )
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         actor = admin_actor(request)

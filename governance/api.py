@@ -261,6 +261,9 @@ class DelegateOutput(serializers.ModelSerializer[Accreditation]):
             "role",
             "valid_from",
             "valid_until",
+            "approval",
+            "approved_by",
+            "approved_at",
         )
 
 
@@ -329,5 +332,17 @@ class DelegateEndApi(APIView):
             actor=Actor.from_request(request),
             accreditation=accreditation,
             valid_until=data.validated_data["until"],
+        )
+        return Response(DelegateOutput(accreditation).data)
+
+
+class DelegateApproveApi(APIView):
+    """Approve an accreditation awaiting the secretariat (that council's secretary, with MFA)."""
+
+    @extend_schema(request=None, responses=DelegateOutput)
+    def post(self, request: Request, accreditation_id: int) -> Response:
+        accreditation = get_object_or_404(selectors.accreditation_list(), pk=accreditation_id)
+        accreditation = services.accreditation_approve(
+            actor=Actor.from_request(request), accreditation=accreditation
         )
         return Response(DelegateOutput(accreditation).data)

@@ -88,19 +88,45 @@ class MotionOutput(serializers.ModelSerializer[Motion]):
         slug_field="code", read_only=True
     )
     rule_in_words = serializers.SerializerMethodField()
+    electorate_rule_in_words = serializers.SerializerMethodField()
     electorate_sha256 = serializers.SerializerMethodField()
     tally = serializers.SerializerMethodField()
 
     class Meta:
         model = Motion
         fields = (
-            "id", "reference", "council", "kind", "title", "text", "status", "procedure", "rule", "rule_in_words",
-            "secret", "opens_at", "closes_at", "project", "gpu_hours", "opened_at", "closed_at", "certified_at",
-            "published_at", "outcome", "tally", "chain_head", "chain_length", "electorate_sha256",
-        )  # fmt: skip
+            "id",
+            "reference",
+            "council",
+            "kind",
+            "title",
+            "text",
+            "status",
+            "procedure",
+            "rule",
+            "rule_in_words",
+            "electorate_rule_in_words",
+            "secret",
+            "opens_at",
+            "closes_at",
+            "project",
+            "gpu_hours",
+            "opened_at",
+            "closed_at",
+            "certified_at",
+            "published_at",
+            "outcome",
+            "tally",
+            "chain_head",
+            "chain_length",
+            "electorate_sha256",
+        )
 
     def get_rule_in_words(self, motion: Motion) -> str:
         return rules.VotingRule.from_dict(motion.rule).describe()
+
+    def get_electorate_rule_in_words(self, motion: Motion) -> str:
+        return selectors.electorate_rule_in_words()
 
     def get_electorate_sha256(self, motion: Motion) -> str | None:
         snapshot = getattr(motion, "electorate", None)
@@ -135,10 +161,9 @@ class MotionInput(serializers.Serializer):
         return attrs
 
 
-def _motions() -> QuerySet[Motion]:
-    return Motion.objects.select_related("council", "project", "electorate").order_by(
-        "-opens_at", "-id"
-    )
+def _motions(request: Request) -> QuerySet[Motion]:
+    """The motions the caller may read (drafts only for their council's delegates and secretariat)."""
+    return selectors.motions_for_user(user=request.user).order_by("-opens_at", "-id")  # type: ignore[arg-type]
 
 
 class MotionListApi(PaginatedApi):
@@ -149,7 +174,7 @@ class MotionListApi(PaginatedApi):
         parameters=[OpenApiParameter("council", type=str), OpenApiParameter("status", type=str)],
     )
     def get(self, request: Request) -> Response:
-        qs = _motions()
+        qs = _motions(request)
         if council := request.query_params.get("council"):
             qs = qs.filter(council__code=council)
         if state := request.query_params.get("status"):
@@ -167,7 +192,7 @@ class MotionListApi(PaginatedApi):
 class MotionDetailApi(APIView):
     @extend_schema(responses=MotionOutput)
     def get(self, request: Request, motion_id: int) -> Response:
-        return Response(MotionOutput(get_object_or_404(_motions(), pk=motion_id)).data)
+        return Response(MotionOutput(get_object_or_404(_motions(request), pk=motion_id)).data)
 
 
 TRANSITIONS = {
@@ -191,13 +216,13 @@ class MotionTransitionApi(APIView):
         ],
     )
     def post(self, request: Request, motion_id: int, action: str) -> Response:
-        motion = get_object_or_404(Motion, pk=motion_id)
+        motion = get_object_or_404(_motions(request), pk=motion_id)
         if action not in TRANSITIONS:
             return Response(
                 {"code": "not_found", "message": f"No such step {action!r}."}, status=404
             )
         TRANSITIONS[action](actor=Actor.from_request(request), motion=motion)
-        return Response(MotionOutput(get_object_or_404(_motions(), pk=motion_id)).data)
+        return Response(MotionOutput(get_object_or_404(_motions(request), pk=motion_id)).data)
 
 
 class MotionWithdrawApi(APIView):
@@ -209,13 +234,13 @@ class MotionWithdrawApi(APIView):
 
     @extend_schema(request=InputSerializer, responses=MotionOutput)
     def post(self, request: Request, motion_id: int) -> Response:
-        motion = get_object_or_404(Motion, pk=motion_id)
+        motion = get_object_or_404(_motions(request), pk=motion_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.motion_withdraw(
             actor=Actor.from_request(request), motion=motion, reason=data.validated_data["reason"]
         )
-        return Response(MotionOutput(get_object_or_404(_motions(), pk=motion_id)).data)
+        return Response(MotionOutput(get_object_or_404(_motions(request), pk=motion_id)).data)
 
 
 class BallotInput(serializers.Serializer):
@@ -245,7 +270,7 @@ class BallotCastApi(APIView):
 
     @extend_schema(request=BallotInput, responses={201: ReceiptOutput})
     def post(self, request: Request, motion_id: int) -> Response:
-        motion = get_object_or_404(Motion, pk=motion_id)
+        motion = get_object_or_404(_motions(request), pk=motion_id)
         data = BallotInput(data=request.data)
         data.is_valid(raise_exception=True)
         receipt = services.ballot_cast(
@@ -273,7 +298,7 @@ class RecusalApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: None})
     def post(self, request: Request, motion_id: int) -> Response:
-        motion = get_object_or_404(Motion, pk=motion_id)
+        motion = get_object_or_404(_motions(request), pk=motion_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.recusal_declare(

@@ -15,6 +15,11 @@ HEAD_MAY_ACCREDIT = (DelegateRole.ALTERNATE, DelegateRole.ADVISER)
 
 
 def is_secretary(actor: Actor, council: Council | None = None) -> bool:
+    """Whether the actor is the secretariat: of `council` if given, else council-wide.
+
+    A check without a council is a check for the whole secretariat, which a secretary limited
+    to one council does not pass.
+    """
     if actor.is_system:
         return True
     assert actor.user is not None  # noqa: S101 - narrowed by is_system
@@ -34,10 +39,22 @@ def is_auditor(user: object) -> bool:
     return selectors.has_staff_role(user=user, role=StaffRoleKind.AUDITOR)
 
 
+def serves_any_council(actor: Actor) -> bool:
+    """Whether the actor is a secretary of at least one council (the secretariat page)."""
+    if actor.is_system:
+        return True
+    assert actor.user is not None  # noqa: S101 - narrowed by is_system
+    return selectors.councils_served(user=actor.user).exists()
+
+
 def check_manage_membership(actor: Actor) -> None:
-    """Member states and councils are kept by the secretariat, with a second factor."""
+    """Member states and councils are kept by the council-wide secretariat, with a second factor."""
     if not is_secretary(actor):
-        raise NotAllowed(_("Only a council secretary may change member states and councils."))
+        raise NotAllowed(
+            _(
+                "Only the secretariat (a secretary of every council) may change member states and councils."
+            )
+        )
     require_mfa(actor)
 
 
@@ -53,9 +70,10 @@ def check_accredit(actor: Actor, council: Council, state: MemberState, role: str
         require_mfa(actor)
         return
     assert actor.user is not None  # noqa: S101 - system actors are secretaries above
-    own = selectors.accreditation_list(council=council, on=selectors.today()).filter(
-        user=actor.user, role=DelegateRole.HEAD
-    )
+    # Only an approved head counts: a head still awaiting approval names nobody.
+    own = selectors.accreditation_list(
+        council=council, on=selectors.today(), approved_only=True
+    ).filter(user=actor.user, role=DelegateRole.HEAD)
     head = own.first()
     if head is None:
         raise NotAllowed(
@@ -65,6 +83,13 @@ def check_accredit(actor: Actor, council: Council, state: MemberState, role: str
         raise NotAllowed(_("You may accredit delegates only for your own state's delegation."))
     if role not in HEAD_MAY_ACCREDIT:
         raise NotAllowed(_("A head of delegation may accredit only alternates and advisers."))
+    require_mfa(actor)
+
+
+def check_approve_accreditation(actor: Actor, council: Council) -> None:
+    """Approving an accreditation to a confidential body: that council's secretary, with MFA."""
+    if not is_secretary(actor, council):
+        raise NotAllowed(_("Only the secretary of this council may approve its accreditations."))
     require_mfa(actor)
 
 
@@ -103,9 +128,32 @@ def check_speak_for_state(actor: Actor, council: Council, state: MemberState) ->
 
 
 def check_voting_rights(actor: Actor) -> None:
-    """Suspending and restoring votes: the secretariat, or the platform itself (arrears)."""
+    """Suspending and restoring votes: the council-wide secretariat, or the platform (arrears)."""
     if not is_secretary(actor):
         raise NotAllowed(_("Only the secretariat may suspend or restore voting rights."))
+    require_mfa(actor)
+
+
+def check_set_contribution_shares(actor: Actor) -> None:
+    """The shares weighted votes use: the platform (an adopted scale) or the whole secretariat."""
+    if not is_secretary(actor):
+        raise NotAllowed(_("Contribution shares come from an adopted scale."))
+    require_mfa(actor)
+
+
+def check_submit_project(actor: Actor) -> None:
+    """A project is submitted by a signed-in person with a second factor, who becomes its lead."""
+    if actor.user is None:
+        raise NotAllowed(
+            _("A project is submitted by a signed-in researcher, who becomes its lead.")
+        )
+    require_mfa(actor)
+
+
+def check_change_project_status(actor: Actor, council: Council | None) -> None:
+    """A project moves on a council's decision (its secretary) or by the whole secretariat."""
+    if not is_secretary(actor, council):
+        raise NotAllowed(_("Only the secretariat may change a project's status."))
     require_mfa(actor)
 
 

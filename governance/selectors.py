@@ -7,15 +7,20 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.models import AuditEvent, User
+from governance import registry
 from governance.models import (
+    CONFIDENTIAL_COUNCIL_KINDS,
     VOTING_ROLES,
     Accreditation,
+    AccreditationApproval,
     Ballot,
     ContributionShare,
     Council,
     Escalation,
+    EscalationStatus,
     MemberState,
     Motion,
     MotionStatus,
@@ -84,7 +89,9 @@ def accreditation_list(
     council: Council | None = None,
     member_state: MemberState | None = None,
     on: dt.date | None = None,
+    approved_only: bool = False,
 ) -> QuerySet[Accreditation]:
+    """Accreditations; `approved_only` leaves out those awaiting the secretariat's approval."""
     qs = Accreditation.objects.select_related("user", "member_state", "council")
     if council is not None:
         qs = qs.filter(council=council)
@@ -92,22 +99,69 @@ def accreditation_list(
         qs = qs.filter(member_state=member_state)
     if on is not None:
         qs = qs.filter(_current("valid_", on))
+    if approved_only:
+        qs = qs.filter(approval=AccreditationApproval.APPROVED)
     return qs.order_by("council__code", "member_state__code", "role", "user__username")
 
 
 def accreditations_for_user(*, user: User, on: dt.date | None = None) -> QuerySet[Accreditation]:
-    """The user's accreditations held on `on` (today by default): the 'my councils' page."""
+    """The user's accreditations held on `on` (today by default): the 'my councils' page.
+
+    Pending ones are included (the page says they await approval); they grant nothing.
+    """
     return accreditation_list(on=on or today()).filter(user=user)
 
 
 def voting_accreditation(
     *, user: User, council: Council, on: dt.date | None = None
 ) -> Accreditation | None:
-    """The accreditation through which `user` may cast a state's vote in `council`, if any."""
+    """The approved accreditation through which `user` may cast a state's vote in `council`."""
     return (
-        accreditation_list(council=council, on=on or today())
+        accreditation_list(council=council, on=on or today(), approved_only=True)
         .filter(user=user, role__in=VOTING_ROLES)
         .first()
+    )
+
+
+def council_ids_accredited(*, user: User, on: dt.date | None = None) -> set[int]:
+    """The councils where `user` holds an approved accreditation on `on`, in any role."""
+    return set(
+        accreditation_list(on=on or today(), approved_only=True)
+        .filter(user=user)
+        .values_list("council_id", flat=True)
+    )
+
+
+def accreditations_pending(*, councils: QuerySet[Council] | None = None) -> QuerySet[Accreditation]:
+    """Accreditations awaiting the secretariat's approval that have not ended, oldest first."""
+    qs = accreditation_list(approved_only=False).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gt=today()),
+        approval=AccreditationApproval.PENDING,
+    )
+    if councils is not None:
+        qs = qs.filter(council__in=councils)
+    return qs.order_by("valid_from", "id")
+
+
+def needs_secretariat_approval(council: Council) -> bool:
+    """Whether accreditations to `council` open confidential material (the Safety Board)."""
+    return council.kind in CONFIDENTIAL_COUNCIL_KINDS
+
+
+def projects_under_escalation_for_user(*, user: User) -> QuerySet[ResearchProject]:
+    """Projects under an escalation not yet closed that `user` leads or is a member of.
+
+    Leads are governance's own facts; members come from the apps that keep them (compute
+    registers its project members in :mod:`governance.registry`).
+    """
+    member_of = registry.project_ids_of_member(user)
+    return (
+        ResearchProject.objects.filter(
+            escalations__status__in=[EscalationStatus.RAISED, EscalationStatus.DECIDED]
+        )
+        .filter(Q(lead=user) | Q(pk__in=member_of))
+        .distinct()
+        .order_by("code")
     )
 
 
@@ -119,11 +173,27 @@ def staff_roles_for_user(*, user: User, on: dt.date | None = None) -> QuerySet[S
 def has_staff_role(
     *, user: User, role: StaffRoleKind, council: Council | None = None, on: dt.date | None = None
 ) -> bool:
-    """Whether `user` holds `role` on `on`; a council-wide secretary covers every council."""
+    """Whether `user` holds `role` on `on`.
+
+    For a council secretary: with a council, a secretary of that council or a council-wide one;
+    without a council, only a council-wide secretary (one council's secretary is not "the
+    secretariat").
+    """
     qs = staff_roles_for_user(user=user, on=on).filter(role=role)
-    if council is not None and role == StaffRoleKind.COUNCIL_SECRETARY:
-        qs = qs.filter(Q(council__isnull=True) | Q(council=council))
+    if role == StaffRoleKind.COUNCIL_SECRETARY:
+        if council is None:
+            qs = qs.filter(council__isnull=True)
+        else:
+            qs = qs.filter(Q(council__isnull=True) | Q(council=council))
     return qs.exists()
+
+
+def councils_served(*, user: User, on: dt.date | None = None) -> QuerySet[Council]:
+    """The councils `user` serves as secretary on `on`: every council for a council-wide role."""
+    roles = staff_roles_for_user(user=user, on=on).filter(role=StaffRoleKind.COUNCIL_SECRETARY)
+    if user.is_superuser or roles.filter(council__isnull=True).exists():
+        return Council.objects.order_by("code")
+    return Council.objects.filter(pk__in=roles.values("council_id")).order_by("code")
 
 
 def accreditations_expiring(
@@ -131,11 +201,61 @@ def accreditations_expiring(
 ) -> QuerySet[Accreditation]:
     """Current accreditations that end within `within_days` and whose holder was not yet told."""
     on = on or today()
-    return accreditation_list(on=on).filter(
+    return accreditation_list(on=on, approved_only=True).filter(
         valid_until__isnull=False,
         valid_until__lte=on + dt.timedelta(days=within_days),
         expiry_notice_sent_at__isnull=True,
     )
+
+
+def states_suspended() -> set[str]:
+    """The codes of the states whose voting rights are suspended right now."""
+    return set(
+        VotingRightsSuspension.objects.filter(restored_at__isnull=True).values_list(
+            "member_state__code", flat=True
+        )
+    )
+
+
+def electorate_rule_in_words() -> str:
+    """Who may vote in an open vote, and what a suspension of voting rights does to it."""
+    return _(
+        "Who may vote is fixed when the vote opens: the full members seated on the council whose "
+        "voting rights are not suspended at that moment. A suspension takes effect at once, even "
+        "while a vote is open: from then on the suspended state can neither cast nor change a "
+        "ballot, nor cast a vote it holds as proxy. A ballot it cast before the suspension stays "
+        "counted; otherwise the count uses the electorate frozen at opening, so a suspended state "
+        "that had not voted counts as absent. A restoration during the vote gives back the vote "
+        "only to a state that was in the electorate when it opened."
+    )
+
+
+# Until it is tabled a motion is a working draft: its council's delegates and its secretariat
+# read it, nobody else. A draft withdrawn before it was tabled stays one.
+_UNTABLED = Q(status=MotionStatus.DRAFT) | Q(status=MotionStatus.WITHDRAWN, tabled_at__isnull=True)
+
+
+def motions_for_user(*, user: User | None) -> QuerySet[Motion]:
+    """The motions `user` may read: every tabled one, and the drafts of their own councils.
+
+    Drafts are for the council's (approved) delegates, in any role, and for the secretariat:
+    a secretary of that council, a council-wide secretary or an administrator. Pages, the API
+    and document downloads all read motions through here.
+    """
+    qs = Motion.objects.select_related("council", "project", "electorate")
+    if user is None or not getattr(user, "is_authenticated", False):
+        return qs.exclude(_UNTABLED)
+    if user.is_superuser:
+        return qs
+    councils = council_ids_accredited(user=user) | set(
+        councils_served(user=user).values_list("pk", flat=True)
+    )
+    return qs.exclude(_UNTABLED & ~Q(council_id__in=councils))
+
+
+def motion_get_for_user(*, user: User | None, motion_id: int) -> Motion | None:
+    """One motion if `user` may read it (see :func:`motions_for_user`), else None."""
+    return motions_for_user(user=user).filter(pk=motion_id).first()
 
 
 def motions_public() -> QuerySet[Motion]:
@@ -151,7 +271,10 @@ def open_votes_for_user(*, user: User) -> list[tuple[Motion, list[str], set[str]
 
     result: list[tuple[Motion, list[str], set[str]]] = []
     accreditations = {
-        a.council_id: a for a in accreditations_for_user(user=user).filter(role__in=VOTING_ROLES)
+        a.council_id: a
+        for a in accreditations_for_user(user=user).filter(
+            role__in=VOTING_ROLES, approval=AccreditationApproval.APPROVED
+        )
     }
     if not accreditations:
         return result
@@ -160,11 +283,12 @@ def open_votes_for_user(*, user: User) -> list[tuple[Motion, list[str], set[str]
         .select_related("council", "electorate")
         .order_by("closes_at")
     )
+    suspended = states_suspended()
     for motion in motions:
         own = accreditations[motion.council_id].member_state.code
         states = []
         for entry in motion.electorate.entries["electors"]:
-            if entry["recused"]:
+            if entry["recused"] or entry["state"] in suspended or own in suspended:
                 continue
             holder = entry["proxy_holder"]
             if (entry["state"] == own and holder is None) or holder == own:

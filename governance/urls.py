@@ -17,6 +17,11 @@ urlpatterns = [
         "motions/<int:motion_id>/step/<str:action>/", views_voting.motion_step, name="motion_step"
     ),
     path("secretariat/", views_voting.secretariat, name="secretariat"),
+    path(
+        "secretariat/accreditations/<int:accreditation_id>/approve/",
+        views_voting.accreditation_approve,
+        name="accreditation_approve",
+    ),
     path("safety/", views_safety.safety_home, name="safety_home"),
     path(
         "safety/escalations/<int:escalation_id>/",

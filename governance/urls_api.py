@@ -15,6 +15,11 @@ urlpatterns = [
     path(
         "delegates/<int:accreditation_id>/end/", api.DelegateEndApi.as_view(), name="delegate-end"
     ),
+    path(
+        "delegates/<int:accreditation_id>/approve/",
+        api.DelegateApproveApi.as_view(),
+        name="delegate-approve",
+    ),
 ]
 
 from governance import api_voting  # noqa: E402 - kept beside the membership routes it extends

@@ -65,13 +65,11 @@ def _roll_call(motion: Motion) -> list[dict[str, Any]]:
 @login_required
 def motion_detail(request: HttpRequest, motion_id: int) -> HttpResponse:
     """A motion with its documents, the rule in plain words, and what the viewer may do now."""
-    motion = get_object_or_404(
-        Motion.objects.select_related("council", "project", "electorate").prefetch_related(
-            "documents"
-        ),
-        pk=motion_id,
-    )
     user = _user(request)
+    # Drafts are for the council's delegates and its secretariat: to anyone else they do not exist.
+    motion = get_object_or_404(
+        selectors.motions_for_user(user=user).prefetch_related("documents"), pk=motion_id
+    )
     actor = Actor.from_request(request)
     may_vote_for: list[str] = []
     voted: set[str] = set()
@@ -84,6 +82,7 @@ def motion_detail(request: HttpRequest, motion_id: int) -> HttpResponse:
     context = {
         "motion": motion,
         "rule_in_words": rules.VotingRule.from_dict(motion.rule).describe(),
+        "electorate_rule": selectors.electorate_rule_in_words(),
         "may_vote_for": may_vote_for,
         "voted": voted,
         "choices": BallotChoice.choices,
@@ -110,7 +109,7 @@ class VoteForm(forms.Form):
 @require_POST
 def vote_confirm(request: HttpRequest, motion_id: int) -> HttpResponse:
     """The confirmation step: show exactly what will be cast, and cast it only on a second POST."""
-    motion = get_object_or_404(Motion.objects.select_related("council"), pk=motion_id)
+    motion = get_object_or_404(selectors.motions_for_user(user=_user(request)), pk=motion_id)
     form = VoteForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose yes, no or abstain before continuing."))
@@ -146,7 +145,9 @@ def vote_confirm(request: HttpRequest, motion_id: int) -> HttpResponse:
 
 @login_required
 def document_download(request: HttpRequest, motion_id: int, document_id: int) -> FileResponse:
-    document = get_object_or_404(MotionDocument, pk=document_id, motion_id=motion_id)
+    # The document is found through a motion the viewer may read: a draft's files stay hidden.
+    motion = get_object_or_404(selectors.motions_for_user(user=_user(request)), pk=motion_id)
+    document = get_object_or_404(MotionDocument, pk=document_id, motion=motion)
     return FileResponse(
         document.file.open("rb"),
         as_attachment=True,
@@ -173,7 +174,7 @@ def _step(request: HttpRequest, motion: Motion, call: Callable[[], Any], done: s
 @require_POST
 def motion_step(request: HttpRequest, motion_id: int, action: str) -> HttpResponse:
     """The secretary's buttons: table, open, close, certify, publish, withdraw, attach a document."""
-    motion = get_object_or_404(Motion, pk=motion_id)
+    motion = get_object_or_404(selectors.motions_for_user(user=_user(request)), pk=motion_id)
     actor = Actor.from_request(request)
     steps: dict[str, tuple[Callable[[], Any], str]] = {
         "table": (
@@ -249,12 +250,17 @@ class MotionForm(forms.Form):
 
 @login_required
 def secretariat(request: HttpRequest) -> HttpResponse:
-    """The secretary's desk: motions by status, and a form to draft a new one."""
+    """The secretary's desk for the councils they serve: motions, new drafts, approvals.
+
+    A secretary of one council sees and drafts for that council only; the council-wide
+    secretariat sees every council.
+    """
     actor = Actor.from_request(request)
-    if not permissions.is_secretary(actor):
+    if not permissions.serves_any_council(actor):
         from django.core.exceptions import PermissionDenied
 
         raise PermissionDenied
+    councils = selectors.councils_served(user=_user(request))
     form = MotionForm(
         request.POST or None,
         initial={
@@ -262,6 +268,7 @@ def secretariat(request: HttpRequest) -> HttpResponse:
             "closes_at": timezone.localtime() + dt.timedelta(days=7),
         },
     )
+    form.fields["council"].queryset = councils  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         code = data.pop("project")
@@ -278,9 +285,38 @@ def secretariat(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Draft %(ref)s created.") % {"ref": motion.reference})
             return HttpResponseRedirect(reverse("governance:motion_detail", args=[motion.pk]))
-    motions = Motion.objects.select_related("council").order_by("-opens_at")[:200]
+    motions = (
+        selectors.motions_for_user(user=_user(request))
+        .filter(council__in=councils)
+        .order_by("-opens_at")[:200]
+    )
     return render(
         request,
         "governance/secretariat.html",
-        {"form": form, "motions": motions, "mfa_ok": actor.mfa_verified},
+        {
+            "form": form,
+            "motions": motions,
+            "pending": selectors.accreditations_pending(councils=councils),
+            "mfa_ok": actor.mfa_verified,
+        },
     )
+
+
+@login_required
+@require_POST
+def accreditation_approve(request: HttpRequest, accreditation_id: int) -> HttpResponse:
+    """The council's secretary approves an accreditation awaiting approval (with MFA)."""
+    accreditation = get_object_or_404(selectors.accreditation_list(), pk=accreditation_id)
+    try:
+        services.accreditation_approve(
+            actor=Actor.from_request(request), accreditation=accreditation
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("%(user)s is now accredited to %(council)s.")
+            % {"user": accreditation.user.get_username(), "council": accreditation.council.name},
+        )
+    return HttpResponseRedirect(reverse("governance:secretariat"))

@@ -10,6 +10,7 @@ from django.contrib.auth.hashers import make_password
 from core.models import User
 from governance.models import (
     Accreditation,
+    AccreditationApproval,
     Council,
     CouncilKind,
     DelegateRole,
@@ -79,6 +80,8 @@ class AccreditationFactory(factory.django.DjangoModelFactory[Accreditation]):
     member_state = factory.SubFactory(MemberStateFactory)
     role = DelegateRole.HEAD
     valid_from = FOUNDED
+    # A fixture stands for an accreditation already in force (approved where approval is needed).
+    approval = AccreditationApproval.APPROVED
 
 
 class StaffRoleFactory(factory.django.DjangoModelFactory[StaffRole]):

@@ -152,6 +152,7 @@ def decision_detail(request: HttpRequest, motion_id: int) -> HttpResponse:
         "motion": motion,
         "statement": selectors.decision_statements().filter(motion=motion).first(),
         "rule_in_words": rules.VotingRule.from_dict(motion.rule).describe(),
+        "electorate_rule": selectors.electorate_rule_in_words(),
         "tally": motion.tally,
         "roll_call": roll,
     }

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('governance', '0006_safety_levels_data'),
+        ('governance', '0007_accreditation_approval'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

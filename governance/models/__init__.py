@@ -2,8 +2,10 @@
 
 from governance.models.decision_log import DecisionStatement, TreeHead, TreeHeadReason
 from governance.models.membership import (
+    CONFIDENTIAL_COUNCIL_KINDS,
     VOTING_ROLES,
     Accreditation,
+    AccreditationApproval,
     Council,
     CouncilKind,
     DelegateRole,
@@ -53,11 +55,13 @@ from governance.models.safety import (
 )
 
 __all__ = [
+    "CONFIDENTIAL_COUNCIL_KINDS",
     "LOOSENING",
     "PROJECT_TRANSITIONS",
     "TIGHTENING",
     "VOTING_ROLES",
     "Accreditation",
+    "AccreditationApproval",
     "Ballot",
     "BallotChoice",
     "BallotParticipation",

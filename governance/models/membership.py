@@ -183,6 +183,15 @@ class DelegateRole(models.TextChoices):
 # Advisers attend and speak but never cast the state's vote.
 VOTING_ROLES = (DelegateRole.HEAD, DelegateRole.DELEGATE, DelegateRole.ALTERNATE)
 
+# Councils whose delegates read confidential material (escalations' accounts and evidence):
+# every accreditation to them needs the secretariat's approval before it grants anything.
+CONFIDENTIAL_COUNCIL_KINDS = (CouncilKind.SAFETY_BOARD,)
+
+
+class AccreditationApproval(models.TextChoices):
+    PENDING = "pending", _("awaiting the secretariat's approval")
+    APPROVED = "approved", _("approved")
+
 
 class Accreditation(models.Model):
     """A person accredited for one member state to one council, in a role, for a period."""
@@ -200,6 +209,16 @@ class Accreditation(models.Model):
         _("valid until"), null=True, blank=True, help_text=_("First day without the accreditation.")
     )
     expiry_notice_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Pending by default, so that a row written without the service grants nothing; the
+    # service approves at once what the secretariat itself grants or what needs no approval.
+    approval = models.CharField(
+        _("approval"),
+        max_length=16,
+        choices=AccreditationApproval.choices,
+        default=AccreditationApproval.PENDING,
+    )
+    approved_by = models.CharField(_("approved by"), max_length=200, blank=True, editable=False)
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("accreditation")
@@ -212,6 +231,10 @@ class Accreditation(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(role__in=DelegateRole.values), name="accreditation_role_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(approval__in=AccreditationApproval.values),
+                name="accreditation_approval_valid",
             ),
             models.UniqueConstraint(
                 fields=["user", "council", "valid_from"], name="accreditation_unique_start"
@@ -258,7 +281,11 @@ class Accreditation(models.Model):
 
     @property
     def may_vote(self) -> bool:
-        return self.role in VOTING_ROLES
+        return self.role in VOTING_ROLES and self.is_approved
+
+    @property
+    def is_approved(self) -> bool:
+        return self.approval == AccreditationApproval.APPROVED
 
 
 class StaffRoleKind(models.TextChoices):

@@ -17,6 +17,7 @@ from governance.services.delegations import (
 from governance.services.membership import (
     COUNCIL_FIELDS,
     MEMBER_STATE_FIELDS,
+    accreditation_approve,
     accreditation_end,
     accreditation_expiry_notify,
     accreditation_grant,
@@ -56,6 +57,7 @@ from governance.services.safety import (
 __all__ = [
     "COUNCIL_FIELDS",
     "MEMBER_STATE_FIELDS",
+    "accreditation_approve",
     "accreditation_end",
     "accreditation_expiry_notify",
     "accreditation_grant",

@@ -26,6 +26,7 @@ from governance.models import (
     MemberState,
     Motion,
     MotionStatus,
+    VotingRightsSuspension,
 )
 
 
@@ -51,6 +52,44 @@ def _elector(motion: Motion, state_code: str) -> dict[str, Any] | None:
         if entry["state"] == state_code:
             return dict(entry)
     return None
+
+
+def _check_not_suspended(member_state: MemberState, holder: str | None) -> None:
+    """A suspension takes effect at once, even in a vote already open (see ELECTORATE_RULE).
+
+    Neither the state whose vote it is nor a proxy holder casting it may be suspended now.
+    Ballots cast before the suspension stay counted; the frozen electorate is not changed.
+    """
+    involved = sorted({member_state.code, *([holder] if holder else [])})
+    # Lock the states' rows: voting_rights_suspend locks the same row, so a ballot lands either
+    # wholly before a suspension (and counts) or after it (and is refused), never in between.
+    list(
+        MemberState.objects.select_for_update(no_key=True)
+        .filter(code__in=involved)
+        .order_by("code")
+    )
+    suspension = (
+        VotingRightsSuspension.objects.filter(
+            member_state__code__in=involved, restored_at__isnull=True
+        )
+        .select_related("member_state")
+        .order_by("member_state__code")
+        .first()
+    )
+    if suspension is None:
+        return
+    when = timezone.localtime(suspension.suspended_at).strftime("%Y-%m-%d %H:%M %Z")
+    if suspension.member_state.code == member_state.code:
+        message = _(
+            "The voting rights of %(state)s are suspended since %(when)s; it can no longer vote "
+            "in this vote. A ballot it cast before the suspension stays counted."
+        ) % {"state": member_state.code, "when": when}
+    else:
+        message = _(
+            "The voting rights of %(holder)s are suspended since %(when)s; it can no longer cast "
+            "the vote of %(state)s that it holds as proxy."
+        ) % {"holder": suspension.member_state.code, "state": member_state.code, "when": when}
+    raise NotAllowed(message, code="voting_rights_suspended")
 
 
 @transaction.atomic
@@ -104,6 +143,7 @@ def ballot_cast(*, actor: Actor, motion: Motion, member_state: MemberState, choi
         raise NotAllowed(
             _("You may vote only for your own state, %(state)s.") % {"state": own.code}
         )
+    _check_not_suspended(member_state, holder)
     tag = (
         secret_tag(bytes(locked.secret_key or b""), member_state.code)
         if locked.secret

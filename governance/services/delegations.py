@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 
 from core.actors import Actor
 from core.audit import audit_record, snapshot
-from core.errors import Conflict, NotAllowed, ValidationFailed
+from core.errors import Conflict, ValidationFailed
 from governance import permissions, selectors
 from governance.models import (
     ContributionShare,
@@ -215,8 +215,7 @@ def contribution_shares_set(
     *, actor: Actor, shares: dict[str, Decimal], valid_from: dt.date, source: str
 ) -> list[ContributionShare]:
     """Record the contribution shares the weighted voting rules use from `valid_from` on."""
-    if not (actor.is_system or permissions.is_secretary(actor)):
-        raise NotAllowed(_("Contribution shares come from an adopted scale."))
+    permissions.check_set_contribution_shares(actor)
     states = {s.code: s for s in MemberState.objects.filter(code__in=list(shares))}
     unknown = sorted(set(shares) - set(states))
     if unknown:

@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 
 from core.actors import Actor
 from core.audit import audit_record, changed, snapshot
-from core.errors import ValidationFailed
+from core.errors import Conflict, ValidationFailed
 from core.models import User
 from governance import permissions, selectors
 from governance.models import (
     Accreditation,
+    AccreditationApproval,
     Council,
     MemberState,
     Seat,
@@ -158,6 +159,26 @@ def seat_end(*, actor: Actor, seat: Seat, seated_until: dt.date) -> Seat:
     return locked
 
 
+def _check_no_project_under_escalation(user: User, council: Council) -> None:
+    """Nobody judges their own project: its lead and members stay off the Safety Board."""
+    if not selectors.needs_secretariat_approval(council):
+        return
+    projects = list(selectors.projects_under_escalation_for_user(user=user))
+    if projects:
+        raise ValidationFailed(
+            _(
+                "%(user)s leads or works on a project under escalation (%(projects)s) and cannot "
+                "be accredited to %(council)s."
+            )
+            % {
+                "user": user.get_username(),
+                "projects": ", ".join(p.code for p in projects),
+                "council": council.name,
+            },
+            field="user",
+        )
+
+
 @transaction.atomic
 def accreditation_grant(
     *,
@@ -169,9 +190,22 @@ def accreditation_grant(
     valid_from: dt.date,
     valid_until: dt.date | None = None,
 ) -> Accreditation:
-    """Accredit a person for a member state to a council; the state must hold a seat then."""
+    """Accredit a person for a member state to a council; the state must hold a seat then.
+
+    No accreditation starts in the past (only the platform itself, e.g. the demo loader or an
+    import of earlier credentials, records one that did). To a council whose delegates read
+    confidential material, one named by a head of delegation awaits the approval of that
+    council's secretary (see :func:`accreditation_approve`) and grants nothing until then;
+    one the secretary grants is approved at once.
+    """
     permissions.check_accredit(actor, council, member_state, role)
     _lock_council_and_state(council, member_state)
+    if valid_from < selectors.today() and not actor.is_system:
+        raise ValidationFailed(
+            _("An accreditation cannot start in the past (%(date)s is before today).")
+            % {"date": valid_from.isoformat()},
+            field="valid_from",
+        )
     if (
         not selectors.seat_list(council=council, on=valid_from)
         .filter(member_state=member_state)
@@ -182,6 +216,10 @@ def accreditation_grant(
             % {"state": member_state.code, "council": council.name, "date": valid_from.isoformat()},
             field="member_state",
         )
+    _check_no_project_under_escalation(user, council)
+    approved = not selectors.needs_secretariat_approval(council) or permissions.is_secretary(
+        actor, council
+    )
     accreditation = Accreditation(
         user=user,
         council=council,
@@ -189,6 +227,9 @@ def accreditation_grant(
         role=role,
         valid_from=valid_from,
         valid_until=valid_until,
+        approval=AccreditationApproval.APPROVED if approved else AccreditationApproval.PENDING,
+        approved_by=actor.label if approved else "",
+        approved_at=timezone.now() if approved else None,
     )
     accreditation.full_clean()
     accreditation.save()
@@ -199,6 +240,42 @@ def accreditation_grant(
         after=snapshot(accreditation),
     )
     return accreditation
+
+
+@transaction.atomic
+def accreditation_approve(*, actor: Actor, accreditation: Accreditation) -> Accreditation:
+    """The council's secretary approves a pending accreditation; from then on it counts."""
+    permissions.check_approve_accreditation(actor, accreditation.council)
+    _lock_council_and_state(accreditation.council, accreditation.member_state)
+    locked = (
+        Accreditation.objects.select_for_update(of=("self",))
+        .select_related("user", "council", "member_state")
+        .get(pk=accreditation.pk)
+    )
+    if locked.approval != AccreditationApproval.PENDING:
+        raise Conflict(_("This accreditation is already approved."), code="already_approved")
+    if locked.valid_until is not None and locked.valid_until <= selectors.today():
+        raise Conflict(_("This accreditation has ended; it cannot be approved."))
+    # An escalation may have been raised since the head named this person.
+    _check_no_project_under_escalation(locked.user, locked.council)
+    locked.approval = AccreditationApproval.APPROVED
+    locked.approved_by = actor.label
+    locked.approved_at = timezone.now()
+    locked.save(update_fields=["approval", "approved_by", "approved_at"])
+    audit_record(
+        actor=actor,
+        action="accreditation.approve",
+        target=locked,
+        before={"approval": AccreditationApproval.PENDING.value},
+        after={
+            "approval": locked.approval,
+            "user": locked.user.get_username(),
+            "council": locked.council.code,
+            "member_state": locked.member_state.code,
+            "role": locked.role,
+        },
+    )
+    return locked
 
 
 @transaction.atomic

@@ -619,6 +619,8 @@ def vote_reminders_send(*, actor: Actor, now: dt.datetime | None = None) -> int:
 
     now = now or timezone.now()
     sent = 0
+    # A suspension takes effect at once: nobody is reminded of a vote they may no longer cast.
+    suspended = selectors.states_suspended()
     for motion in Motion.objects.filter(
         status=MotionStatus.VOTING_OPEN, closes_at__gt=now
     ).select_related("council", "electorate"):
@@ -631,6 +633,8 @@ def vote_reminders_send(*, actor: Actor, now: dt.datetime | None = None) -> int:
             if entry["recused"] or entry["state"] in voted:
                 continue
             voter_state = entry["proxy_holder"] or entry["state"]
+            if entry["state"] in suspended or voter_state in suspended:
+                continue
             sent += _remind(actor, motion, entry["state"], voter_state, kinds[-1])
     return sent
 
@@ -645,7 +649,7 @@ def _remind(actor: Actor, motion: Motion, state_code: str, voter_state: str, kin
         return 0
     VoteReminder.objects.create(motion=motion, member_state=state, kind=kind)
     delegates = selectors.accreditation_list(
-        council=motion.council, on=timezone.localdate()
+        council=motion.council, on=timezone.localdate(), approved_only=True
     ).filter(member_state__code=voter_state, role__in=["head", "delegate", "alternate"])
     recipients = [(a.user.email, a.user.preferred_language) for a in delegates if a.user.email]
     audit_record(

@@ -443,7 +443,9 @@ def safety_reviews_remind(*, actor: Actor, today: dt.date | None = None) -> int:
     if board is None:
         return 0
     recipients = [
-        a.user.email for a in selectors.accreditation_list(council=board, on=today) if a.user.email
+        a.user.email
+        for a in selectors.accreditation_list(council=board, on=today, approved_only=True)
+        if a.user.email
     ]
     count = 0
     for decision in due:

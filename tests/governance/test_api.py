@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 
 from core.models import AuditEvent
 from governance.models import Accreditation, Seat
+from governance.selectors import today
 from tests.factories import MemberStateFactory, SeatFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -135,7 +136,7 @@ def test_head_accredits_an_adviser_for_their_own_state(api_as, de_head):
             "council": "governing-council",
             "member_state": "DE",
             "role": "adviser",
-            "valid_from": "2026-02-01",
+            "valid_from": today().isoformat(),
         },
         format="json",
     )
@@ -178,7 +179,7 @@ def test_accreditation_needs_a_seat(api_as, secretary, council):
             "council": "governing-council",
             "member_state": "PT",
             "role": "head",
-            "valid_from": "2026-01-01",
+            "valid_from": today().isoformat(),
         },
         format="json",
     )

@@ -150,10 +150,10 @@ def test_public_verification_hides_open_votes(c5):
 
 
 def test_researcher_submits_a_project(c5):
-    """Any signed-in researcher submits a proposal and becomes its lead; bad periods are 400."""
+    """A signed-in researcher with a second factor submits a proposal and becomes its lead."""
     from tests.factories import UserFactory
 
-    client = client_for(UserFactory(username="researcher"), mfa=False)
+    client = client_for(UserFactory(username="researcher"))
     payload = {
         "title": "Multilingual 70B",
         "abstract": "An open model.",

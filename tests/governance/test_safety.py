@@ -37,7 +37,7 @@ def board():
     officer = UserFactory(username="officer")
     StaffRoleFactory(user=officer, role=StaffRoleKind.SAFETY_OFFICER)
     c5.actors["officer"] = Actor.for_user(officer, source=AuditSource.WEB, mfa_verified=True)
-    lead = Actor.for_user(UserFactory(username="lead"), source=AuditSource.WEB)
+    lead = Actor.for_user(UserFactory(username="lead"), source=AuditSource.WEB, mfa_verified=True)
     c5.project = services.project_submit(
         actor=lead, title="Frontier-9", abstract="A large model.", host_institution="CNRS",
         host_state=c5.states["FR"], gpu_hours_requested=900_000, period_start=dt.date(2027, 1, 1),

@@ -376,7 +376,7 @@ def test_early_close_waits_for_everyone(c5):
 
 def test_project_approval_moves_the_project(c5):
     """Certifying an adopted project-approval motion approves the project, with the motion recorded."""
-    lead = Actor.for_user(UserFactory(username="lead"), source="web")
+    lead = Actor.for_user(UserFactory(username="lead"), source="web", mfa_verified=True)
     project = services.project_submit(
         actor=lead, title="Open multilingual model", abstract="A 70B model for 24 EU languages.",
         host_institution="Jülich", host_state=c5.states["DE"], gpu_hours_requested=500_000,

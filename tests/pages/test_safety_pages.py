@@ -35,8 +35,9 @@ def world():
     services.council_chair_set(actor=Actor.system("t"), council=c5.council, user=c5.chair)
     c5.officer = UserFactory(username="officer")
     StaffRoleFactory(user=c5.officer, role="safety_officer")
+    lead = Actor.for_user(UserFactory(username="lead"), source="web", mfa_verified=True)
     c5.project = services.project_submit(
-        actor=Actor.for_user(UserFactory(username="lead"), source="web"), title="Frontier-9", abstract="x",
+        actor=lead, title="Frontier-9", abstract="x",
         host_institution="CNRS", host_state=c5.states["FR"], gpu_hours_requested=1000,
         period_start=dt.date(2027, 1, 1), period_end=dt.date(2027, 6, 30), safety_self_assessment="x",
     )  # fmt: skip

@@ -123,7 +123,7 @@ def test_nothing_confidential_reaches_any_public_output(c5):
     board = c5
     officer = UserFactory(username="officer", first_name=SECRET, last_name=SECRET)
     StaffRoleFactory(user=officer, role="safety_officer")
-    lead = Actor.for_user(UserFactory(username="lead"), source="web")
+    lead = Actor.for_user(UserFactory(username="lead"), source="web", mfa_verified=True)
     project = services.project_submit(
         actor=lead, title="Frontier-9", abstract="x", host_institution="CNRS", host_state=board.states["FR"],
         gpu_hours_requested=1000, period_start=dt.date(2027, 1, 1), period_end=dt.date(2027, 6, 30),

@@ -361,7 +361,7 @@ class Command(BaseCommand):
         gc = councils["governing-council"]
         now = timezone.now()
         lead = self.user("researcher", "Rosa", "Researcher")
-        as_lead = Actor.for_user(lead, source=AuditSource.COMMAND)
+        as_lead = Actor.for_user(lead, source=AuditSource.COMMAND, mfa_verified=True)
         decided = services.project_submit(
             actor=as_lead,
             title="EuroLingua-70B: an open multilingual foundation model",
