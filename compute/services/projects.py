@@ -15,6 +15,7 @@ from core.actors import Actor
 from core.audit import audit_record, snapshot
 from core.errors import Conflict, ValidationFailed
 from core.models import User
+from core.permissions import require_fresh_mfa
 from governance.models import ResearchProject
 
 
@@ -66,6 +67,7 @@ def project_compute_freeze(
     sync applies it); a second order while one is in force is refused.
     """
     permissions.check_freeze(actor)
+    require_fresh_mfa(actor)
     ResearchProject.objects.select_for_update().get(pk=project.pk)
     _expire_freezes(project)
     if ComputeFreeze.objects.filter(project=project, lifted_at__isnull=True).exists():
@@ -89,6 +91,7 @@ def project_compute_unfreeze(
 ) -> ComputeFreeze:
     """Lift the freeze in force; the sync runs as soon as this commits."""
     permissions.check_freeze(actor)
+    require_fresh_mfa(actor)
     ResearchProject.objects.select_for_update().get(pk=project.pk)
     freeze = (
         ComputeFreeze.objects.select_for_update()
