@@ -19,6 +19,8 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# True only in the local demo settings: serve loopback only (core/local_only.py).
+LOCAL_ONLY = False
 ALLOWED_HOSTS: list[str] = env.list("DJANGO_ALLOWED_HOSTS", default=[])
 
 INSTALLED_APPS = [
@@ -27,6 +29,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # Before staticfiles: core's runserver (which extends staticfiles' one) must be the one found.
+    "core",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
@@ -37,7 +41,6 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "axes",
     "csp",
-    "core",
     "governance",
     "funding",
     "compute",
