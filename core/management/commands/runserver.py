@@ -14,6 +14,8 @@ from core.local_only import is_loopback
 class Command(runserver.Command):
     """Django's (and staticfiles') runserver; with LOCAL_ONLY it binds to loopback or not at all."""
 
+    addr: str  # set by Django's handle() from the addrport argument, before run()
+
     def run(self, **options: Any) -> None:
         if getattr(settings, "LOCAL_ONLY", False) and not is_loopback(self.addr):
             raise CommandError(
