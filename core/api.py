@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -20,8 +21,9 @@ from rest_framework.views import APIView
 from core import services
 from core.actors import Actor
 from core.audit import audit_rows_for_reading
-from core.errors import DomainError
+from core.errors import DomainError, MfaStale
 from core.models import ApiToken, AuditEvent
+from core.otp import OTP_HEADER
 from core.permissions import may_read_audit
 
 
@@ -51,7 +53,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     """Every API error as `{"code", "message", "fields"?}` with the right status."""
     if isinstance(exc, DomainError):
         fields = {exc.field: [exc.message]} if exc.field else None
-        return Response(error_body(exc.code, exc.message, fields), status=exc.status)
+        body = error_body(exc.code, exc.message, fields)
+        if isinstance(exc, MfaStale):
+            # How a client makes the next request fresh, machine-readable beside the message.
+            body["refresh"] = {"header": OTP_HEADER, "page": reverse("mfa_reauthenticate")}
+        return Response(body, status=exc.status)
     if isinstance(exc, DjangoValidationError):
         fields = _field_errors(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
         return Response(error_body("invalid", _("The input is not valid."), fields), status=400)

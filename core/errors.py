@@ -36,6 +36,19 @@ class MfaRequired(NotAllowed):
     code = "mfa_required"
 
 
+class MfaStale(MfaRequired):
+    """The second factor was passed, but longer ago than weighty actions allow (MFA_FRESH_SECONDS)."""
+
+    code = "mfa_stale"
+
+
+class TooManyAttempts(NotAllowed):
+    """Too many wrong passwords or codes for this account: it is locked for a while."""
+
+    code = "too_many_attempts"
+    status = 429
+
+
 class Conflict(DomainError):
     """The request clashes with the current state of the data."""
 

@@ -1,4 +1,7 @@
-"""Refusing control characters at the edge, once, for every text input.
+"""Request plumbing of the kernel: control characters refused at the edge; a stale second factor
+on a page becomes a fresh code prompt.
+
+Refusing control characters at the edge, once, for every text input.
 
 A NUL byte in a lookup reaches PostgreSQL as an error ("invalid byte sequence") and a 500, and
 other control characters make no sense in a name, a code or a query; bidi and zero-width text is
@@ -14,11 +17,15 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from allauth.account.internal.flows.reauthentication import suspend_request
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core.api import error_body
+from core.errors import MfaStale
 from core.text import CONTROL_IN_LOOKUP as _IN_LOOKUP
 from core.text import CONTROL_IN_TEXT as _IN_TEXT
 
@@ -80,3 +87,30 @@ class ControlCharacterMiddleware:
                 error_body("control_character", message, {field: [message]}), status=400
             )
         return render(request, "errors/400.html", {"reason": message, "field": field}, status=400)
+
+
+def ask_for_fresh_code(request: HttpRequest) -> HttpResponse:
+    """Send the person to confirm a current code; a POST is kept and replayed once confirmed."""
+    messages.info(
+        request, _("Confirm with a current code from your authenticator app to continue.")
+    )
+    # allauth's re-authentication keeps the POST in the session and replays it afterwards, so the
+    # ballot or payment the person was submitting goes through without being typed again.
+    return suspend_request(request, reverse("mfa_reauthenticate"))
+
+
+class FreshMfaMiddleware:
+    """Turns `MfaStale` raised by a page into the re-authentication step (the API answers 403)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, MfaStale) or request.path.startswith("/api/"):
+            return None
+        if exception.code != MfaStale.code or not request.user.is_authenticated:
+            return None
+        return ask_for_fresh_code(request)

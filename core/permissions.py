@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from core.actors import Actor
-from core.errors import MfaRequired, NotAllowed
+from core.errors import MfaRequired, MfaStale, NotAllowed
+from core.otp import OTP_HEADER
 
 # Who may read the audit trail besides superusers. The auditor's role is a staff role, which
 # governance owns; core imports no domain app, so governance registers its check here.
@@ -45,4 +47,21 @@ def require_mfa(actor: Actor) -> None:
                 "Account → Two-factor authentication and sign in with it, or use an API token "
                 "created after signing in with it."
             )
+        )
+
+
+def require_fresh_mfa(actor: Actor) -> None:
+    """Refuse unless the second factor was passed within MFA_FRESH_SECONDS (ballots, money, freezes).
+
+    A session that passed it long ago may still read and prepare; the weighty step asks again.
+    """
+    require_mfa(actor)
+    if not actor.mfa_fresh():
+        raise MfaStale(
+            _(
+                "This action needs your second factor confirmed within the last %(minutes)d "
+                "minutes. In the browser, enter a current code when asked; over the API, send "
+                "the current code of your authenticator app in the %(header)s header."
+            )
+            % {"minutes": settings.MFA_FRESH_SECONDS // 60, "header": OTP_HEADER}
         )

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from core.actors import Actor
 from core.audit import audit_record
-from core.errors import DomainError
+from core.errors import DomainError, MfaStale
 from governance import permissions, services
 from governance.models import (
     Council,
@@ -219,6 +219,8 @@ def escalation_step(request: HttpRequest, escalation_id: int, action: str) -> Ht
             return HttpResponseRedirect(reverse("governance:motion_detail", args=[motion.pk]))
         else:
             raise PermissionDenied
+    except MfaStale:
+        raise  # FreshMfaMiddleware asks for a current code, then replays this POST
     except DomainError as exc:
         messages.error(request, exc.message)
     return back

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.actors import Actor
-from core.errors import DomainError
+from core.errors import DomainError, MfaStale
 from governance import permissions, rules, selectors, services
 from governance.models import (
     BallotChoice,
@@ -135,6 +135,8 @@ def vote_confirm(request: HttpRequest, motion_id: int) -> HttpResponse:
             member_state=state,
             choice=form.cleaned_data["choice"],
         )
+    except MfaStale:
+        raise  # FreshMfaMiddleware asks for a current code, then replays this POST
     except DomainError as exc:
         messages.error(request, exc.message)
         return HttpResponseRedirect(reverse("governance:motion_detail", args=[motion.pk]))
@@ -163,6 +165,8 @@ class DocumentForm(forms.Form):
 def _step(request: HttpRequest, motion: Motion, call: Callable[[], Any], done: str) -> HttpResponse:
     try:
         call()
+    except MfaStale:
+        raise  # FreshMfaMiddleware asks for a current code, then replays this POST
     except DomainError as exc:
         messages.error(request, exc.message)
     else:

@@ -74,6 +74,29 @@ def totp_code(user: User) -> str:
     return format_hotp_value(hotp_value(secret, counter))
 
 
+def next_totp_code(user: User) -> str:
+    """The code of the next 30-second step: valid now (tolerance 1) and not yet used."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.utils import decrypt
+
+    auth = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    secret = decrypt(auth.data["secret"])
+    counter = int(time.time()) // mfa_settings.TOTP_PERIOD + 1
+    return format_hotp_value(hotp_value(secret, counter))
+
+
+def age_second_factor(client: Client, seconds: float) -> None:
+    """Move every sign-in record of the client's session this far into the past."""
+    from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
+
+    session = client.session
+    records = session[AUTHENTICATION_METHODS_SESSION_KEY]
+    for record in records:
+        record["at"] -= seconds
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = records
+    session.save()
+
+
 def enable_totp(user: User) -> None:
     TOTP.activate(user, generate_totp_secret())
 

@@ -22,6 +22,7 @@ from core.actors import Actor
 from core.audit import audit_record, snapshot
 from core.errors import Conflict, ValidationFailed
 from core.models import User
+from core.permissions import require_fresh_mfa
 from governance.models import ResearchProject
 
 
@@ -97,6 +98,7 @@ def project_compute_freeze(
     freeze in force does not stop it: the two are separate, and both must go before jobs run.
     """
     permissions.check_freeze(actor)
+    require_fresh_mfa(actor)
     ResearchProject.objects.select_for_update().get(pk=project.pk)
     _expire_freezes(project)
     if _open_freeze(project, safety=False) is not None:
@@ -130,6 +132,7 @@ def project_compute_unfreeze(
     the project is still frozen through ``safety_freeze_in_force``).
     """
     permissions.check_freeze(actor)
+    require_fresh_mfa(actor)
     ResearchProject.objects.select_for_update().get(pk=project.pk)
     _expire_freezes(project)
     freeze = _open_freeze(project, safety=False)

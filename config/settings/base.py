@@ -1,10 +1,12 @@
 """Settings shared by every environment; each value can be overridden from the environment."""
 
+import datetime as dt
 from pathlib import Path
 
 import django_stubs_ext
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 # Lets runtime code subscript Django generics (ModelAdmin[Model]) the way the stubs do.
@@ -17,6 +19,8 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# True only in the local demo settings: serve loopback only (core/local_only.py).
+LOCAL_ONLY = False
 ALLOWED_HOSTS: list[str] = env.list("DJANGO_ALLOWED_HOSTS", default=[])
 
 INSTALLED_APPS = [
@@ -25,6 +29,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # Before staticfiles: core's runserver (which extends staticfiles' one) must be the one found.
+    "core",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
@@ -33,7 +39,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
-    "core",
+    "axes",
+    "csp",
     "governance",
     "funding",
     "compute",
@@ -43,6 +50,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -53,7 +61,30 @@ MIDDLEWARE = [
     "core.middleware.ControlCharacterMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "core.middleware.FreshMfaMiddleware",
+    # Last, as django-axes asks: it turns a lockout noticed during sign-in into its own page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Content-Security-Policy on every response: scripts and styles only from our own static files,
+# never inline (an injected <script> or style attribute does not run), no plugins, no framing,
+# forms post only here. The pages carry no inline script or style; the API docs use
+# drf-spectacular's split Swagger view (its script is a file too). data: images are allowed for
+# the icons Swagger UI's stylesheet embeds.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -90,6 +121,8 @@ PORTAL_DATA_RATE = env.int("PORTAL_DATA_RATE", default=120)
 
 AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses every sign-in to an account locked after too many failures (django-axes).
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -114,6 +147,43 @@ MFA_TOTP_ISSUER = "Concordia"
 MFA_RECOVERY_CODE_COUNT = 10
 # Accept the code of the previous and next 30-second step too (RFC 6238 §5.2: phone clocks drift).
 MFA_TOTP_TOLERANCE = 1
+# MFA forms that count wrong codes against the account, like wrong passwords (core/forms.py).
+MFA_FORMS = {
+    "authenticate": "core.forms.AuthenticateForm",
+    "reauthenticate": "core.forms.ReauthenticateForm",
+}
+# Guessing is limited per account, not per address: a delegation behind one NAT must not be
+# locked out by one member, and an attacker with many addresses must still be stopped.
+# django-axes keeps one count per account (username or email, any case: core/lockout.py) in
+# the database, shared by every web process; wrong passwords and wrong codes both count.
+# After AXES_FAILURE_LIMIT failures the account is locked for AXES_COOLOFF_TIME, then reopens.
+# allauth's own limits stay in front of it: at most 10 failed sign-ins a minute per address
+# and 5 every 5 minutes per typed name (ACCOUNT_RATE_LIMITS "login_failed", kept in the cache),
+# and the same 5 per 5 minutes for the codes of one account.
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes warns when the address is not part of the lock. Here that is the point: the count sums
+# every attempt at the account from any address or browser (rotating them gains nothing), and
+# locking per address would lock out a delegation behind one NAT. allauth limits per address.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_USERNAME_CALLABLE = "core.lockout.axes_username"
+AXES_RESET_ON_SUCCESS = True
+# A lockout lasts the cool-off from the failure that caused it; tries during it don't extend it,
+# so the page can say when the account opens again.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "core.lockout.lockout_response"
+AXES_VERBOSE = False
+# Behind a proxy, set the number of proxies that append X-Forwarded-For (django-ipware).
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=None)
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
+# A ballot, a payment, a certification, a freeze and any admin request need a second factor
+# confirmed this recently (seconds); older sessions are asked for a fresh code, and API clients
+# send the current code in the X-Concordia-OTP header.
+MFA_FRESH_SECONDS = env.int("MFA_FRESH_SECONDS", default=15 * 60)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("de", _("German")), ("fr", _("French"))]
@@ -215,9 +285,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
-    # WeasyPrint and fontTools narrate every layout step at INFO; keep their warnings only.
+    # WeasyPrint and fontTools narrate every layout step at INFO, django-axes every sign-in;
+    # keep their warnings only (axes warns of each failure and each lockout).
     "loggers": {
-        name: {"level": "WARNING"} for name in ("weasyprint", "fontTools", "fontTools.subset")
+        name: {"level": "WARNING"}
+        for name in ("weasyprint", "fontTools", "fontTools.subset", "axes")
     },
 }
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from core.actors import Actor
 from core.audit import audit_record, snapshot
 from core.errors import Conflict, ValidationFailed
+from core.permissions import require_fresh_mfa
 from funding import clock, fx, ledger, permissions, selectors
 from funding.errors import LedgerConflict
 from funding.models import (
@@ -73,6 +74,7 @@ def payment_record(
 ) -> Payment:
     """Record money received: converted at the ECB rate of its value date, oldest dues first."""
     permissions.check_handle_money(actor)
+    require_fresh_mfa(actor)
     amount = _amount(amount)
     value_date = _value_date(value_date)
     quote, cents = _convert(amount, currency, value_date)
@@ -120,6 +122,7 @@ def payment_reverse(
 ) -> PaymentReversal:
     """Undo a payment recorded in error with reversal entries; the payment itself stays."""
     permissions.check_handle_money(actor)
+    require_fresh_mfa(actor)
     if not reason.strip():
         raise ValidationFailed(_("Say why the payment is reversed."), field="reason")
     reversed_on = _value_date(reversed_on or clock.today(), field="reversed_on")

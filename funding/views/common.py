@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseBase
 
 from core.actors import Actor
-from core.errors import DomainError
+from core.errors import DomainError, MfaStale
 from funding import permissions
 
 View = Callable[..., HttpResponseBase]
@@ -39,6 +39,8 @@ def attempt(
     """Run a service; a domain error goes to the form's field (or the page) as a message."""
     try:
         return True, call()
+    except MfaStale:
+        raise  # FreshMfaMiddleware asks for a current code, then replays this POST
     except DomainError as exc:
         if form is not None and exc.field and exc.field in form.fields:
             form.add_error(exc.field, exc.message)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from core.actors import Actor
 from core.audit import audit_record
 from core.errors import Conflict, NotAllowed, ValidationFailed
-from core.permissions import require_mfa
+from core.permissions import require_fresh_mfa, require_mfa
 from governance import permissions
 from governance.chain import ballot_entry, entry_hash
 from governance.models import (
@@ -144,6 +144,7 @@ def ballot_cast(*, actor: Actor, motion: Motion, member_state: MemberState, choi
             _("You may vote only for your own state, %(state)s.") % {"state": own.code}
         )
     _check_not_suspended(member_state, holder)
+    require_fresh_mfa(actor)
     tag = (
         secret_tag(bytes(locked.secret_key or b""), member_state.code)
         if locked.secret

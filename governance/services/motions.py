@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 from core.actors import Actor
 from core.audit import audit_record, changed, snapshot
 from core.errors import Conflict, NotAllowed, ValidationFailed
+from core.permissions import require_fresh_mfa
 from governance import permissions, rules, selectors
 from governance.chain import canonical, sha256_hex
 from governance.models import (
@@ -544,6 +545,7 @@ def motion_certify(*, actor: Actor, motion: Motion) -> Motion:
     """The secretary certifies the counted result; the decision takes effect on commit."""
     locked = _lock(motion)
     permissions.check_run_votes(actor, locked.council)
+    require_fresh_mfa(actor)
     _require_status(locked, MotionStatus.VOTING_CLOSED)
     assert locked.tally is not None  # noqa: S101 - set when the vote closed
     locked.outcome = locked.tally["outcome"]

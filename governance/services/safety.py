@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from core.actors import Actor
 from core.audit import audit_record, snapshot
 from core.errors import Conflict, ValidationFailed
+from core.permissions import require_fresh_mfa
 from governance import permissions, selectors
 from governance.models import (
     Council,
@@ -152,6 +153,7 @@ def escalation_read_confidential(*, actor: Actor, escalation: Escalation) -> dic
 def interim_freeze_order(*, actor: Actor, escalation: Escalation) -> InterimFreeze:
     """The chair freezes the projects at once; the sync reaches the scheduler on commit."""
     permissions.check_order_interim_freeze(actor)
+    require_fresh_mfa(actor)
     assert actor.user is not None  # noqa: S101
     locked = Escalation.objects.select_for_update().get(pk=escalation.pk)
     if InterimFreeze.objects.filter(escalation=locked, status=FreezeStatus.ACTIVE).exists():

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import time
 from decimal import Decimal
 
 import pytest
@@ -21,7 +23,7 @@ from compute.models import (
     SyncRun,
 )
 from core.actors import Actor
-from core.errors import Conflict, MfaRequired, NotAllowed
+from core.errors import Conflict, MfaRequired, MfaStale, NotAllowed
 from core.models import AuditEvent, AuditSource
 from governance.models import Motion
 from governance.signals import decision_certified
@@ -256,3 +258,18 @@ def test_model_rules_hold_on_both_paths(world: World):
             [NationalQuota(period=world.period, member_state=world.states["DE"], share=0,
                            equal_minutes=1, proportional_minutes=1, minutes=3)]
         )  # fmt: skip
+
+
+def test_freeze_and_unfreeze_need_a_fresh_second_factor(world: World, memory_backend):
+    """An operator whose code is 16 minutes old can neither freeze nor unfreeze; the platform can."""
+    project = world.project()
+    stale = dataclasses.replace(world.op, mfa_at=time.time() - 16 * 60)
+    with pytest.raises(MfaStale):
+        services.project_compute_freeze(actor=stale, project=project, reason="review")
+    assert not ComputeFreeze.objects.filter(project=project).exists()
+    services.project_compute_freeze(
+        actor=Actor.system("tests", source=AuditSource.COMMAND), project=project, reason="review"
+    )
+    with pytest.raises(MfaStale):
+        services.project_compute_unfreeze(actor=stale, project=project, reason="cleared")
+    assert ComputeFreeze.objects.filter(project=project, lifted_at__isnull=True).exists()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import time
 from decimal import Decimal
 
 import pytest
@@ -10,7 +12,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 
 from core.actors import Actor
-from core.errors import Conflict, MfaRequired, ValidationFailed
+from core.errors import Conflict, MfaRequired, MfaStale, ValidationFailed
 from core.models import AuditEvent, AuditSource
 from funding import clock, ledger, selectors, services
 from funding.errors import NoExchangeRate
@@ -253,3 +255,21 @@ def test_the_ledger_check_reports_a_tampered_balance(books):
     assert verify_ledger() == [
         "DE: years {2025: (40000000, 1)} stored, {2025: (40000000, 0)} from the entries"
     ]
+
+
+def test_money_moves_only_with_a_fresh_second_factor(books):
+    """A finance officer whose code is 16 minutes old may neither record nor reverse a payment."""
+    # given
+    books.open_year(2025, 1_000_000_00, issued_on=dt.date(2025, 1, 15))
+    payment = books.pay("IT", "1000.00", on=FRIDAY)
+    stale = dataclasses.replace(books.actor, mfa_at=time.time() - 16 * 60)
+    # when / then
+    with pytest.raises(MfaStale):
+        services.payment_record(
+            actor=stale, member_state=books.states["DE"], value_date=FRIDAY,
+            amount=Decimal("5.00"), currency="EUR",
+        )  # fmt: skip
+    with pytest.raises(MfaStale):
+        services.payment_reverse(actor=stale, payment=payment, reason="typo")
+    assert Payment.objects.count() == 1
+    assert not AuditEvent.objects.filter(action="payment.reverse").exists()

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import time
 
 import pytest
 from django.utils import timezone
 
 from core.actors import Actor
-from core.errors import MfaRequired, NotAllowed
+from core.errors import MfaRequired, MfaStale, NotAllowed
 from core.models import AuditEvent, AuditSource
 from governance import services
 from governance.models import (
@@ -269,3 +271,12 @@ def test_review_reminders_go_once(board, mailoutbox, django_capture_on_commit_ca
         assert services.safety_reviews_remind(actor=system, today=later) == 0
     assert len(mailoutbox) == 1
     assert Escalation.objects.get(pk=escalation.pk).status == "decided"
+
+
+def test_an_interim_freeze_needs_a_fresh_second_factor(board, signals):
+    """The chair whose code is 16 minutes old is asked again before freezing."""
+    escalation = raise_one(board)
+    stale = dataclasses.replace(board.actors["chair"], mfa_at=time.time() - 16 * 60)
+    with pytest.raises(MfaStale):
+        services.interim_freeze_order(actor=stale, escalation=escalation)
+    assert not signals["freeze"]

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import time
 from fractions import Fraction
 
 import pytest
 from django.utils import timezone
 
 from core.actors import Actor
-from core.errors import Conflict, MfaRequired, NotAllowed, ValidationFailed
+from core.errors import Conflict, MfaRequired, MfaStale, NotAllowed, ValidationFailed
 from core.models import AuditEvent, AuditSource
 from governance import rules, services
 from governance.models import Ballot, BallotParticipation, Motion, MotionStatus, ProjectStatus
@@ -436,3 +438,23 @@ def test_a_low_bar_of_members_lets_a_minority_order_a_precaution(c5):
     motion = c5.close_and_certify(motion)
     assert motion.outcome == "adopted"
     assert motion.tally["required_yes"] == 2
+
+
+def test_casting_and_certifying_need_a_fresh_second_factor(c5):
+    """A delegate or secretary whose code is 16 minutes old is refused until they confirm it."""
+    motion = c5.open()
+    stale_head = dataclasses.replace(c5.actors["DE"], mfa_at=time.time() - 16 * 60)
+    with pytest.raises(MfaStale):
+        services.ballot_cast(
+            actor=stale_head, motion=motion, member_state=c5.states["DE"], choice="yes"
+        )
+    assert not Ballot.objects.filter(motion=motion).exists()
+    c5.vote(motion, "DE", "yes")
+    motion = c5.expire(motion)
+    services.motion_close(actor=c5.sec, motion=motion)
+    stale_sec = dataclasses.replace(c5.sec, mfa_at=time.time() - 16 * 60)
+    with pytest.raises(MfaStale):
+        services.motion_certify(actor=stale_sec, motion=motion)
+    motion.refresh_from_db()
+    assert motion.status == MotionStatus.VOTING_CLOSED
+    assert services.motion_certify(actor=c5.sec, motion=motion).status == MotionStatus.CERTIFIED
