@@ -109,6 +109,16 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default must hold a room of delegates voting at once, as PostgreSQL does:
+    # a write-ahead log (readers never wait for the writer), writers wait up to 20 s for each
+    # other instead of failing, and every transaction takes the write lock when it begins, so
+    # two read-then-write transactions cannot deadlock ("database is locked") halfway through.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The public portal's pages are cached here (Redis in production: CACHE_URL=rediscache://...).
