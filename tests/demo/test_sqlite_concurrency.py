@@ -26,7 +26,8 @@ VOTERS = textwrap.dedent(
     from governance.verification import verify_motion
 
     motion = Motion.objects.get(status=MotionStatus.VOTING_OPEN, title="Approve OpenProof")
-    voted = selectors.states_voted(motion) if hasattr(selectors, "states_voted") else set()
+    from governance.services.ballots import states_voted
+    voted = states_voted(motion)
     heads = []
     for entry in motion.electorate.entries["electors"]:
         if entry["recused"] or entry["state"] in voted:
@@ -60,7 +61,8 @@ VOTERS = textwrap.dedent(
     for t in threads:
         t.join()
     result = verify_motion(motion)
-    print(json.dumps({"outcome": outcome, "chain_ok": not [p for p in result.problems if "chain" in p or "entry" in p]}))
+    chain_problems = [p for p in result.problems if "chain" in p or "entry" in p]
+    print(json.dumps({"outcome": outcome, "chain_ok": not chain_problems}))
     """
 )
 
