@@ -11,7 +11,6 @@ Frictionless Data Package, and ``python -m transparency.recompute`` re-checks th
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
@@ -24,6 +23,7 @@ from django.db.models import F
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 
+from core.spreadsheet import SafeCsvWriter
 from governance import rules, selectors
 from governance.models import Ballot, Motion
 
@@ -714,10 +714,10 @@ def respond(table: Table, fmt: str) -> HttpResponse:
         response = HttpResponse(body, content_type="application/json; charset=utf-8")
     else:
         out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=names, lineterminator="\n", extrasaction="ignore")
-        writer.writeheader()
+        writer = SafeCsvWriter(out)
+        writer.writerow(names)
         for row in table.rows():
-            writer.writerow({k: csv_cell(v) for k, v in row.items()})
+            writer.writerow([csv_cell(row.get(k)) for k in names])
         response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{table.name}.{fmt}"'
     response["Access-Control-Allow-Origin"] = "*"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-
 from django import forms
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -11,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
 
 from core.actors import Actor
+from core.spreadsheet import SafeCsvWriter
 from funding import clock, fx, selectors, services
 from funding.models import Report, ReportKind
 from funding.reports.data import build_status
@@ -111,7 +110,7 @@ def status_csv(request: HttpRequest, *, actor: Actor) -> HttpResponse:
     data = build_status(years, as_of=clock.today())
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="status-of-contributions.csv"'
-    writer = csv.writer(response, lineterminator="\n")
+    writer = SafeCsvWriter(response)
     # One flat table, one row per state and year; the state's position at the report date
     # (arrears under the configured rule, credit, votes) is repeated on each of its rows.
     writer.writerow(

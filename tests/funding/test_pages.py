@@ -195,3 +195,19 @@ def test_recording_a_contribution_in_kind_from_its_page(books):
     page = response.content.decode()
     assert "Valuation: Agreed hourly rate x hours" in page
     assert "120,000.00" in page
+
+
+def test_the_finance_csv_never_carries_a_formula(books):
+    """A state named like a spreadsheet formula comes out as text; amounts stay numbers."""
+    from governance.models import MemberState
+
+    MemberState.objects.filter(code="NL").update(name_en='=HYPERLINK("http://evil.example","x")')
+    client = browser(books.officer)
+    rows = list(
+        csv.DictReader(
+            io.StringIO(client.get("/finance/reports/status.csv?year=2025").content.decode())
+        )
+    )
+    nl = next(r for r in rows if r["code"] == "NL")
+    assert nl["name"] == '\'=HYPERLINK("http://evil.example","x")'
+    assert nl["outstanding"] == "100000.00"
