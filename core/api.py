@@ -11,7 +11,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
@@ -40,6 +40,31 @@ def _field_errors(detail: Any) -> dict[str, Any]:
     return {
         "non_field_errors": [str(e) for e in detail] if isinstance(detail, list) else [str(detail)]
     }
+
+
+_PAGINATED: dict[type[serializers.Serializer], type[serializers.Serializer]] = {}
+PAGE_PARAMETERS = [
+    OpenApiParameter("limit", int, description="How many results to return (default: all)."),
+    OpenApiParameter("offset", int, description="How many results to skip first."),
+]
+
+
+def paginated(serializer: type[serializers.Serializer]) -> type[serializers.Serializer]:
+    """The schema of a list answered a page at a time: `{count, next, previous, results}`."""
+    if serializer not in _PAGINATED:
+        name = "Paginated" + serializer.__name__.removesuffix("Output") + "List"
+        _PAGINATED[serializer] = type(
+            name,
+            (serializers.Serializer,),
+            {
+                "count": serializers.IntegerField(),
+                "next": serializers.URLField(allow_null=True),
+                "previous": serializers.URLField(allow_null=True),
+                "results": serializer(many=True),
+                "__module__": serializer.__module__,
+            },
+        )
+    return _PAGINATED[serializer]
 
 
 def error_body(code: str, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -193,7 +218,7 @@ class AuditEventListApi(APIView):
 
     permission_classes = [IsAuditor]
 
-    @extend_schema(responses=AuditEventOutput(many=True))
+    @extend_schema(responses=paginated(AuditEventOutput), parameters=PAGE_PARAMETERS)
     def get(self, request: Request) -> Response:
         from rest_framework.pagination import LimitOffsetPagination
 

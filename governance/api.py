@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.actors import Actor
+from core.api import PAGE_PARAMETERS, paginated
 from core.models import User
 from governance import selectors, services
 from governance.models import (
@@ -83,8 +84,9 @@ class MemberStateListApi(PaginatedApi):
     """Member states (read: signed-in users; create: council secretaries with a second factor)."""
 
     @extend_schema(
-        responses=MemberStateOutput(many=True),
-        parameters=[OpenApiParameter("status", enum=MemberStatus.values)],
+        operation_id="v1_member_states_list",
+        responses=paginated(MemberStateOutput),
+        parameters=[*PAGE_PARAMETERS, OpenApiParameter("status", enum=MemberStatus.values)],
     )
     def get(self, request: Request) -> Response:
         return _paginate(
@@ -157,7 +159,11 @@ class CouncilInput(serializers.Serializer):
 class CouncilListApi(PaginatedApi):
     """Councils with the states seated today."""
 
-    @extend_schema(responses=CouncilOutput(many=True))
+    @extend_schema(
+        operation_id="v1_councils_list",
+        responses=paginated(CouncilOutput),
+        parameters=PAGE_PARAMETERS,
+    )
     def get(self, request: Request) -> Response:
         return _paginate(self, request, selectors.council_list(), CouncilOutput)
 
@@ -197,11 +203,12 @@ class CouncilSeatListApi(PaginatedApi):
     """A council's seats over time; POST grants a seat (the council's secretary)."""
 
     @extend_schema(
-        responses=SeatOutput(many=True),
+        responses=paginated(SeatOutput),
         parameters=[
+            *PAGE_PARAMETERS,
             OpenApiParameter(
                 "on", type=str, description="Only seats held on this date (YYYY-MM-DD)."
-            )
+            ),
         ],
     )
     def get(self, request: Request, code: str) -> Response:
@@ -284,8 +291,9 @@ class DelegateListApi(PaginatedApi):
     """Accredited delegates; POST accredits one (secretaries, or heads for their own state)."""
 
     @extend_schema(
-        responses=DelegateOutput(many=True),
+        responses=paginated(DelegateOutput),
         parameters=[
+            *PAGE_PARAMETERS,
             OpenApiParameter("council", type=str),
             OpenApiParameter("member_state", type=str),
             OpenApiParameter("current", type=bool, description="Only accreditations valid today."),

@@ -23,6 +23,33 @@ from governance.verification import signed_head
 MAX_ENTRIES = 1000
 
 
+class LogEntryOutput(serializers.Serializer):
+    index = serializers.IntegerField()
+    motion = serializers.CharField()
+    statement = serializers.DictField()
+    signature = serializers.CharField()
+    leaf_hash = serializers.CharField()
+
+
+class InclusionOutput(serializers.Serializer):
+    motion = serializers.CharField()
+    index = serializers.IntegerField()
+    tree_size = serializers.IntegerField()
+    leaf_hash = serializers.CharField()
+    statement = serializers.DictField()
+    signature = serializers.CharField()
+    audit_path = serializers.ListField(child=serializers.CharField())
+    root_hash = serializers.CharField()
+
+
+class ConsistencyOutput(serializers.Serializer):
+    first = serializers.IntegerField()
+    second = serializers.IntegerField()
+    first_root = serializers.CharField()
+    second_root = serializers.CharField()
+    proof = serializers.ListField(child=serializers.CharField())
+
+
 class _PublicApi(APIView):
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
@@ -66,6 +93,8 @@ class LogHeadApi(_PublicApi):
                 "signature": serializers.CharField(),
                 "key_id": serializers.CharField(),
                 "public_key_pem": serializers.CharField(),
+                "timestamp_authority": serializers.CharField(allow_null=True),
+                "rfc3161_response": serializers.CharField(allow_null=True),
             },
         ),
     )
@@ -96,7 +125,7 @@ class _EntriesInput(serializers.Serializer):
 class LogEntriesApi(_PublicApi):
     """The signed statements with index in [start, end): everything needed to rebuild the tree."""
 
-    @extend_schema(parameters=[_EntriesInput], responses=serializers.ListField())
+    @extend_schema(parameters=[_EntriesInput], responses=LogEntryOutput(many=True))
     def get(self, request: Request) -> Response:
         q = _query(_EntriesInput, request)
         rows = selectors.decision_statements().filter(index__gte=q["start"], index__lt=q["end"])
@@ -121,7 +150,7 @@ class _InclusionInput(_SizeInput):
 class LogInclusionApi(_PublicApi):
     """The audit path proving a decision's statement is in the tree of `tree_size` (default: latest)."""
 
-    @extend_schema(parameters=[_InclusionInput], responses=serializers.DictField())
+    @extend_schema(parameters=[_InclusionInput], responses=InclusionOutput)
     def get(self, request: Request) -> Response:
         q = _query(_InclusionInput, request)
         statement = selectors.decision_statements().filter(motion__reference=q["motion"]).first()
@@ -165,7 +194,7 @@ class _ConsistencyInput(serializers.Serializer):
 class LogConsistencyApi(_PublicApi):
     """The proof that the tree of `first` entries is the start of the tree of `second` entries."""
 
-    @extend_schema(parameters=[_ConsistencyInput], responses=serializers.DictField())
+    @extend_schema(parameters=[_ConsistencyInput], responses=ConsistencyOutput)
     def get(self, request: Request) -> Response:
         q = _query(_ConsistencyInput, request)
         leaves = selectors.decision_log_leaf_hashes(q["second"])

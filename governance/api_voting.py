@@ -15,6 +15,7 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from core.actors import Actor
+from core.api import PAGE_PARAMETERS, paginated
 from governance import rules, selectors, services
 from governance.api import PaginatedApi, _paginate
 from governance.models import (
@@ -67,7 +68,7 @@ class ProjectInput(serializers.Serializer):
 class ProjectListApi(PaginatedApi):
     """Research projects; any signed-in researcher may submit one and becomes its lead."""
 
-    @extend_schema(responses=ProjectOutput(many=True))
+    @extend_schema(responses=paginated(ProjectOutput), parameters=PAGE_PARAMETERS)
     def get(self, request: Request) -> Response:
         qs = ResearchProject.objects.select_related("host_state", "lead").order_by("-submitted_at")
         return _paginate(self, request, qs, ProjectOutput)
@@ -170,8 +171,13 @@ class MotionListApi(PaginatedApi):
     """Motions of every council; secretaries draft new ones."""
 
     @extend_schema(
-        responses=MotionOutput(many=True),
-        parameters=[OpenApiParameter("council", type=str), OpenApiParameter("status", type=str)],
+        operation_id="v1_motions_list",
+        responses=paginated(MotionOutput),
+        parameters=[
+            *PAGE_PARAMETERS,
+            OpenApiParameter("council", type=str),
+            OpenApiParameter("status", type=str),
+        ],
     )
     def get(self, request: Request) -> Response:
         qs = _motions(request)
@@ -354,7 +360,7 @@ class ProxyInput(serializers.Serializer):
 class ProxyListApi(PaginatedApi):
     """Proxies given and held; a delegation's voting delegate gives its state's proxy."""
 
-    @extend_schema(responses=ProxyOutput(many=True))
+    @extend_schema(responses=paginated(ProxyOutput), parameters=PAGE_PARAMETERS)
     def get(self, request: Request) -> Response:
         qs = ProxyGrant.objects.select_related("council", "grantor", "holder", "motion")
         return _paginate(self, request, qs, ProxyOutput)
