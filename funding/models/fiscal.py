@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.bounds import YEAR_MAX, YEAR_MIN, date_stored
 from funding.models.scales import ContributionScale
 from governance.models import MemberState, Motion
 
@@ -56,7 +57,8 @@ class FiscalYear(models.Model):
                 name="funding_fiscal_year_approval_dated",
             ),
             models.CheckConstraint(
-                condition=Q(year__gte=1900, year__lte=2200), name="funding_fiscal_year_range"
+                condition=Q(year__gte=YEAR_MIN, year__lte=YEAR_MAX),
+                name="funding_fiscal_year_range",
             ),
         ]
 
@@ -158,6 +160,10 @@ class ContributionCall(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(due_on__gt=models.F("issued_on")), name="funding_call_due_after_issue"
+            ),
+            models.CheckConstraint(
+                condition=date_stored("issued_on") & date_stored("due_on"),
+                name="funding_call_dates_in_range",
             ),
             models.CheckConstraint(
                 condition=Q(amount_cents__gt=0), name="funding_call_amount_positive"
