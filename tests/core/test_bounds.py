@@ -17,15 +17,14 @@ import pytest
 from django.core.exceptions import ValidationError
 from rest_framework import serializers
 
-from core.bounds import DateTimeInput, column_max
-from core.validators import validate_name
-
 
 @pytest.mark.parametrize(
     "name", ["\u200b\u200d", "\ufeff", "   ", "A\u202eB", "\u2067x", "x\u202a"]
 )
 def test_validate_name_refuses_invisible_and_bidi_control_names(name):
     """Nothing visible, or a bidi embedding/override/isolate, is refused."""
+    from core.validators import validate_name
+
     with pytest.raises(ValidationError):
         validate_name(name)
 
@@ -33,6 +32,8 @@ def test_validate_name_refuses_invisible_and_bidi_control_names(name):
 @pytest.mark.parametrize("name", ["Deutschland", "Česko", "ישראל", "Côte d’Ivoire", "日本"])
 def test_validate_name_accepts_real_names_in_any_script(name):
     """Right-to-left scripts themselves are fine; only the control characters are refused."""
+    from core.validators import validate_name
+
     validate_name(name)
 
 
@@ -41,11 +42,15 @@ def test_validate_name_accepts_real_names_in_any_script(name):
 )
 def test_the_api_time_field_refuses_times_outside_the_stored_years(value):
     """A naive year-1 time overflowed DRF's check (a 500); it is now a validation error."""
+    from core.bounds import DateTimeInput
+
     with pytest.raises(serializers.ValidationError):
         DateTimeInput().to_internal_value(value)
 
 
 def test_column_max():
+    from core.bounds import column_max
+
     assert column_max(18, 2) == Decimal("9999999999999999.99")
 
 

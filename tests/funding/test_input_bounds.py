@@ -13,7 +13,6 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, transaction
 
-from core.bounds import decimal_range
 from core.errors import ValidationFailed
 from funding import clock, services
 from funding.errors import ImportRejected
@@ -119,6 +118,8 @@ def test_a_payment_note_over_2000_characters_is_refused(books, api):
 
 def test_the_bounds_come_from_the_model_field():
     """One helper derives a field's range from its column and its validators."""
+    from core.bounds import decimal_range
+
     assert decimal_range(Payment._meta.get_field("amount")) == (
         Decimal("0.01"),
         Decimal(10) ** 12,
