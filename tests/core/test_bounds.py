@@ -89,13 +89,12 @@ print(refused(lambda: Payment.objects.create(member_state=state, value_date=dt.d
 print(refused(lambda: ExchangeRate.objects.create(currency="USD", date=dt.date(2025, 1, 1),
     per_eur=Decimal("999999999999999"))))
 print(refused(lambda: ExchangeRate.objects.create(currency="USD", date=dt.date(1, 1, 1), per_eur=1)))
-# a job given again later with another GPU count is a conflict on the demo's path too
+# a job given twice in a file with two GPU counts is a conflict on the demo's path too
 cluster = Cluster.objects.create(name="demo")
 actor = Actor.system("t")
 line = "5|acct|u|gres/gpu={}|60|COMPLETED|2026-11-20T10:00:00|2026-11-20T11:00:00\\n"
-compute.usage_ingest(actor=actor, cluster=cluster, lines=[line.format(2)])
 try:
-    compute.usage_ingest(actor=actor, cluster=cluster, lines=[line.format(4)])
+    compute.usage_ingest(actor=actor, cluster=cluster, lines=[line.format(2), line.format(4)])
     print("taken")
 except UsageFileInvalid as exc:
     print("conflict" if "job 5" in exc.message else exc.message)
@@ -104,8 +103,8 @@ except UsageFileInvalid as exc:
 
 def test_the_sqlite_demo_refuses_what_postgresql_refuses(tmp_path):
     """On SQLite, a year-1 motion, a 1 MB text, an over-long amount or rate are refused by the
-    database, and a job's second GPU count is a conflict (SQLite would store them and then fail
-    on every read of the motion list, the statement or the rates)."""
+    database (SQLite would store them, then fail on every read of the motion list, the statement
+    or the rates), and a job given twice in a file with two GPU counts is a conflict."""
     root = Path(__file__).resolve().parents[2]
     env = {
         **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
