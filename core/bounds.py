@@ -182,9 +182,9 @@ def decimal_range(field: models.Field[Any, Any]) -> tuple[Decimal, Decimal]:
     lowest = -highest
     for validator in field.validators:
         if isinstance(validator, validators.MaxValueValidator):
-            highest = min(highest, Decimal(validator.limit_value))  # type: ignore[arg-type]
+            highest = min(highest, Decimal(validator.limit_value))
         elif isinstance(validator, validators.MinValueValidator):
-            lowest = max(lowest, Decimal(validator.limit_value))  # type: ignore[arg-type]
+            lowest = max(lowest, Decimal(validator.limit_value))
     return lowest, highest
 
 

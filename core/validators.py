@@ -26,7 +26,6 @@ BIDI_CONTROLS = frozenset(chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066
 MOTION_TEXT_MAX = 100_000
 ABSTRACT_MAX = 10_000
 NOTE_MAX = 2_000
-REASON_MAX = 10_000
 
 
 def validate_name(value: str) -> None:

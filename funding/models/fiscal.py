@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.bounds import YEAR_MAX, YEAR_MIN, date_stored
+from core.bounds import date_stored
 from funding.models.scales import ContributionScale
 from governance.models import MemberState, Motion
 
@@ -57,8 +57,7 @@ class FiscalYear(models.Model):
                 name="funding_fiscal_year_approval_dated",
             ),
             models.CheckConstraint(
-                condition=Q(year__gte=YEAR_MIN, year__lte=YEAR_MAX),
-                name="funding_fiscal_year_range",
+                condition=Q(year__gte=1900, year__lte=2200), name="funding_fiscal_year_range"
             ),
         ]
 
