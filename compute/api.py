@@ -16,6 +16,7 @@ from compute import permissions, selectors, services
 from compute.backends import get_backend
 from compute.models import AllocationPeriod, Cluster, ComputeFreeze, SyncRun
 from core.actors import Actor
+from core.bounds import DateTimeInput
 from core.models import User
 from governance.models import ResearchProject
 
@@ -206,7 +207,7 @@ class ProjectFreezeApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField()
-        until = serializers.DateTimeField(required=False, allow_null=True)
+        until = DateTimeInput(required=False, allow_null=True)
 
         class Meta:
             ref_name = "ComputeFreezeInput"

@@ -83,6 +83,9 @@ def parse_line(line: str) -> tuple[str, ...] | str:
         return _("Start %(v)r is not a time") % {"v": start}
     if not is_time(end):
         return _("End %(v)r is not a time (only finished jobs are ingested)") % {"v": end}
+    # Both are written the same way, so the text's order is the times' order.
+    if start not in NO_TIME and start > end:
+        return _("Start %(start)s is after End %(end)s") % {"start": start, "end": end}
     started = start + "+00" if start not in NO_TIME else "\\N"
     return (
         job_id,

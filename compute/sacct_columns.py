@@ -171,6 +171,11 @@ def chunk_rows(
         raise NotColumnar
     if not _real_days(table["start"]):
         raise NotColumnar  # a start like 2026-02-30: the line path names it (End is cast)
+    # A start after the end (compared as text: both are written alike; "Unknown" and "None" sort
+    # after every time, hence the "A" bound): the line path names it.
+    start = table["start"]
+    if pc.any(pc.and_(pc.greater(start, table["end"]), pc.less(start, "A"))).as_py():
+        raise NotColumnar
     state = table["state"]
     if pc.max(pc.utf8_length(distinct["state"].dictionary)).as_py() > STATE_LENGTH:
         raise NotColumnar  # parse_line keeps the first 40 characters; so does the line path

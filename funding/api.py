@@ -15,6 +15,8 @@ from rest_framework.views import APIView
 
 from core.actors import Actor
 from core.api import error_body
+from core.bounds import DateInput, decimal_input
+from core.validators import NOTE_MAX
 from funding import clock, permissions, selectors, services
 from funding.errors import ImportRejected
 from funding.models import (
@@ -85,7 +87,7 @@ class CallsIssueApi(APIView):
     """Issue the calls of an approved year on a date (a second factor is needed)."""
 
     class InputSerializer(serializers.Serializer):
-        issued_on = serializers.DateField()
+        issued_on = DateInput()
 
         class Meta:
             ref_name = "FundingCallsIssueInput"
@@ -144,11 +146,13 @@ class PaymentApi(APIView):
         member_state = serializers.SlugRelatedField(
             slug_field="code", queryset=MemberState.objects.all()
         )
-        value_date = serializers.DateField()
-        amount = serializers.DecimalField(max_digits=18, decimal_places=2)
+        value_date = DateInput()
+        amount = decimal_input(Payment._meta.get_field("amount"))
         currency = serializers.RegexField(r"^[A-Z]{3}$")
         reference = serializers.CharField(max_length=100, required=False, default="")
-        note = serializers.CharField(required=False, default="", allow_blank=True)
+        note = serializers.CharField(
+            required=False, default="", allow_blank=True, max_length=NOTE_MAX
+        )
 
         class Meta:
             ref_name = "FundingPaymentInput"
@@ -216,8 +220,8 @@ class VoluntaryApi(APIView):
         )
         kind = serializers.ChoiceField(choices=VoluntaryKind.choices)
         description = serializers.CharField()
-        received_on = serializers.DateField()
-        amount = serializers.DecimalField(max_digits=18, decimal_places=2)
+        received_on = DateInput()
+        amount = decimal_input(VoluntaryContribution._meta.get_field("amount"))
         currency = serializers.RegexField(r"^[A-Z]{3}$")
         valuation_basis = serializers.CharField(required=False, default="", allow_blank=True)
 

@@ -13,7 +13,9 @@ from rest_framework.views import APIView
 
 from core.actors import Actor
 from core.api import PAGE_PARAMETERS, paginated
+from core.bounds import DateInput
 from core.models import User
+from core.validators import validate_name
 from governance import selectors, services
 from governance.models import (
     Accreditation,
@@ -66,11 +68,11 @@ class MemberStateInput(serializers.Serializer):
         max_length=2,
         error_messages={"invalid": "Use the two-letter ISO 3166 code, e.g. DE."},
     )
-    name_en = serializers.CharField(max_length=100)
-    name_de = serializers.CharField(max_length=100)
-    name_fr = serializers.CharField(max_length=100)
+    name_en = serializers.CharField(max_length=100, validators=[validate_name])
+    name_de = serializers.CharField(max_length=100, validators=[validate_name])
+    name_fr = serializers.CharField(max_length=100, validators=[validate_name])
     status = serializers.ChoiceField(choices=MemberStatus.choices)
-    accession_date = serializers.DateField()
+    accession_date = DateInput()
     population = serializers.IntegerField(min_value=1)
     population_year = serializers.IntegerField(
         min_value=1900, max_value=2200, required=False, allow_null=True
@@ -151,9 +153,9 @@ class CouncilOutput(serializers.ModelSerializer[Council]):
 class CouncilInput(serializers.Serializer):
     code = serializers.SlugField(max_length=50)
     kind = serializers.ChoiceField(choices=CouncilKind.choices)
-    name_en = serializers.CharField(max_length=150)
-    name_de = serializers.CharField(max_length=150)
-    name_fr = serializers.CharField(max_length=150)
+    name_en = serializers.CharField(max_length=150, validators=[validate_name])
+    name_de = serializers.CharField(max_length=150, validators=[validate_name])
+    name_fr = serializers.CharField(max_length=150, validators=[validate_name])
 
 
 class CouncilListApi(PaginatedApi):
@@ -195,8 +197,8 @@ class SeatInput(serializers.Serializer):
     member_state = serializers.SlugRelatedField(
         slug_field="code", queryset=MemberState.objects.all()
     )
-    seated_from = serializers.DateField()
-    seated_until = serializers.DateField(required=False, allow_null=True)
+    seated_from = DateInput()
+    seated_until = DateInput(required=False, allow_null=True)
 
 
 class CouncilSeatListApi(PaginatedApi):
@@ -214,7 +216,7 @@ class CouncilSeatListApi(PaginatedApi):
     def get(self, request: Request, code: str) -> Response:
         council = get_object_or_404(Council, code=code)
         on = (
-            serializers.DateField().to_internal_value(request.query_params["on"])
+            DateInput().to_internal_value(request.query_params["on"])
             if "on" in request.query_params
             else None
         )
@@ -232,7 +234,7 @@ class CouncilSeatListApi(PaginatedApi):
 
 
 class EndInput(serializers.Serializer):
-    until = serializers.DateField(help_text="The first day without it.")
+    until = DateInput(help_text="The first day without it.")
 
 
 class SeatEndApi(APIView):
@@ -283,8 +285,8 @@ class DelegateInput(serializers.Serializer):
         slug_field="code", queryset=MemberState.objects.all()
     )
     role = serializers.ChoiceField(choices=DelegateRole.choices)
-    valid_from = serializers.DateField()
-    valid_until = serializers.DateField(required=False, allow_null=True)
+    valid_from = DateInput()
+    valid_until = DateInput(required=False, allow_null=True)
 
 
 class DelegateListApi(PaginatedApi):

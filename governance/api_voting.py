@@ -16,6 +16,8 @@ from rest_framework.views import APIView
 
 from core.actors import Actor
 from core.api import PAGE_PARAMETERS, paginated
+from core.bounds import DateInput, DateTimeInput
+from core.validators import ABSTRACT_MAX, MOTION_TEXT_MAX, validate_name
 from governance import rules, selectors, services
 from governance.api import PaginatedApi, _paginate
 from governance.models import (
@@ -46,13 +48,13 @@ class ProjectOutput(serializers.ModelSerializer[ResearchProject]):
 
 
 class ProjectInput(serializers.Serializer):
-    title = serializers.CharField(max_length=300)
-    abstract = serializers.CharField()
+    title = serializers.CharField(max_length=300, validators=[validate_name])
+    abstract = serializers.CharField(max_length=ABSTRACT_MAX)
     host_institution = serializers.CharField(max_length=300)
     host_state = serializers.SlugRelatedField(slug_field="code", queryset=MemberState.objects.all())
     gpu_hours_requested = serializers.IntegerField(min_value=1)
-    period_start = serializers.DateField()
-    period_end = serializers.DateField()
+    period_start = DateInput()
+    period_end = DateInput()
     safety_self_assessment = serializers.CharField()
     proposed_safety_level = serializers.IntegerField(min_value=1, max_value=4, default=1)
     charged_to_programme = serializers.BooleanField(default=False)
@@ -141,10 +143,10 @@ class MotionOutput(serializers.ModelSerializer[Motion]):
 class MotionInput(serializers.Serializer):
     council = serializers.SlugRelatedField(slug_field="code", queryset=Council.objects.all())
     kind = serializers.ChoiceField(choices=MotionKind.choices)
-    title = serializers.CharField(max_length=300)
-    text = serializers.CharField()
-    opens_at = serializers.DateTimeField()
-    closes_at = serializers.DateTimeField()
+    title = serializers.CharField(max_length=300, validators=[validate_name])
+    text = serializers.CharField(max_length=MOTION_TEXT_MAX)
+    opens_at = DateTimeInput()
+    closes_at = DateTimeInput()
     secret = serializers.BooleanField(default=False)
     procedure = serializers.ChoiceField(choices=Procedure.choices, default=Procedure.ORDINARY)
     project = serializers.SlugRelatedField(
@@ -352,8 +354,8 @@ class ProxyInput(serializers.Serializer):
     motion = serializers.PrimaryKeyRelatedField(
         queryset=Motion.objects.all(), required=False, allow_null=True
     )
-    session_from = serializers.DateField(required=False, allow_null=True)
-    session_until = serializers.DateField(required=False, allow_null=True)
+    session_from = DateInput(required=False, allow_null=True)
+    session_until = DateInput(required=False, allow_null=True)
     instruction = serializers.CharField(required=False, allow_blank=True, default="")
 
 

@@ -11,7 +11,7 @@ class GovernanceConfig(AppConfig):
     def ready(self) -> None:
         from core.audit import register_presenter
         from core.permissions import register_audit_reader
-        from governance import permissions, selectors
+        from governance import checks, permissions, selectors  # noqa: F401 - checks register
 
         # The auditor's role lives here; core's audit trail asks through these hooks.
         register_audit_reader(permissions.is_auditor)

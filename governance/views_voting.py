@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from core.actors import Actor
 from core.errors import DomainError, MfaStale
+from core.validators import MOTION_TEXT_MAX, validate_name
 from governance import permissions, rules, selectors, services
 from governance.models import (
     BallotChoice,
@@ -158,7 +159,7 @@ def document_download(request: HttpRequest, motion_id: int, document_id: int) ->
 
 
 class DocumentForm(forms.Form):
-    title = forms.CharField(max_length=300, label=gettext_lazy("Title"))
+    title = forms.CharField(max_length=300, label=gettext_lazy("Title"), validators=[validate_name])
     file = forms.FileField(label=gettext_lazy("File"))
 
 
@@ -235,8 +236,10 @@ class MotionForm(forms.Form):
         queryset=Council.objects.all(), label=gettext_lazy("Council"), to_field_name="code"
     )
     kind = forms.ChoiceField(choices=MotionKind.choices, label=gettext_lazy("Kind"))
-    title = forms.CharField(max_length=300, label=gettext_lazy("Title"))
-    text = forms.CharField(widget=forms.Textarea, label=gettext_lazy("Text"))
+    title = forms.CharField(max_length=300, label=gettext_lazy("Title"), validators=[validate_name])
+    text = forms.CharField(
+        widget=forms.Textarea, label=gettext_lazy("Text"), max_length=MOTION_TEXT_MAX
+    )
     opens_at = forms.DateTimeField(
         label=gettext_lazy("Voting opens"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),

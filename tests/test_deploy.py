@@ -32,22 +32,32 @@ def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_check_deploy_with_production_settings_is_clean():
+def _production_env(key_file: Path) -> dict[str, str]:
+    return {
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SECRET_KEY": "x" * 20 + uuid.uuid4().hex + "-deploy-check-only-Zq9!",
+        "DJANGO_ALLOWED_HOSTS": "concordia.example",
+        "DATABASE_URL": "postgres://nobody@127.0.0.1:5432/unused",
+        "DECISION_SIGNING_KEY_FILE": str(key_file),
+    }
+
+
+def test_check_deploy_with_production_settings_is_clean(tmp_path):
     """`manage.py check --deploy` finds nothing to warn about in production settings."""
-    result = manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        env={
-            "DJANGO_SETTINGS_MODULE": "config.settings.production",
-            "DJANGO_SECRET_KEY": "x" * 20 + uuid.uuid4().hex + "-deploy-check-only-Zq9!",
-            "DJANGO_ALLOWED_HOSTS": "concordia.example",
-            "DATABASE_URL": "postgres://nobody@127.0.0.1:5432/unused",
-        },
-    )
+    key = tmp_path / "signing.pem"
+    made = manage("decision_log_key", "--create", "--file", str(key), env=_production_env(key))
+    assert made.returncode == 0, made.stdout + made.stderr
+    assert "BEGIN PUBLIC KEY" in made.stdout
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=_production_env(key))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_run_without_its_signing_key(tmp_path):
+    """Production never makes a signing key on the fly: a missing key file fails the checks."""
+    result = manage("check", env=_production_env(tmp_path / "missing.pem"))
+    assert result.returncode != 0
+    assert "governance.E001" in result.stdout + result.stderr
 
 
 def test_no_model_change_lacks_a_migration():

@@ -9,6 +9,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.bounds import date_stored
+from core.validators import validate_name
 from governance.models import MemberState, Motion, ResearchProject
 
 # Slurm account and cluster names: lower case, digits, dash and underscore.
@@ -62,7 +64,9 @@ class AllocationPeriod(models.Model):
     """A stretch of time (e.g. a quarter) whose GPU capacity is split between the states."""
 
     cluster = models.ForeignKey(Cluster, on_delete=models.PROTECT, related_name="periods")
-    name = models.CharField(_("name"), max_length=40, help_text=_("e.g. 2026-Q1"))
+    name = models.CharField(
+        _("name"), max_length=40, help_text=_("e.g. 2026-Q1"), validators=[validate_name]
+    )
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"), help_text=_("First day after the period."))
     capacity_minutes = models.PositiveBigIntegerField(_("capacity (GPU-minutes)"))
@@ -93,6 +97,10 @@ class AllocationPeriod(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["cluster", "name"], name="period_unique_name"),
             models.CheckConstraint(condition=Q(ends_on__gt=F("starts_on")), name="period_ordered"),
+            models.CheckConstraint(
+                condition=date_stored("starts_on") & date_stored("ends_on"),
+                name="period_dates_in_range",
+            ),
             models.CheckConstraint(condition=Q(capacity_minutes__gt=0), name="period_capacity_pos"),
             models.CheckConstraint(
                 condition=Q(programme_share__gte=0)

@@ -24,6 +24,7 @@ from compute.models import (
 )
 from core.actors import Actor
 from core.audit import audit_record, snapshot
+from core.bounds import check_day
 from core.errors import Conflict, ValidationFailed
 from governance.models import ContributionShare, Motion, ResearchProject
 
@@ -68,6 +69,8 @@ def period_create(
 ) -> AllocationPeriod:
     """Open an allocation period; its capacity is split into quotas by period_split."""
     permissions.check_operate(actor)
+    check_day(starts_on, field="starts_on", years_ahead=5)
+    check_day(ends_on, field="ends_on", years_ahead=6)
     Cluster.objects.select_for_update().get(pk=cluster.pk)  # serialises overlapping creates
     period = AllocationPeriod(
         cluster=cluster,

@@ -215,6 +215,15 @@ def _copy_postgresql(cluster: Cluster, rows: IO[str]) -> int:
         with raw.copy(f"COPY compute_usage_staging ({STAGING_COLUMNS}) FROM STDIN") as copy:
             while chunk := rows.read(COPY_CHUNK):
                 copy.write(chunk)
+        # A job given twice in the file with other figures is a conflict, not a duplicate. (The
+        # fast path sends every file with a job twice here.)
+        cursor.execute(
+            "SELECT job_id, min(gpus), min(elapsed), max(gpus), max(elapsed) "
+            "FROM compute_usage_staging GROUP BY job_id "
+            "HAVING min(gpus) <> max(gpus) OR min(elapsed) <> max(elapsed) "
+            "ORDER BY job_id LIMIT 50"
+        )
+        _refuse_conflicts(cursor.fetchall())
         # The first line of each job not stored yet is inserted (the caller holds the cluster's
         # ingest lock: no other ingest adds jobs meanwhile), and exactly those rows are summed
         # into UsageDay in the same statement, in key order. The stored jobs are looked up in the
@@ -246,6 +255,25 @@ def _copy_postgresql(cluster: Cluster, rows: IO[str]) -> int:
     return int(inserted)
 
 
+def _refuse_conflicts(conflicts: list[tuple[int, int, int, int, int]]) -> None:
+    """Refuse, naming them, jobs a file gives twice with different GPU counts or run times."""
+    if not conflicts:
+        return
+    described = [
+        _("job %(job)d: %(g1)d GPU(s) for %(s1)d s, and %(g2)d GPU(s) for %(s2)d s")
+        % {"job": job, "g1": g1, "s1": s1, "g2": g2, "s2": s2}
+        for job, g1, s1, g2, s2 in sorted(set(conflicts))[:50]
+    ]
+    raise UsageFileInvalid(
+        _(
+            "Nothing was ingested: %(n)d job(s) are given twice in the file with different "
+            "figures: %(jobs)s."
+        )
+        % {"n": len(described), "jobs": "; ".join(described)},
+        lines=[],
+    )
+
+
 def _insert_portable(cluster: Cluster, rows: IO[str]) -> int:
     """SQLite (the local demo): the same rows with bulk_create, in the caller's transaction.
 
@@ -254,8 +282,9 @@ def _insert_portable(cluster: Cluster, rows: IO[str]) -> int:
     """
     projects = dict(ResearchProject.objects.values_list("code", "id"))
     inserted = 0
-    seen: set[int] = set()
+    seen: dict[int, tuple[int, int]] = {}
     sums: DaySums = {}
+    conflicts: list[tuple[int, int, int, int, int]] = []
 
     def when(value: str) -> dt.datetime | None:
         return None if value == "\\N" else dt.datetime.fromisoformat(value + ":00")
@@ -278,9 +307,12 @@ def _insert_portable(cluster: Cluster, rows: IO[str]) -> int:
     batch: list[JobUsage] = []
     for line in rows:
         job_id, account, user, gpus, elapsed, state, _start, end = line.rstrip("\n").split("\t")
+        figures = (int(gpus), int(elapsed))
         if int(job_id) in seen:
+            if seen[int(job_id)] != figures:
+                conflicts.append((int(job_id), *seen[int(job_id)], *figures))
             continue  # the first line of a job counts, as on PostgreSQL
-        seen.add(int(job_id))
+        seen[int(job_id)] = figures
         ended = when(end)
         assert ended is not None  # noqa: S101 - validated: finished jobs have an end
         batch.append(
@@ -299,6 +331,7 @@ def _insert_portable(cluster: Cluster, rows: IO[str]) -> int:
             inserted += flush(batch)
             batch = []
     inserted += flush(batch)
+    _refuse_conflicts(conflicts)
     _usage_days_add(cluster, sums)
     return inserted
 

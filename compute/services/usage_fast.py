@@ -149,7 +149,7 @@ def _rows_line_by_line(
             raise Unfit
         job, account, user, tres, elapsed, state, start, end = m.groups()
         gpus = gpu_count(tres)
-        if gpus is None or (start not in NO_TIME and not is_time(start)):
+        if gpus is None or (start not in NO_TIME and (not is_time(start) or start > end)):
             raise Unfit
         seconds = gpus * int(elapsed)
         if seconds > BIGINT_MAX:

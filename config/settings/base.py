@@ -310,6 +310,12 @@ PROXY_MAX_PER_HOLDER = env.int("PROXY_MAX_PER_HOLDER", default=1)
 ORDINARY_MIN_VOTING_HOURS = env.int("ORDINARY_MIN_VOTING_HOURS", default=24)
 WRITTEN_PROCEDURE_MAX_HOURS = env.int("WRITTEN_PROCEDURE_MAX_HOURS", default=72)
 WRITTEN_PROCEDURE_QUORUM = env("WRITTEN_PROCEDURE_QUORUM", default="1/2")
+# How far from today a motion's voting window may be set (days back, days ahead).
+MOTION_WINDOW_DAYS_BACK = 365
+MOTION_WINDOW_DAYS_AHEAD = 5 * 365
+# The facility's founding: nothing is dated before it (payments, calls, seats, accreditations).
+FACILITY_FOUNDED = dt.date(2020, 1, 1)
+
 # Reminders to delegations that have not voted, this many hours before closing.
 VOTE_REMINDER_HOURS = (24, 1)
 

@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Generic, TypeVar
 
+from django.db.models import Field
+
+from core.bounds import decimal_problem
 from core.text import first_control_character
 
 T = TypeVar("T")
@@ -97,6 +100,8 @@ def read_records(result: ParseResult[Any], text: str) -> list[tuple[int, list[st
     if not rows:
         result.problem(1, None, "", "the file is empty")
         return None
+    if len(rows) == 1:
+        result.problem(rows[0][0], None, "", "the file has a header but no rows")
     clean = True
     for line, cells in rows:
         for column, value in enumerate(cells, start=1):
@@ -153,8 +158,13 @@ def read_decimal(
     *,
     places: int,
     positive: bool = False,
+    field: Field[Any, Any] | None = None,
 ) -> Decimal | None:
-    """A non-negative (or positive) decimal number in plain notation, or a problem."""
+    """A non-negative (or positive) decimal number in plain notation, or a problem.
+
+    With ``field``, the number must also fit the model field it goes into (its column's digits
+    and its validators' range: the same bounds as the forms, the API and the database).
+    """
     if not _NUMBER.match(text):
         result.problem(line, position + 1, name, f"{text!r} is not a number")
         return None
@@ -170,6 +180,10 @@ def read_decimal(
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and -exponent > places:
         result.problem(line, position + 1, name, f"{text} has more than {places} decimal places")
+        return None
+    problem = decimal_problem(value, field) if field is not None else None
+    if problem:
+        result.problem(line, position + 1, name, problem)
         return None
     return value
 

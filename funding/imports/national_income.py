@@ -21,8 +21,12 @@ from funding.imports.common import (
     read_records,
     read_year,
 )
+from funding.models import NationalIncomeFigure
 
 AMOUNT_PLACES = 6
+INCOME_FIELD = NationalIncomeFigure._meta.get_field("national_income")
+GDP_FIELD = NationalIncomeFigure._meta.get_field("gdp")
+MEASURE_MAX = NationalIncomeFigure._meta.get_field("measure").max_length or 0
 
 
 @dataclass(frozen=True)
@@ -79,12 +83,12 @@ def parse_national_income(text: str, *, known_codes: Collection[str]) -> ParseRe
         if at("amount"):
             income = read_decimal(
                 result, line, index["amount"], names[index["amount"]], at("amount"),
-                places=AMOUNT_PLACES, positive=True,
+                places=AMOUNT_PLACES, positive=True, field=INCOME_FIELD,
             )  # fmt: skip
         if at("gdp"):
             gdp = read_decimal(
                 result, line, index["gdp"], names[index["gdp"]], at("gdp"),
-                places=AMOUNT_PLACES, positive=True,
+                places=AMOUNT_PLACES, positive=True, field=GDP_FIELD,
             )  # fmt: skip
         if not at("amount") and not at("gdp"):
             result.problem(
@@ -99,6 +103,14 @@ def parse_national_income(text: str, *, known_codes: Collection[str]) -> ParseRe
                 index["unit"] + 1,
                 names[index["unit"]],
                 f"the unit must be 'units' (whole currency units), not {at('unit')!r}",
+            )
+        measure = at("gni_or_nni")
+        if len(measure) > MEASURE_MAX:
+            result.problem(
+                line,
+                index["gni_or_nni"] + 1,
+                names[index["gni_or_nni"]],
+                f"the measure is {len(measure)} characters long; at most {MEASURE_MAX}",
             )
         if year is not None and code in known_codes:
             key = (code, year)
@@ -127,7 +139,7 @@ def parse_national_income(text: str, *, known_codes: Collection[str]) -> ParseRe
                     currency=currency,
                     national_income=income,
                     gdp=gdp,
-                    measure=at("gni_or_nni")[:100],
+                    measure=measure,
                     source=at("source"),
                 )
             )

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from core.bounds import DATE_MAX
 from funding.imports.common import (
     ParseResult,
     cell,
@@ -26,8 +27,11 @@ from funding.imports.common import (
     read_records,
     read_year,
 )
+from funding.models.reference import EURO_BORN, AnnualExchangeRate, ExchangeRate
 
 RATE_PLACES = 6
+DAILY_FIELD = ExchangeRate._meta.get_field("per_eur")
+ANNUAL_FIELD = AnnualExchangeRate._meta.get_field("per_eur")
 NO_RATE = ("N/A", "")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _MONTHS = {
@@ -118,6 +122,15 @@ def parse_ecb_rates(text: str) -> ParseResult[DailyRate]:
         if date is None:
             result.problem(line, 1, "Date", f"{cells[0]!r} is not a date (YYYY-MM-DD)")
             continue
+        if not EURO_BORN <= date <= DATE_MAX:
+            result.problem(
+                line,
+                1,
+                "Date",
+                f"{date.isoformat()} is out of range: the euro's rates run from "
+                f"{EURO_BORN.isoformat()} to {DATE_MAX.isoformat()}",
+            )
+            continue
         if date in seen:
             result.problem(
                 line, 1, "Date", f"{date.isoformat()} is already given on line {seen[date]}"
@@ -129,8 +142,9 @@ def parse_ecb_rates(text: str) -> ParseResult[DailyRate]:
             if value in NO_RATE:
                 continue
             rate = read_decimal(
-                result, line, position, currency, value, places=RATE_PLACES, positive=True
-            )
+                result, line, position, currency, value, places=RATE_PLACES, positive=True,
+                field=DAILY_FIELD,
+            )  # fmt: skip
             if rate is None:
                 continue
             if currency == "EUR":
@@ -181,7 +195,7 @@ def parse_annual_rates(text: str) -> ParseResult[AnnualRate]:
         position = index["avg_rate_per_eur"]
         rate = read_decimal(
             result, line, position, names[position], at("avg_rate_per_eur"),
-            places=RATE_PLACES, positive=True,
+            places=RATE_PLACES, positive=True, field=ANNUAL_FIELD,
         )  # fmt: skip
         obs = None
         if at("daily_obs"):

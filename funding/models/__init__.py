@@ -1,6 +1,7 @@
 """Funding models, one module per topic; import them from here."""
 
 from funding.models.accounts import (
+    BASE_CENTS_MAX,
     EntryKind,
     LedgerEntry,
     Payment,
@@ -31,6 +32,7 @@ from funding.models.reports import Report, ReportKind, ReportStatus
 from funding.models.scales import ContributionScale, ScaleShare, ScaleStatus
 
 __all__ = [
+    "BASE_CENTS_MAX",
     "AnnualExchangeRate",
     "ArrearsExemption",
     "Assessment",

@@ -8,17 +8,29 @@ recomputation from the entries (``manage.py funding_verify_ledger`` checks it).
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.bounds import date_stored, decimal_stored
+from core.validators import NOTE_MAX, length_at_most, max_length
 from funding.models.fiscal import ContributionCall, FiscalYear
+from funding.models.reference import EURO_BORN
 from governance.models import MemberState
 
 CURRENCY_CODE = r"^[A-Z]{3}$"
+
+# A payment or contribution of more than a trillion units of any currency is a typing mistake;
+# the bound also keeps every amount within the 15 digits SQLite (the demo) stores exactly.
+AMOUNT_MIN = Decimal("0.01")
+AMOUNT_MAX = Decimal(10) ** 12
+BASE_CENTS_MAX = 10**14  # the same bound once converted into the base currency, in cents
 
 
 class Payment(models.Model):
@@ -28,7 +40,12 @@ class Payment(models.Model):
         MemberState, on_delete=models.PROTECT, related_name="funding_payments"
     )
     value_date = models.DateField(_("value date"))
-    amount = models.DecimalField(_("amount received"), max_digits=18, decimal_places=2)
+    amount = models.DecimalField(
+        _("amount received"),
+        max_digits=18,
+        decimal_places=2,
+        validators=[MinValueValidator(AMOUNT_MIN), MaxValueValidator(AMOUNT_MAX)],
+    )
     currency = models.CharField(_("currency"), max_length=3)
     base_currency = models.CharField(_("base currency"), max_length=3)
     rate = models.DecimalField(
@@ -41,7 +58,7 @@ class Payment(models.Model):
     base_amount_cents = models.BigIntegerField(_("amount in the base currency (cents)"))
     rounding = models.CharField(_("rounding"), max_length=20, default="ROUND_HALF_UP")
     reference = models.CharField(_("bank reference"), max_length=100, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(_("note"), blank=True, validators=[max_length(NOTE_MAX)])
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -66,6 +83,16 @@ class Payment(models.Model):
                 condition=Q(currency__regex=CURRENCY_CODE) & Q(base_currency__regex=CURRENCY_CODE),
                 name="funding_payment_currency_iso",
             ),
+            models.CheckConstraint(
+                condition=decimal_stored("amount", AMOUNT_MIN, AMOUNT_MAX)
+                & Q(base_amount_cents__lte=BASE_CENTS_MAX),
+                name="funding_payment_amount_in_range",
+            ),
+            models.CheckConstraint(
+                condition=date_stored("value_date") & date_stored("rate_date", lowest=EURO_BORN),
+                name="funding_payment_dates_in_range",
+            ),
+            length_at_most("note", NOTE_MAX, name="funding_payment_note_length"),
         ]
 
     def __str__(self) -> str:
@@ -90,6 +117,9 @@ class PaymentReversal(models.Model):
         verbose_name_plural = _("payment reversals")
         constraints = [
             models.CheckConstraint(condition=~Q(reason=""), name="funding_reversal_has_reason"),
+            models.CheckConstraint(
+                condition=date_stored("reversed_on"), name="funding_reversal_date_in_range"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -261,7 +291,12 @@ class VoluntaryContribution(models.Model):
     kind = models.CharField(_("kind"), max_length=8, choices=VoluntaryKind.choices)
     description = models.TextField(_("description"))
     received_on = models.DateField(_("received on"))
-    amount = models.DecimalField(_("amount or valuation"), max_digits=18, decimal_places=2)
+    amount = models.DecimalField(
+        _("amount or valuation"),
+        max_digits=18,
+        decimal_places=2,
+        validators=[MinValueValidator(AMOUNT_MIN), MaxValueValidator(AMOUNT_MAX)],
+    )
     currency = models.CharField(_("currency"), max_length=3)
     rate = models.DecimalField(max_digits=24, decimal_places=10)
     rate_date = models.DateField()
@@ -293,6 +328,15 @@ class VoluntaryContribution(models.Model):
             models.CheckConstraint(
                 condition=~Q(kind=VoluntaryKind.IN_KIND) | ~Q(valuation_basis=""),
                 name="funding_in_kind_has_valuation_basis",
+            ),
+            models.CheckConstraint(
+                condition=decimal_stored("amount", AMOUNT_MIN, AMOUNT_MAX)
+                & Q(base_amount_cents__lte=BASE_CENTS_MAX),
+                name="funding_voluntary_amount_in_range",
+            ),
+            models.CheckConstraint(
+                condition=date_stored("received_on") & date_stored("rate_date", lowest=EURO_BORN),
+                name="funding_voluntary_dates_in_range",
             ),
         ]
 

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.bounds import date_stored
 from governance.models import Council, MemberState, Motion
 
 
@@ -37,6 +38,10 @@ class ArrearsExemption(models.Model):
             models.CheckConstraint(
                 condition=Q(valid_until__isnull=True) | Q(valid_until__gt=models.F("valid_from")),
                 name="funding_exemption_period_ordered",
+            ),
+            models.CheckConstraint(
+                condition=date_stored("valid_from") & date_stored("valid_until"),
+                name="funding_exemption_period_in_range",
             ),
             models.CheckConstraint(condition=~Q(reason=""), name="funding_exemption_has_reason"),
             models.UniqueConstraint(

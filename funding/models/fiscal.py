@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.bounds import date_stored
 from funding.models.scales import ContributionScale
 from governance.models import MemberState, Motion
 
@@ -158,6 +159,10 @@ class ContributionCall(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(due_on__gt=models.F("issued_on")), name="funding_call_due_after_issue"
+            ),
+            models.CheckConstraint(
+                condition=date_stored("issued_on") & date_stored("due_on"),
+                name="funding_call_dates_in_range",
             ),
             models.CheckConstraint(
                 condition=Q(amount_cents__gt=0), name="funding_call_amount_positive"

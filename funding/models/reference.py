@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.bounds import date_stored, decimal_stored
 from governance.models import MemberState
 
 CURRENCY_CODE = Q(currency__regex=r"^[A-Z]{3}$")
+
+# The ECB's reference rates start on the euro's first day; no rate is older.
+EURO_BORN = dt.date(1999, 1, 1)
+# Units of a currency for one euro: from a millionth (the column's last place) to ten million,
+# more than any currency has been quoted at since the euro began (and within the 15 digits the
+# demo's SQLite stores exactly).
+RATE_MIN = Decimal("0.000001")
+RATE_MAX = Decimal(10) ** 7
+# A national income of a sextillion units fills the column up to its last digit (SQLite reads a
+# value rounded to 15 digits back, which must still fit the column).
+INCOME_MAX = Decimal(10) ** 21
 
 
 class ImportKind(models.TextChoices):
@@ -75,9 +91,21 @@ class NationalIncomeFigure(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     currency = models.CharField(_("currency"), max_length=3)
     national_income = models.DecimalField(
-        _("national income"), max_digits=28, decimal_places=6, null=True, blank=True
+        _("national income"),
+        max_digits=28,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.000001")), MaxValueValidator(INCOME_MAX)],
     )
-    gdp = models.DecimalField(_("GDP"), max_digits=28, decimal_places=6, null=True, blank=True)
+    gdp = models.DecimalField(
+        _("GDP"),
+        max_digits=28,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.000001")), MaxValueValidator(INCOME_MAX)],
+    )
     measure = models.CharField(_("measure"), max_length=100, blank=True)
     source = models.TextField(_("source"), blank=True)
     data_import = models.ForeignKey(
@@ -105,6 +133,11 @@ class NationalIncomeFigure(models.Model):
             models.CheckConstraint(
                 condition=Q(year__gte=1900, year__lte=2200), name="funding_income_year_range"
             ),
+            models.CheckConstraint(
+                condition=decimal_stored("national_income", Decimal(0), INCOME_MAX)
+                & decimal_stored("gdp", Decimal(0), INCOME_MAX),
+                name="funding_income_in_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -120,7 +153,12 @@ class ExchangeRate(models.Model):
 
     currency = models.CharField(_("currency"), max_length=3)
     date = models.DateField(_("date"))
-    per_eur = models.DecimalField(_("units per euro"), max_digits=18, decimal_places=6)
+    per_eur = models.DecimalField(
+        _("units per euro"),
+        max_digits=18,
+        decimal_places=6,
+        validators=[MinValueValidator(RATE_MIN), MaxValueValidator(RATE_MAX)],
+    )
     source = models.CharField(_("source"), max_length=200, default="ECB euro reference rate")
     data_import = models.ForeignKey(
         DataImport, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -135,6 +173,11 @@ class ExchangeRate(models.Model):
             models.CheckConstraint(condition=Q(per_eur__gt=0), name="funding_rate_positive"),
             models.CheckConstraint(condition=CURRENCY_CODE, name="funding_rate_currency_iso"),
             models.CheckConstraint(condition=~Q(currency="EUR"), name="funding_rate_not_euro"),
+            models.CheckConstraint(
+                condition=decimal_stored("per_eur", RATE_MIN, RATE_MAX)
+                & date_stored("date", lowest=EURO_BORN),
+                name="funding_rate_in_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -146,7 +189,12 @@ class AnnualExchangeRate(models.Model):
 
     currency = models.CharField(_("currency"), max_length=3)
     year = models.PositiveSmallIntegerField(_("year"))
-    per_eur = models.DecimalField(_("units per euro"), max_digits=18, decimal_places=6)
+    per_eur = models.DecimalField(
+        _("units per euro"),
+        max_digits=18,
+        decimal_places=6,
+        validators=[MinValueValidator(RATE_MIN), MaxValueValidator(RATE_MAX)],
+    )
     daily_obs = models.PositiveSmallIntegerField(_("days averaged"), null=True, blank=True)
     source = models.TextField(_("source"), blank=True)
     data_import = models.ForeignKey(
@@ -167,6 +215,10 @@ class AnnualExchangeRate(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(currency="EUR"), name="funding_annual_rate_not_euro"
+            ),
+            models.CheckConstraint(
+                condition=decimal_stored("per_eur", RATE_MIN, RATE_MAX),
+                name="funding_annual_rate_in_range",
             ),
         ]
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from core.actors import Actor
 from core.audit import audit_record, snapshot
+from core.bounds import check_day
 from core.errors import NotAllowed, ValidationFailed
 from core.models import AuditSource
 from funding import clock, permissions, selectors
@@ -123,6 +124,8 @@ def arrears_exemption_record(
         )
     if motion.outcome != MotionOutcome.ADOPTED:
         raise NotAllowed(_("The council did not adopt this motion."))
+    check_day(valid_from, field="valid_from")
+    check_day(valid_until, field="valid_until")
     exemption = ArrearsExemption(
         member_state=member_state,
         council=motion.council,

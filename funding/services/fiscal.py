@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 
 from core.actors import Actor
 from core.audit import audit_record, snapshot
+from core.bounds import check_day
 from core.errors import Conflict, ValidationFailed
-from funding import ledger, permissions, selectors
+from funding import clock, ledger, permissions, selectors
 from funding.models import (
     Assessment,
     BudgetLine,
@@ -41,6 +42,12 @@ def _locked(fiscal_year: FiscalYear) -> FiscalYear:
 def fiscal_year_create(*, actor: Actor, year: int) -> FiscalYear:
     """Open a fiscal year in the base currency of the books."""
     permissions.check_handle_money(actor)
+    first, last = settings.FACILITY_FOUNDED.year, clock.today().year + 5
+    if not first <= year <= last:
+        raise ValidationFailed(
+            _("Open a fiscal year from %(first)d to %(last)d.") % {"first": first, "last": last},
+            field="year",
+        )
     fiscal_year = FiscalYear(year=year, base_currency=base_currency())
     fiscal_year.full_clean()
     fiscal_year.save()
@@ -194,6 +201,7 @@ def calls_issue(
     from funding.services.reports import enqueue
 
     permissions.check_handle_money(actor)
+    check_day(issued_on, field="issued_on", years_ahead=1)
     locked = _locked(fiscal_year)
     if locked.status != FiscalYearStatus.APPROVED:
         raise Conflict(_("Calls follow the approval of the budget."))

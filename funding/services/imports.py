@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 from typing import Any
 
@@ -92,17 +93,41 @@ def _sample(rows: list[Any]) -> list[dict[str, str]]:
     ]
 
 
+def _rejected(line: int, message: str) -> ImportRejected:
+    problem = {"line": line, "column": None, "column_name": "", "message": message}
+    return ImportRejected(message, problems=[problem])
+
+
+def _decode(content: bytes) -> str:
+    """The file as text, or a rejection that names the line a person can look at."""
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise _rejected(
+            1, _("The file is UTF-16 text; save it as UTF-8 (“CSV UTF-8”) and upload it again.")
+        )
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = content.count(b"\n", 0, exc.start) + 1
+        raise _rejected(
+            line,
+            _(
+                "The file is not UTF-8 text: line %(line)d has the byte 0x%(byte)02X (Latin-1 or "
+                "Windows-1252?); save it as UTF-8 and upload it again."
+            )
+            % {"line": line, "byte": content[exc.start]},
+        ) from exc
+    if not text.strip():
+        raise _rejected(1, _("The file is empty."))
+    return text
+
+
 @transaction.atomic
 def data_import_preview(*, actor: Actor, kind: str, filename: str, content: bytes) -> DataImport:
     """Keep the uploaded file and what importing it would do; a bad file is kept as rejected."""
     permissions.check_handle_money(actor)
     if len(content) > MAX_BYTES:
         raise ImportRejected(_("The file is larger than 20 MB."), problems=[])
-    try:
-        text = content.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        problems = [{"line": None, "column": None, "column_name": "", "message": str(exc)}]
-        raise ImportRejected(_("The file is not UTF-8 text."), problems=problems) from exc
+    text = _decode(content)
     result = _parse(kind, text)
     summary = dict(result.summary)
     if result.ok:

@@ -10,11 +10,14 @@ from django.utils.translation import gettext as _
 
 from core.actors import Actor
 from core.audit import audit_record, snapshot
+from core.bounds import check_day, decimal_problem
 from core.errors import Conflict, ValidationFailed
 from core.permissions import require_fresh_mfa
+from core.validators import clean_or_fail
 from funding import clock, fx, ledger, permissions, selectors
 from funding.errors import LedgerConflict
 from funding.models import (
+    BASE_CENTS_MAX,
     FiscalYear,
     Payment,
     PaymentReversal,
@@ -35,12 +38,18 @@ def _amount(value: Decimal) -> Decimal:
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -2:
         raise ValidationFailed(_("Give the amount to the cent at most."), field="amount")
+    problem = decimal_problem(value, Payment._meta.get_field("amount"))
+    if problem:
+        raise ValidationFailed(problem, field="amount")
     return value.quantize(Decimal("0.01"))
 
 
 def _value_date(value: dt.date, field: str = "value_date") -> dt.date:
     if value > clock.today():
         raise ValidationFailed(_("The date cannot be in the future."), field=field)
+    # Nothing was paid before the facility existed; a year-1 date would also overflow the
+    # rate lookup.
+    check_day(value, field=field)
     return value
 
 
@@ -51,6 +60,12 @@ def _convert(amount: Decimal, currency: str, on: dt.date) -> tuple[selectors.Rat
     cents = fx.convert_to_cents(amount, quote.per_base_unit)
     if cents <= 0:
         raise ValidationFailed(_("The amount is less than a cent once converted."), field="amount")
+    if cents > BASE_CENTS_MAX:
+        raise ValidationFailed(
+            _("The amount is too large once converted into %(base)s.")
+            % {"base": quote.base_currency},
+            field="amount",
+        )
     return quote, cents
 
 
@@ -95,7 +110,7 @@ def payment_record(
         recorded_by=actor.user,
         recorded_by_label=actor.label[:200],
     )
-    payment.full_clean()
+    clean_or_fail(payment)
     payment.save()
     planned = ledger.plan_payment(
         selectors.entries_of(member_state), payment=payment.pk, amount=cents, value_date=value_date
@@ -203,7 +218,7 @@ def voluntary_record(
         valuation_basis=valuation_basis,
         recorded_by_label=actor.label[:200],
     )
-    contribution.full_clean()
+    clean_or_fail(contribution)
     contribution.save()
     audit_record(
         actor=actor, action="voluntary.record", target=contribution, after=snapshot(contribution)

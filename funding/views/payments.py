@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.actors import Actor
+from core.bounds import decimal_form_field
+from core.validators import NOTE_MAX
 from funding import clock, ledger, selectors, services
 from funding.models import (
     FiscalYear,
@@ -35,8 +37,8 @@ class PaymentForm(forms.Form):
     value_date = forms.DateField(
         label=gettext_lazy("Value date"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    amount = forms.DecimalField(
-        label=gettext_lazy("Amount received"), max_digits=18, decimal_places=2, min_value=0
+    amount = decimal_form_field(
+        Payment._meta.get_field("amount"), label=gettext_lazy("Amount received")
     )
     currency = forms.RegexField(
         regex=r"^[A-Za-z]{3}$",
@@ -46,7 +48,9 @@ class PaymentForm(forms.Form):
     reference = forms.CharField(
         max_length=100, required=False, label=gettext_lazy("Bank reference")
     )
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=NOTE_MAX
+    )
 
 
 @finance_page
@@ -162,11 +166,9 @@ class VoluntaryForm(forms.Form):
     received_on = forms.DateField(
         label=gettext_lazy("Received on"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    amount = forms.DecimalField(
+    amount = decimal_form_field(
+        VoluntaryContribution._meta.get_field("amount"),
         label=gettext_lazy("Amount, or value of a contribution in kind"),
-        max_digits=18,
-        decimal_places=2,
-        min_value=0,
     )
     currency = forms.RegexField(
         regex=r"^[A-Za-z]{3}$", max_length=3, label=gettext_lazy("Currency")

@@ -11,6 +11,9 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.bounds import date_stored
+from core.validators import validate_name
+
 
 class MemberStatus(models.TextChoices):
     FULL = "full", _("full member")
@@ -24,9 +27,9 @@ class MemberState(models.Model):
     code = models.CharField(
         _("ISO 3166 alpha-2 code"), max_length=2, unique=True, help_text=_("e.g. DE, FR, GB")
     )
-    name_en = models.CharField(_("name (English)"), max_length=100)
-    name_de = models.CharField(_("name (German)"), max_length=100)
-    name_fr = models.CharField(_("name (French)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100, validators=[validate_name])
+    name_de = models.CharField(_("name (German)"), max_length=100, validators=[validate_name])
+    name_fr = models.CharField(_("name (French)"), max_length=100, validators=[validate_name])
     status = models.CharField(_("status"), max_length=16, choices=MemberStatus.choices)
     accession_date = models.DateField(_("accession date"))
     population = models.PositiveBigIntegerField(
@@ -53,6 +56,9 @@ class MemberState(models.Model):
                 condition=Q(population__gt=0), name="member_state_population_positive"
             ),
             models.CheckConstraint(condition=~Q(name_en=""), name="member_state_name_en_present"),
+            models.CheckConstraint(
+                condition=date_stored("accession_date"), name="member_state_accession_in_range"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -77,9 +83,9 @@ class Council(models.Model):
 
     code = models.SlugField(_("code"), max_length=50, unique=True)
     kind = models.CharField(_("kind"), max_length=32, choices=CouncilKind.choices)
-    name_en = models.CharField(_("name (English)"), max_length=150)
-    name_de = models.CharField(_("name (German)"), max_length=150)
-    name_fr = models.CharField(_("name (French)"), max_length=150)
+    name_en = models.CharField(_("name (English)"), max_length=150, validators=[validate_name])
+    name_de = models.CharField(_("name (German)"), max_length=150, validators=[validate_name])
+    name_fr = models.CharField(_("name (French)"), max_length=150, validators=[validate_name])
     chair = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("chair"),
@@ -138,6 +144,10 @@ class Seat(models.Model):
                 condition=Q(seated_until__isnull=True)
                 | Q(seated_until__gt=models.F("seated_from")),
                 name="seat_period_ordered",
+            ),
+            models.CheckConstraint(
+                condition=date_stored("seated_from") & date_stored("seated_until"),
+                name="seat_period_in_range",
             ),
             models.UniqueConstraint(
                 fields=["council", "member_state", "seated_from"], name="seat_unique_start"
@@ -228,6 +238,10 @@ class Accreditation(models.Model):
             models.CheckConstraint(
                 condition=Q(valid_until__isnull=True) | Q(valid_until__gt=models.F("valid_from")),
                 name="accreditation_period_ordered",
+            ),
+            models.CheckConstraint(
+                condition=date_stored("valid_from") & date_stored("valid_until"),
+                name="accreditation_period_in_range",
             ),
             models.CheckConstraint(
                 condition=Q(role__in=DelegateRole.values), name="accreditation_role_valid"
@@ -324,6 +338,10 @@ class StaffRole(models.Model):
             models.CheckConstraint(
                 condition=Q(valid_until__isnull=True) | Q(valid_until__gt=models.F("valid_from")),
                 name="staff_role_period_ordered",
+            ),
+            models.CheckConstraint(
+                condition=date_stored("valid_from") & date_stored("valid_until"),
+                name="staff_role_period_in_range",
             ),
             models.CheckConstraint(
                 condition=Q(role__in=StaffRoleKind.values), name="staff_role_kind_valid"

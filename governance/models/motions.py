@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.bounds import date_stored, datetime_stored
+from core.validators import MOTION_TEXT_MAX, length_at_most, max_length, validate_name
 from governance.models.membership import Council, MemberState
 from governance.models.projects import ResearchProject
 
@@ -79,8 +81,8 @@ class Motion(models.Model):
     reference = models.CharField(_("reference"), max_length=40, unique=True)
     council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="motions")
     kind = models.CharField(_("kind"), max_length=32, choices=MotionKind.choices)
-    title = models.CharField(_("title"), max_length=300)
-    text = models.TextField(_("text"))
+    title = models.CharField(_("title"), max_length=300, validators=[validate_name])
+    text = models.TextField(_("text"), validators=[max_length(MOTION_TEXT_MAX)])
     status = models.CharField(
         _("status"), max_length=16, choices=MotionStatus.choices, default=MotionStatus.DRAFT
     )
@@ -161,6 +163,11 @@ class Motion(models.Model):
                 name="motion_certified_has_outcome",
             ),
             models.CheckConstraint(condition=~Q(title=""), name="motion_title_present"),
+            length_at_most("text", MOTION_TEXT_MAX, name="motion_text_length"),
+            models.CheckConstraint(
+                condition=datetime_stored("opens_at") & datetime_stored("closes_at"),
+                name="motion_times_in_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -175,7 +182,7 @@ class MotionDocument(models.Model):
     """A file attached to a motion (the proposal, an annex, an opinion)."""
 
     motion = models.ForeignKey(Motion, on_delete=models.PROTECT, related_name="documents")
-    title = models.CharField(_("title"), max_length=300)
+    title = models.CharField(_("title"), max_length=300, validators=[validate_name])
     file = models.FileField(_("file"), upload_to=motion_document_path)
     sha256 = models.CharField(max_length=64)
     size = models.PositiveBigIntegerField()
@@ -344,6 +351,10 @@ class ProxyGrant(models.Model):
                 condition=Q(session_until__isnull=True)
                 | Q(session_until__gte=models.F("session_from")),
                 name="proxy_session_ordered",
+            ),
+            models.CheckConstraint(
+                condition=date_stored("session_from") & date_stored("session_until"),
+                name="proxy_session_in_range",
             ),
         ]
 

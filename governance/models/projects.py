@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.bounds import date_stored
+from core.validators import ABSTRACT_MAX, length_at_most, max_length, validate_name
 from governance.models.membership import MemberState
 
 
@@ -35,8 +37,8 @@ class ResearchProject(models.Model):
     """A research proposal asking for GPU-hours, submitted by its lead."""
 
     code = models.SlugField(_("code"), max_length=32, unique=True)
-    title = models.CharField(_("title"), max_length=300)
-    abstract = models.TextField(_("abstract"))
+    title = models.CharField(_("title"), max_length=300, validators=[validate_name])
+    abstract = models.TextField(_("abstract"), validators=[max_length(ABSTRACT_MAX)])
     host_institution = models.CharField(_("host institution"), max_length=300)
     host_state = models.ForeignKey(
         MemberState,
@@ -89,6 +91,11 @@ class ResearchProject(models.Model):
                 name="project_current_level_1_to_4",
             ),
             models.CheckConstraint(condition=~Q(title=""), name="project_title_present"),
+            length_at_most("abstract", ABSTRACT_MAX, name="project_abstract_length"),
+            models.CheckConstraint(
+                condition=date_stored("period_start") & date_stored("period_end"),
+                name="project_period_in_range",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -106,8 +106,20 @@ def ballot_cast(*, actor: Actor, motion: Motion, member_state: MemberState, choi
         .get(pk=motion.pk)
     )
     now = timezone.now()
+    if locked.status in (MotionStatus.DRAFT, MotionStatus.TABLED):
+        raise Conflict(
+            _("Voting on %(ref)s has not opened yet; this ballot was not recorded.")
+            % {"ref": locked.reference},
+            code="voting_not_open",
+        )
+    if locked.status == MotionStatus.WITHDRAWN:
+        raise Conflict(
+            _("%(ref)s was withdrawn; there is no vote on it.") % {"ref": locked.reference},
+            code="voting_not_open",
+        )
     if locked.status != MotionStatus.VOTING_OPEN or now >= locked.closes_at:
-        when = timezone.localtime(locked.closes_at).strftime("%Y-%m-%d %H:%M:%S %Z")
+        closed = min(locked.closed_at or locked.closes_at, locked.closes_at)
+        when = timezone.localtime(closed).strftime("%Y-%m-%d %H:%M:%S %Z")
         raise Conflict(
             _("Voting on %(ref)s closed at %(when)s; this ballot was not recorded.")
             % {"ref": locked.reference, "when": when},

@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 
 from core.actors import Actor
 from core.audit import audit_record, snapshot
+from core.bounds import check_day
 from core.errors import Conflict, ValidationFailed
 from governance import permissions, selectors
 from governance.models import (
@@ -48,6 +49,8 @@ def proxy_grant(
 ) -> ProxyGrant:
     """State `grantor` gives its vote to `holder` for one motion or a council session."""
     permissions.check_speak_for_state(actor, council, grantor)
+    check_day(session_from, field="session_from", years_ahead=5)
+    check_day(session_until, field="session_until", years_ahead=5)
     # Lock both states in code order so concurrent grants between them cannot deadlock.
     list(
         MemberState.objects.select_for_update()

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from core.actors import Actor
 from core.audit import audit_record, changed, snapshot
+from core.bounds import check_day
 from core.errors import Conflict, ValidationFailed
 from core.models import User
 from governance import permissions, selectors
@@ -54,6 +55,7 @@ def member_state_create(*, actor: Actor, **values: Any) -> MemberState:
     state = MemberState()
     _apply(state, MEMBER_STATE_FIELDS, values)
     state.code = (state.code or "").upper()
+    check_day(state.accession_date, field="accession_date")
     state.full_clean()
     state.save()
     audit_record(actor=actor, action="member_state.create", target=state, after=snapshot(state))
@@ -69,6 +71,8 @@ def member_state_update(*, actor: Actor, state: MemberState, **values: Any) -> M
     locked = MemberState.objects.select_for_update().get(pk=state.pk)
     before = snapshot(locked)
     _apply(locked, MEMBER_STATE_FIELDS, {k: v for k, v in values.items() if k != "code"})
+    if "accession_date" in values:
+        check_day(locked.accession_date, field="accession_date")
     locked.full_clean()
     locked.save()
     old, new = changed(before, snapshot(locked))
@@ -126,6 +130,8 @@ def seat_grant(
 ) -> Seat:
     """Give a member state a seat on a council for a period."""
     permissions.check_manage_seats(actor, council)
+    check_day(seated_from, field="seated_from")
+    check_day(seated_until, field="seated_until")
     _lock_council_and_state(council, member_state)
     seat = Seat(
         council=council,
@@ -143,6 +149,7 @@ def seat_grant(
 def seat_end(*, actor: Actor, seat: Seat, seated_until: dt.date) -> Seat:
     """End a seat on a given day (the first day without it)."""
     permissions.check_manage_seats(actor, seat.council)
+    check_day(seated_until, field="until")
     _lock_council_and_state(seat.council, seat.member_state)
     locked = Seat.objects.select_for_update().get(pk=seat.pk)
     before = snapshot(locked, ["seated_until"])
@@ -199,6 +206,8 @@ def accreditation_grant(
     one the secretary grants is approved at once.
     """
     permissions.check_accredit(actor, council, member_state, role)
+    check_day(valid_from, field="valid_from")
+    check_day(valid_until, field="valid_until")
     _lock_council_and_state(council, member_state)
     if valid_from < selectors.today() and not actor.is_system:
         raise ValidationFailed(
@@ -286,6 +295,7 @@ def accreditation_end(
     permissions.check_accredit(
         actor, accreditation.council, accreditation.member_state, accreditation.role
     )
+    check_day(valid_until, field="until")
     _lock_council_and_state(accreditation.council, accreditation.member_state)
     locked = Accreditation.objects.select_for_update().get(pk=accreditation.pk)
     before = snapshot(locked, ["valid_until"])
@@ -314,6 +324,8 @@ def staff_role_grant(
 ) -> StaffRole:
     """Give a person a staff role (secretary, finance officer, safety officer, operator)."""
     permissions.check_manage_staff_roles(actor)
+    check_day(valid_from, field="valid_from")
+    check_day(valid_until, field="valid_until")
     staff_role = StaffRole(
         user=user, role=role, council=council, valid_from=valid_from, valid_until=valid_until
     )

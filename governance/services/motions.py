@@ -20,8 +20,10 @@ from django.utils.translation import ngettext
 
 from core.actors import Actor
 from core.audit import audit_record, changed, snapshot
+from core.bounds import check_datetime
 from core.errors import Conflict, NotAllowed, ValidationFailed
 from core.permissions import require_fresh_mfa
+from core.validators import clean_or_fail
 from governance import permissions, rules, selectors
 from governance.chain import canonical, sha256_hex
 from governance.models import (
@@ -88,6 +90,15 @@ def _parse_rule(data: dict[str, Any]) -> rules.VotingRule:
         raise ValidationFailed(
             _("The voting rule is not valid: %(why)s") % {"why": exc}, field="rule"
         ) from exc
+
+
+def _check_times(motion: Motion) -> None:
+    """Voting opens and closes within a year back and five years ahead of today (settings)."""
+    now = timezone.now()
+    earliest = now - dt.timedelta(days=settings.MOTION_WINDOW_DAYS_BACK)
+    latest = now + dt.timedelta(days=settings.MOTION_WINDOW_DAYS_AHEAD)
+    for name in ("opens_at", "closes_at"):
+        check_datetime(getattr(motion, name), field=name, earliest=earliest, latest=latest)
 
 
 def _check_window(motion: Motion) -> None:
@@ -200,7 +211,8 @@ def motion_create(
         safety_measure=safety_measure,
         safety_level=safety_level,
     )
-    motion.full_clean()
+    _check_times(motion)
+    clean_or_fail(motion)
     _check_window(motion)
     _check_rule_fits(motion)
     motion.save()
@@ -248,7 +260,9 @@ def motion_update(*, actor: Actor, motion: Motion, **values: Any) -> Motion:
     before = snapshot(locked)
     for name, value in values.items():
         setattr(locked, name, _parse_rule(value).to_dict() if name == "rule" else value)
-    locked.full_clean()
+    if "opens_at" in values or "closes_at" in values:
+        _check_times(locked)
+    clean_or_fail(locked)
     _check_window(locked)
     _check_rule_fits(locked)
     locked.save()
@@ -277,7 +291,7 @@ def motion_document_add(
         size=file.size or 0,
         uploaded_by=actor.user,
     )
-    document.full_clean()
+    clean_or_fail(document)
     document.save()
     audit_record(
         actor=actor,

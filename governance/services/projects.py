@@ -10,7 +10,9 @@ from django.utils.translation import gettext as _
 
 from core.actors import Actor
 from core.audit import audit_record, snapshot
+from core.bounds import check_day
 from core.errors import ValidationFailed
+from core.validators import clean_or_fail
 from governance import permissions
 from governance.models import (
     PROJECT_TRANSITIONS,
@@ -40,6 +42,8 @@ def project_submit(
     """A signed-in researcher, with a second factor, proposes a project; they become its lead."""
     permissions.check_submit_project(actor)
     assert actor.user is not None  # noqa: S101 - check_submit_project refuses the platform
+    check_day(period_start, field="period_start")
+    check_day(period_end, field="period_end")
     year = timezone.localdate().year
     # Lock the year's last project so two submissions at once cannot take the same code.
     last = (
@@ -63,7 +67,7 @@ def project_submit(
         proposed_safety_level=proposed_safety_level,
         charged_to_programme=charged_to_programme,
     )
-    project.full_clean()
+    clean_or_fail(project)
     project.save()
     ProjectStatusChange.objects.create(
         project=project,

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from compute import services
+from compute.errors import SyncBusy
 from compute.models import Cluster
 from core.actors import Actor
 from core.models import AuditSource
@@ -28,7 +29,13 @@ class Command(BaseCommand):
                 raise CommandError(f"No cluster {options['cluster']!r}.")
         failed = False
         for cluster in clusters:
-            run = services.sync_run(actor=actor, cluster=cluster, dry_run=options["dry_run"])
+            try:
+                run = services.sync_run(actor=actor, cluster=cluster, dry_run=options["dry_run"])
+            except SyncBusy as exc:
+                raise CommandError(
+                    f"{exc.message} Wait for it to finish (see the runs on the operators' page) "
+                    "and try again."
+                ) from exc
             self.stdout.write(
                 f"{cluster.name}: {run.status}, {len(run.diff)} change(s), "
                 f"{len(run.commands)} command(s), {run.duration_ms} ms"

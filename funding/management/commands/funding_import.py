@@ -44,6 +44,9 @@ class Command(BaseCommand):
                 content=path.read_bytes(),
             )  # fmt: skip
         except ImportRejected as exc:
+            for problem in exc.problems:
+                if problem.get("line") and problem["message"] != exc.message:
+                    self.stderr.write(f"line {problem['line']}: {problem['message']}")
             raise CommandError(exc.message) from exc
         out = self.stdout
         out.write(f"{path.name}: SHA-256 {data_import.sha256}, {data_import.row_count} rows")
