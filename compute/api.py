@@ -18,6 +18,7 @@ from compute.models import AllocationPeriod, Cluster, ComputeFreeze, SyncRun
 from core.actors import Actor
 from core.bounds import DateTimeInput
 from core.models import User
+from core.validators import NOTE_MAX
 from governance.models import ResearchProject
 
 
@@ -206,7 +207,7 @@ class ProjectFreezeApi(APIView):
     """
 
     class InputSerializer(serializers.Serializer):
-        reason = serializers.CharField()
+        reason = serializers.CharField(max_length=NOTE_MAX)
         until = DateTimeInput(required=False, allow_null=True)
 
         class Meta:
@@ -247,7 +248,7 @@ class SyncRunListApi(APIView):
     """The last sync runs (operators); POST runs a sync or a dry run now."""
 
     class InputSerializer(serializers.Serializer):
-        cluster = serializers.CharField()
+        cluster = serializers.CharField(max_length=64)
         dry_run = serializers.BooleanField(default=False)
 
         class Meta:

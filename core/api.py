@@ -25,6 +25,7 @@ from core.errors import DomainError, MfaStale
 from core.models import ApiToken, AuditEvent
 from core.otp import OTP_HEADER
 from core.permissions import may_read_audit
+from core.validators import validate_name
 
 
 def _field_errors(detail: Any) -> dict[str, Any]:
@@ -150,7 +151,7 @@ class ApiTokenListCreateApi(APIView):
     """List your API tokens, or create one (the key is shown once)."""
 
     class InputSerializer(serializers.Serializer):
-        name = serializers.CharField(max_length=100)
+        name = serializers.CharField(max_length=100, validators=[validate_name])
 
         class Meta:
             ref_name = "ApiTokenCreateInput"

@@ -162,6 +162,35 @@ class DateTimeInput(serializers.DateTimeField):
         return moment
 
 
+class DateFormField(forms.DateField):
+    """A page's date within the years the database stores, as :class:`DateInput` for the API."""
+
+    def clean(self, value: Any) -> dt.date | None:
+        day = super().clean(value)
+        if day is not None and not DATE_MIN <= day <= DATE_MAX:
+            raise forms.ValidationError(
+                _("Give a date from %(earliest)s to %(latest)s.")
+                % {"earliest": DATE_MIN.isoformat(), "latest": DATE_MAX.isoformat()}
+            )
+        return day
+
+
+class DateTimeFormField(forms.DateTimeField):
+    """A page's time within the years stored, as :class:`DateTimeInput` for the API."""
+
+    def clean(self, value: Any) -> dt.datetime | None:
+        try:
+            moment = super().clean(value)
+        except OverflowError:
+            moment = dt.datetime.min.replace(tzinfo=dt.UTC)
+        if moment is not None and not DATETIME_MIN <= moment < DATETIME_END:
+            raise forms.ValidationError(
+                _("Give a time from %(earliest)s to %(latest)s.")
+                % {"earliest": DATE_MIN.isoformat(), "latest": DATE_MAX.isoformat()}
+            )
+        return moment
+
+
 # Decimals ------------------------------------------------------------------------------------
 
 

@@ -169,7 +169,7 @@ class PaymentReverseApi(APIView):
     """Correct a payment recorded in error by reversal entries; the payment stays on record."""
 
     class InputSerializer(serializers.Serializer):
-        reason = serializers.CharField()
+        reason = serializers.CharField(max_length=NOTE_MAX)
 
         class Meta:
             ref_name = "FundingPaymentReverseInput"
@@ -219,11 +219,13 @@ class VoluntaryApi(APIView):
             slug_field="year", queryset=FiscalYear.objects.all()
         )
         kind = serializers.ChoiceField(choices=VoluntaryKind.choices)
-        description = serializers.CharField()
+        description = serializers.CharField(max_length=NOTE_MAX)
         received_on = DateInput()
         amount = decimal_input(VoluntaryContribution._meta.get_field("amount"))
         currency = serializers.RegexField(r"^[A-Z]{3}$")
-        valuation_basis = serializers.CharField(required=False, default="", allow_blank=True)
+        valuation_basis = serializers.CharField(
+            required=False, default="", allow_blank=True, max_length=NOTE_MAX
+        )
 
         class Meta:
             ref_name = "FundingVoluntaryInput"

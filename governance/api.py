@@ -73,7 +73,7 @@ class MemberStateInput(serializers.Serializer):
     name_fr = serializers.CharField(max_length=100, validators=[validate_name])
     status = serializers.ChoiceField(choices=MemberStatus.choices)
     accession_date = DateInput()
-    population = serializers.IntegerField(min_value=1)
+    population = serializers.IntegerField(min_value=1, max_value=10_000_000_000)
     population_year = serializers.IntegerField(
         min_value=1900, max_value=2200, required=False, allow_null=True
     )

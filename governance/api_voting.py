@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from core.actors import Actor
 from core.api import PAGE_PARAMETERS, paginated
 from core.bounds import DateInput, DateTimeInput
-from core.validators import ABSTRACT_MAX, MOTION_TEXT_MAX, validate_name
+from core.validators import ABSTRACT_MAX, MOTION_TEXT_MAX, NOTE_MAX, validate_name
 from governance import rules, selectors, services
 from governance.api import PaginatedApi, _paginate
 from governance.models import (
@@ -30,6 +30,9 @@ from governance.models import (
     ResearchProject,
 )
 from governance.verification import chain_entries, verify_motion
+
+# GPU-hours are stored in a PositiveIntegerField: at most what a 32-bit column holds.
+GPU_HOURS_MAX = 2_147_483_647
 
 
 class ProjectOutput(serializers.ModelSerializer[ResearchProject]):
@@ -52,10 +55,10 @@ class ProjectInput(serializers.Serializer):
     abstract = serializers.CharField(max_length=ABSTRACT_MAX)
     host_institution = serializers.CharField(max_length=300)
     host_state = serializers.SlugRelatedField(slug_field="code", queryset=MemberState.objects.all())
-    gpu_hours_requested = serializers.IntegerField(min_value=1)
+    gpu_hours_requested = serializers.IntegerField(min_value=1, max_value=GPU_HOURS_MAX)
     period_start = DateInput()
     period_end = DateInput()
-    safety_self_assessment = serializers.CharField()
+    safety_self_assessment = serializers.CharField(max_length=ABSTRACT_MAX)
     proposed_safety_level = serializers.IntegerField(min_value=1, max_value=4, default=1)
     charged_to_programme = serializers.BooleanField(default=False)
 
@@ -152,7 +155,9 @@ class MotionInput(serializers.Serializer):
     project = serializers.SlugRelatedField(
         slug_field="code", queryset=ResearchProject.objects.all(), required=False, allow_null=True
     )
-    gpu_hours = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    gpu_hours = serializers.IntegerField(
+        min_value=1, max_value=GPU_HOURS_MAX, required=False, allow_null=True
+    )
     rule = serializers.JSONField(
         required=False,
         help_text="governance.rules.VotingRule as JSON; the council's policy if left out",
@@ -235,7 +240,7 @@ class MotionTransitionApi(APIView):
 
 class MotionWithdrawApi(APIView):
     class InputSerializer(serializers.Serializer):
-        reason = serializers.CharField()
+        reason = serializers.CharField(max_length=NOTE_MAX)
 
         class Meta:
             ref_name = "MotionWithdrawInput"
@@ -302,7 +307,7 @@ class RecusalApi(APIView):
         member_state = serializers.SlugRelatedField(
             slug_field="code", queryset=MemberState.objects.all()
         )
-        reason = serializers.CharField()
+        reason = serializers.CharField(max_length=NOTE_MAX)
 
     @extend_schema(request=InputSerializer, responses={201: None})
     def post(self, request: Request, motion_id: int) -> Response:
@@ -356,7 +361,9 @@ class ProxyInput(serializers.Serializer):
     )
     session_from = DateInput(required=False, allow_null=True)
     session_until = DateInput(required=False, allow_null=True)
-    instruction = serializers.CharField(required=False, allow_blank=True, default="")
+    instruction = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=NOTE_MAX
+    )
 
 
 class ProxyListApi(PaginatedApi):

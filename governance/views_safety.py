@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from core.actors import Actor
 from core.audit import audit_record
 from core.errors import DomainError, MfaStale
+from core.validators import ABSTRACT_MAX, MOTION_TEXT_MAX
 from governance import permissions, services
 from governance.models import (
     Council,
@@ -55,11 +56,11 @@ class EscalationForm(forms.Form):
         label=gettext_lazy("Level proposed (for a level change)"),
     )
     public_summary = forms.CharField(
-        widget=forms.Textarea, label=gettext_lazy("Public summary"),
+        widget=forms.Textarea, label=gettext_lazy("Public summary"), max_length=ABSTRACT_MAX,
         help_text=gettext_lazy("Published on the transparency portal. Name no person and no confidential detail."),
     )  # fmt: skip
     confidential_account = forms.CharField(
-        widget=forms.Textarea, label=gettext_lazy("Confidential account"),
+        widget=forms.Textarea, label=gettext_lazy("Confidential account"), max_length=MOTION_TEXT_MAX,
         help_text=gettext_lazy("Seen only by the Safety Board and the safety officers; every reading is recorded."),
     )  # fmt: skip
     evidence = forms.FileField(required=False, label=gettext_lazy("Evidence (a file)"))

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.actors import Actor
+from core.bounds import DateTimeFormField
 from core.errors import DomainError, MfaStale
 from core.validators import MOTION_TEXT_MAX, validate_name
 from governance import permissions, rules, selectors, services
@@ -240,18 +241,18 @@ class MotionForm(forms.Form):
     text = forms.CharField(
         widget=forms.Textarea, label=gettext_lazy("Text"), max_length=MOTION_TEXT_MAX
     )
-    opens_at = forms.DateTimeField(
+    opens_at = DateTimeFormField(
         label=gettext_lazy("Voting opens"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
-    closes_at = forms.DateTimeField(
+    closes_at = DateTimeFormField(
         label=gettext_lazy("Voting closes"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
     procedure = forms.ChoiceField(choices=Procedure.choices, label=gettext_lazy("Procedure"))
     secret = forms.BooleanField(required=False, label=gettext_lazy("Secret ballot"))
     project = forms.CharField(
-        required=False, label=gettext_lazy("Project code (for a project approval)")
+        required=False, max_length=40, label=gettext_lazy("Project code (for a project approval)")
     )
 
 

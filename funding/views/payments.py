@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.actors import Actor
-from core.bounds import decimal_form_field
+from core.bounds import DateFormField, decimal_form_field
 from core.validators import NOTE_MAX
 from funding import clock, ledger, selectors, services
 from funding.models import (
@@ -34,7 +34,7 @@ class PaymentForm(forms.Form):
         to_field_name="code",
         label=gettext_lazy("Member state"),
     )
-    value_date = forms.DateField(
+    value_date = DateFormField(
         label=gettext_lazy("Value date"), widget=forms.DateInput(attrs={"type": "date"})
     )
     amount = decimal_form_field(
@@ -161,9 +161,11 @@ class VoluntaryForm(forms.Form):
     )
     kind = forms.ChoiceField(choices=VoluntaryKind.choices, label=gettext_lazy("Kind"))
     description = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), label=gettext_lazy("Description")
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label=gettext_lazy("Description"),
+        max_length=NOTE_MAX,
     )
-    received_on = forms.DateField(
+    received_on = DateFormField(
         label=gettext_lazy("Received on"), widget=forms.DateInput(attrs={"type": "date"})
     )
     amount = decimal_form_field(
@@ -175,6 +177,7 @@ class VoluntaryForm(forms.Form):
     )
     valuation_basis = forms.CharField(
         required=False,
+        max_length=NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
         label=gettext_lazy("Basis of the valuation (contributions in kind)"),
     )

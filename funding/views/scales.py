@@ -23,6 +23,10 @@ from governance.models import Motion
 FRACTION_HELP = gettext_lazy("A fraction (1/4) or a decimal (0.25); leave empty for none.")
 
 
+# A fraction such as 1/4 or 0.283 needs a few characters; nobody types a page of them.
+FRACTION_MAX = 40
+
+
 class ScaleForm(forms.Form):
     reference = forms.CharField(max_length=40, label=gettext_lazy("Reference"))
     first_year = forms.IntegerField(
@@ -33,21 +37,32 @@ class ScaleForm(forms.Form):
         min_value=1, max_value=10, initial=3, label=gettext_lazy("Years of statistics averaged")
     )
     ceiling = forms.CharField(
-        required=False, label=gettext_lazy("Ceiling"), help_text=FRACTION_HELP
+        required=False,
+        max_length=FRACTION_MAX,
+        label=gettext_lazy("Ceiling"),
+        help_text=FRACTION_HELP,
     )
-    floor = forms.CharField(required=False, label=gettext_lazy("Floor"), help_text=FRACTION_HELP)
+    floor = forms.CharField(
+        required=False,
+        max_length=FRACTION_MAX,
+        label=gettext_lazy("Floor"),
+        help_text=FRACTION_HELP,
+    )
     associate_share = forms.CharField(
         required=False,
+        max_length=FRACTION_MAX,
         label=gettext_lazy("Share of each associate member"),
         help_text=FRACTION_HELP,
     )
     gdp_ratio = forms.CharField(
         required=False,
+        max_length=FRACTION_MAX,
         label=gettext_lazy("Ratio of national income to GDP, for estimates"),
         help_text=FRACTION_HELP,
     )
     phase_in = forms.CharField(
         required=False,
+        max_length=20 * FRACTION_MAX,
         label=gettext_lazy("Phase-in for new members"),
         help_text=gettext_lazy(
             "Rates for the 1st, 2nd, … year, separated by commas: 1/4, 1/2, 3/4"

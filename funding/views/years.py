@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.actors import Actor
+from core.bounds import DateFormField
+from core.validators import validate_name
 from funding import clock, selectors, services
 from funding.models import Assessment, FiscalYear, YearBalance
 from funding.views.common import attempt, context, finance_page
@@ -25,14 +27,14 @@ class YearForm(forms.Form):
 
 class BudgetLineForm(forms.Form):
     code = forms.SlugField(max_length=40, label=gettext_lazy("Code"))
-    title = forms.CharField(max_length=200, label=gettext_lazy("Title"))
+    title = forms.CharField(max_length=200, label=gettext_lazy("Title"), validators=[validate_name])
     amount = forms.DecimalField(
         max_digits=16, decimal_places=2, min_value=0, label=gettext_lazy("Amount")
     )
 
 
 class CallsForm(forms.Form):
-    issued_on = forms.DateField(
+    issued_on = DateFormField(
         label=gettext_lazy("Issue date"), widget=forms.DateInput(attrs={"type": "date"})
     )
 
