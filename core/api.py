@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
@@ -20,6 +22,21 @@ from core import services
 from core.actors import Actor
 from core.errors import DomainError
 from core.models import ApiToken, AuditEvent
+
+
+class UtcDateTimeField(serializers.DateTimeField):
+    """A date-time the API writes in UTC (`...Z`), and reads like any other.
+
+    Written in the viewer's zone (Europe/Zurich) a date before 1894 carries the local mean time
+    offset `+00:34:08`, which RFC 3339 (OpenAPI's `date-time`) does not allow; UTC is valid for
+    every date and is what machine clients want. Naive input is still read in the site's zone.
+    """
+
+    def to_representation(self, value: Any) -> Any:
+        if isinstance(value, dt.datetime) and timezone.is_aware(value):
+            text = value.astimezone(dt.UTC).isoformat()
+            return text.removesuffix("+00:00") + "Z"
+        return super().to_representation(value)
 
 
 def _field_errors(detail: Any) -> dict[str, Any]:

@@ -96,7 +96,20 @@ class _EntriesInput(serializers.Serializer):
 class LogEntriesApi(_PublicApi):
     """The signed statements with index in [start, end): everything needed to rebuild the tree."""
 
-    @extend_schema(parameters=[_EntriesInput], responses=serializers.ListField())
+    @extend_schema(
+        parameters=[_EntriesInput],
+        responses=inline_serializer(
+            "LogEntry",
+            {
+                "index": serializers.IntegerField(),
+                "motion": serializers.CharField(),
+                "statement": serializers.DictField(),
+                "signature": serializers.CharField(),
+                "leaf_hash": serializers.CharField(),
+            },
+            many=True,
+        ),
+    )
     def get(self, request: Request) -> Response:
         q = _query(_EntriesInput, request)
         rows = selectors.decision_statements().filter(index__gte=q["start"], index__lt=q["end"])
@@ -121,7 +134,22 @@ class _InclusionInput(_SizeInput):
 class LogInclusionApi(_PublicApi):
     """The audit path proving a decision's statement is in the tree of `tree_size` (default: latest)."""
 
-    @extend_schema(parameters=[_InclusionInput], responses=serializers.DictField())
+    @extend_schema(
+        parameters=[_InclusionInput],
+        responses=inline_serializer(
+            "InclusionProof",
+            {
+                "motion": serializers.CharField(),
+                "index": serializers.IntegerField(),
+                "tree_size": serializers.IntegerField(),
+                "leaf_hash": serializers.CharField(),
+                "statement": serializers.DictField(),
+                "signature": serializers.CharField(),
+                "audit_path": serializers.ListField(child=serializers.CharField()),
+                "root_hash": serializers.CharField(),
+            },
+        ),
+    )
     def get(self, request: Request) -> Response:
         q = _query(_InclusionInput, request)
         statement = selectors.decision_statements().filter(motion__reference=q["motion"]).first()
@@ -165,7 +193,19 @@ class _ConsistencyInput(serializers.Serializer):
 class LogConsistencyApi(_PublicApi):
     """The proof that the tree of `first` entries is the start of the tree of `second` entries."""
 
-    @extend_schema(parameters=[_ConsistencyInput], responses=serializers.DictField())
+    @extend_schema(
+        parameters=[_ConsistencyInput],
+        responses=inline_serializer(
+            "ConsistencyProof",
+            {
+                "first": serializers.IntegerField(),
+                "second": serializers.IntegerField(),
+                "first_root": serializers.CharField(),
+                "second_root": serializers.CharField(),
+                "proof": serializers.ListField(child=serializers.CharField()),
+            },
+        ),
+    )
     def get(self, request: Request) -> Response:
         q = _query(_ConsistencyInput, request)
         leaves = selectors.decision_log_leaf_hashes(q["second"])
