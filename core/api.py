@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -9,6 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -26,6 +28,21 @@ from core.models import ApiToken, AuditEvent
 from core.otp import OTP_HEADER
 from core.permissions import may_read_audit
 from core.validators import validate_name
+
+
+class UtcDateTimeField(serializers.DateTimeField):
+    """A date-time the API writes in UTC (`...Z`), and reads like any other.
+
+    Written in the viewer's zone (Europe/Zurich) a date before 1894 carries the local mean time
+    offset `+00:34:08`, which RFC 3339 (OpenAPI's `date-time`) does not allow; UTC is valid for
+    every date and is what machine clients want. Naive input is still read in the site's zone.
+    """
+
+    def to_representation(self, value: Any) -> Any:
+        if isinstance(value, dt.datetime) and timezone.is_aware(value):
+            text = value.astimezone(dt.UTC).isoformat()
+            return text.removesuffix("+00:00") + "Z"
+        return super().to_representation(value)
 
 
 def _field_errors(detail: Any) -> dict[str, Any]:

@@ -11,7 +11,16 @@ class CoreConfig(AppConfig):
     verbose_name = _("Platform")
 
     def ready(self) -> None:
+        from django.db import models
+        from rest_framework import serializers
+
         from core import schema  # noqa: F401 - registers the OpenAPI auth extension
+        from core.api import UtcDateTimeField
+
+        # Every model date-time the API writes is in UTC (see UtcDateTimeField), in one place.
+        serializers.ModelSerializer.serializer_field_mapping[models.DateTimeField] = (
+            UtcDateTimeField
+        )
 
 
 class ConcordiaAdminConfig(admin_apps.AdminConfig):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -351,11 +349,13 @@ class ReportDetailApi(APIView):
 
 
 class ScaleOutput(serializers.ModelSerializer[ContributionScale]):
-    motion = serializers.CharField(source="motion.reference", default=None, read_only=True)
+    motion = serializers.CharField(
+        source="motion.reference", default=None, read_only=True, allow_null=True
+    )
 
     class Meta:
         model = ContributionScale
-        fields = (
+        fields: tuple[str, ...] = (
             "id", "reference", "first_year", "last_year", "budget_currency", "status", "motion",
             "parameters", "inputs_sha256", "decided_at",
         )  # fmt: skip
@@ -368,13 +368,21 @@ class ScaleListApi(APIView):
         return Response(ScaleOutput(selectors.scale_list(), many=True).data)
 
 
+class ScaleDetailOutput(ScaleOutput):
+    """A scale and what it was computed from and to, as stored (free-form JSON)."""
+
+    inputs = serializers.JSONField(read_only=True)
+    results = serializers.JSONField(read_only=True)
+
+    class Meta(ScaleOutput.Meta):
+        fields = (*ScaleOutput.Meta.fields, "inputs", "results")
+
+
 class ScaleDetailApi(APIView):
     """A scale with its frozen inputs and the full working of every year, to recompute it."""
 
-    @extend_schema(responses=FREE_JSON)
+    @extend_schema(responses=ScaleDetailOutput)
     def get(self, request: Request, scale_id: int) -> Response:
         _reader(request)
         scale = get_object_or_404(ContributionScale.objects.select_related("motion"), pk=scale_id)
-        body: dict[str, Any] = dict(ScaleOutput(scale).data)
-        body.update({"inputs": scale.inputs, "results": scale.results})
-        return Response(body)
+        return Response(ScaleDetailOutput(scale).data)

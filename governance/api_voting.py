@@ -90,8 +90,9 @@ class MotionOutput(serializers.ModelSerializer[Motion]):
     council: serializers.SlugRelatedField[Council] = serializers.SlugRelatedField(
         slug_field="code", read_only=True
     )
+    # Most motions are about no project: the schema must say null is a value.
     project: serializers.SlugRelatedField[ResearchProject] = serializers.SlugRelatedField(
-        slug_field="code", read_only=True
+        slug_field="code", read_only=True, allow_null=True
     )
     rule_in_words = serializers.SerializerMethodField()
     electorate_rule_in_words = serializers.SerializerMethodField()

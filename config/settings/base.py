@@ -256,6 +256,7 @@ SPECTACULAR_SETTINGS = {
         "EntryKindEnum": "funding.models.EntryKind",
         "VoluntaryKindEnum": "funding.models.VoluntaryKind",
         "ReportKindEnum": "funding.models.ReportKind",
+        "ScaleStatusEnum": "funding.models.ScaleStatus",
     },
 }
 
