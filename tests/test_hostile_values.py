@@ -143,6 +143,10 @@ def _cases() -> Iterator[Any]:
                 continue
             label = f"{cls.__module__.rsplit('.', 1)[-1]}.{cls.__qualname__}.{name}"
             for value_name in HOSTILE:
+                if value_name == "nul" and isinstance(field, serializers.RelatedField):
+                    # A NUL in a lookup never reaches a serializer: the edge refuses it for every
+                    # request (tests/core/test_edge.py); PostgreSQL would refuse the query itself.
+                    continue
                 yield pytest.param(cls, name, kind, value_name, id=f"{label}-{value_name}")
 
 
@@ -152,8 +156,6 @@ def test_a_hostile_value_is_refused_by_name_or_taken_harmlessly(cls, field, kind
     """Never an exception; a value the field must refuse is refused, naming the field."""
     value = HOSTILE[value_name]
     if issubclass(cls, serializers.Serializer):
-        if kind == "choice" and hasattr(cls().fields[field], "queryset") and value_name == "nul":
-            pytest.skip("a NUL in a lookup is refused at the edge for every request (test_edge)")
         instance = cls(data={field: value})
         instance.is_valid()
         errors = instance.errors

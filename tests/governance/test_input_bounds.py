@@ -102,9 +102,9 @@ def test_the_secretariat_form_refuses_a_year_1_motion_with_a_message(c5):
             "procedure": "ordinary",
         },
     )
-    # then the page comes back with the form's error
+    # then the page comes back with the form's error on the field, before any service runs
     assert response.status_code == 200
-    assert "out of range" in response.content.decode()
+    assert "Give a time from 2000-01-01 to 2100-12-31." in response.content.decode()
     assert not Motion.objects.exists()
 
 
