@@ -347,7 +347,15 @@ class VotingRule:
             tie = "a tie is decided by the chair's casting vote, and fails if none is given"
         elif self.kind is RuleKind.WEIGHTED_DOUBLE_MAJORITY and t == HALF and not strict:
             tie = "a tie among those voting meets the voting test, so the contributions decide"
-        blocking = "" if b is None else f" or fewer than {b} members do not vote yes"
+        blocking = (
+            ""
+            if b is None
+            else (
+                f" or fewer than {b} members do not vote yes (where not every member takes part: "
+                f"fewer than the fewest participating members holding more than {_math(1 - p)} of "
+                "their population, plus one)"
+            )
+        )
         head, test, absences = {
             RuleKind.SIMPLE_MAJORITY: (f"A simple majority of {voting}", "yes > no", ignored),
             RuleKind.QUALIFIED_OF_VOTING: (
@@ -438,6 +446,37 @@ class _Count:
     total_population: int
     yes_share: Fraction
     total_share: Fraction
+    # Whether every member of the electorate takes part (none recused), and the populations of
+    # those who do, largest first: the Treaty's blocking minority depends on both.
+    everyone_takes_part: bool = True
+    participating_populations: tuple[int, ...] = ()
+
+
+def _blocking_minimum(rule: VotingRule, c: _Count) -> tuple[int, str]:
+    """The fewest members not voting yes that block a double majority, and why.
+
+    With every member taking part it is the rule's fixed number (TEU Art. 16(4): four). Where
+    not all take part, TFEU Art. 238(3)(a): the fewest participating members holding more than
+    35 % (1 − the population threshold) of the participating population, plus one member.
+    """
+    b = rule.min_blocking_minority
+    assert b is not None  # noqa: S101 - only asked of a rule with a blocking minority
+    if c.everyone_takes_part:
+        return b, f"a blocking minority needs at least {b} members"
+    share = 1 - (rule.population_threshold or Fraction(1))
+    held, fewest = 0, 0
+    for population in c.participating_populations:
+        if held > share * c.total_population:
+            break
+        held += population
+        fewest += 1
+    need = fewest + 1
+    why = (
+        f"not every member takes part, so a blocking minority needs the fewest participating "
+        f"members holding more than {_math(share)} of their population ({fewest}) plus one, "
+        f"{need} members (TFEU Art. 238(3)(a))"
+    )
+    return need, why
 
 
 def _assess(
@@ -509,10 +548,11 @@ def _assess(
         "population", pop_need, c.yes_population, "≥", c.yes_population >= pop_need, why
     )
     unblocked = False
-    if (b := rule.min_blocking_minority) is not None:
+    if rule.min_blocking_minority is not None:
+        b, rule_why = _blocking_minimum(rule, c)
         why = (
-            f"{not_yes} members did not vote yes; a blocking minority needs at least {b} of "
-            "them, so fewer adopts the motion whatever the population."
+            f"{not_yes} members did not vote yes; {rule_why}, so fewer adopts the motion "
+            "whatever the population."
         )
         unblocked = test("no blocking minority", b, not_yes, "<", not_yes < b, why)
     return passed and (population_ok or unblocked), need, tests
@@ -663,7 +703,8 @@ def _summary(
         p = rule.population_threshold or Fraction(1)
         reason = f"the yes states hold {held} of the population, {_words(p, strict)} needed"
         if b is not None:
-            reason += f", and {c.members - c.yes} members did not vote yes ({b} can block)"
+            can_block = _blocking_minimum(rule, c)[0]
+            reason += f", and {c.members - c.yes} members did not vote yes ({can_block} can block)"
         reasons.append(reason)
     if "contribution shares" in failed:
         held = _percent(c.yes_share / c.total_share)
@@ -723,6 +764,8 @@ def evaluate(
         total_population=sum(e.population for e in members),
         yes_share=sum((e.contribution_share for e in yes), Fraction(0)),
         total_share=sum((e.contribution_share for e in members), Fraction(0)),
+        everyone_takes_part=len(members) == len(electors),
+        participating_populations=tuple(sorted((e.population for e in members), reverse=True)),
     )
     # Weighted tests against an empty total would pass or fail on nothing at all.
     if rule.kind is RuleKind.DOUBLE_MAJORITY and c.total_population == 0:

@@ -198,6 +198,44 @@ def test_four_big_states_block_a_double_majority() -> None:
     )
 
 
+# The EU-28 of 2016: populations in thousands from Council Decision (EU, Euratom) 2015/2437,
+# the figures the Council used for qualified-majority votes that year.
+EU28_2016 = {
+    "DE": 81_197, "FR": 66_415, "GB": 64_875, "IT": 60_796, "ES": 46_440, "PL": 38_006,
+    "RO": 19_871, "NL": 16_901, "BE": 11_290, "GR": 10_858, "CZ": 10_538, "PT": 10_375,
+    "HU": 9_856, "SE": 9_747, "AT": 8_576, "BG": 7_202, "DK": 5_660, "FI": 5_472, "SK": 5_421,
+    "IE": 4_629, "HR": 4_225, "LT": 2_921, "SI": 2_063, "LV": 1_986, "EE": 1_313, "CY": 847,
+    "LU": 563, "MT": 429,
+}  # fmt: skip
+
+
+def test_where_not_all_take_part_the_treaty_sets_the_blocking_minority() -> None:
+    """TFEU Art. 238(3)(a): DE, FR and GB out, IT, ES and PL against: three members block."""
+    # given the EU-28 of 2016 with Germany, France and the UK not taking part
+    out = {"DE", "FR", "GB"}
+    electorate = tuple(Elector(c, p, recused=c in out) for c, p in EU28_2016.items())
+    votes = {c: (N if c in {"IT", "ES", "PL"} else Y) for c in EU28_2016 if c not in out}
+    # when
+    tally = evaluate(DOUBLE, electorate, votes)
+    # then the blocking minority is the fewest participants over 35 % of their people (IT and
+    # ES hold 107,236 of 298,005 thousand) plus one: three, which IT, ES and PL make
+    assert not tally.adopted
+    block = next(t for t in tally.conditions if t.name == "no blocking minority")
+    assert (block.required, block.actual, block.passed) == (3, 3, False)
+    assert "TFEU Art. 238(3)(a)" in block.explanation
+    assert tally.summary.endswith("and 3 members did not vote yes (3 can block)")
+
+
+def test_with_everyone_taking_part_the_blocking_minority_stays_four() -> None:
+    """TEU Art. 16(4): with all members taking part, three big states still cannot block."""
+    electorate = tuple(Elector(c, p) for c, p in EU28_2016.items())
+    votes = {c: (N if c in {"DE", "FR", "GB"} else Y) for c in EU28_2016}
+    tally = evaluate(DOUBLE, electorate, votes)
+    assert tally.adopted
+    block = next(t for t in tally.conditions if t.name == "no blocking minority")
+    assert (block.required, block.actual, block.passed) == (4, 3, True)
+
+
 def test_two_big_states_in_a_small_council_cannot_block() -> None:
     """In a council of five, two big states voting no are fewer than a blocking minority of four."""
     # given
@@ -392,8 +430,10 @@ def test_an_incoherent_rule_is_refused(make: Callable[[], object]) -> None:
             DOUBLE,
             "A double majority: at least 55% of the members vote yes, and either the yes states "
             "hold at least 65% of the members' population or fewer than 4 members do not vote "
-            "yes (yes ≥ 55% of the members, recused members excluded; yes population ≥ 65% of "
-            "the total); abstentions and absences count as not voting yes; a tie fails.",
+            "yes (where not every member takes part: fewer than the fewest participating members "
+            "holding more than 35% of their population, plus one) (yes ≥ 55% of the members, "
+            "recused members excluded; yes population ≥ 65% of the total); abstentions and "
+            "absences count as not voting yes; a tie fails.",
         ),
         (
             BUDGET,
