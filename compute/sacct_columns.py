@@ -74,6 +74,7 @@ STATE_LENGTH = 40
 TARGET_COLUMNS = 'cluster_id, job_id, account, "user", gpus, elapsed_seconds, state, ended_at'
 
 
+_NO_SKIPPED = pa.table({name: pa.array([], pa.int64()) for name in ("job", "gpus", "elapsed")})
 _NO_SUMS = pa.table(
     {
         "account": pa.array([], pa.string()),
@@ -94,6 +95,9 @@ class ChunkRows:
     lines: int  # the chunk's job lines, stored ones included
     jobs: pa.Array  # the job ids written
     sums: pa.Table  # account, day, job_count, seconds_sum: what the written rows add to UsageDay
+    # job, gpus, elapsed of the lines left out as already stored (int64 columns), for the
+    # caller to compare with the stored figures: other figures are a conflict, not a duplicate
+    skipped: pa.Table
 
 
 def _digits(column: pa.Array, most: int) -> bool:
@@ -159,7 +163,7 @@ def chunk_rows(
     except pa.ArrowInvalid as exc:  # a field count other than 8, text not UTF-8, ...
         raise NotColumnar from exc
     if not len(table):
-        return ChunkRows(b"", 0, pa.array([], pa.int64()), _NO_SUMS)
+        return ChunkRows(b"", 0, pa.array([], pa.int64()), _NO_SUMS, _NO_SKIPPED)
     # Columns with few distinct values (a cluster has a few AllocTRES shapes, states, accounts
     # and users) are checked and read once per distinct value, not once per line.
     distinct = {name: pc.dictionary_encode(table[name].combine_chunks()) for name in _REPEATING}
@@ -192,8 +196,9 @@ def chunk_rows(
     # From each distinct AllocTRES to each line.
     gpus_text = pc.take(gpus_text, distinct["tres"].indices)
     gpus = pc.take(gpus, distinct["tres"].indices)
+    elapsed = pc.cast(table["elapsed"], pa.int64())
     try:
-        seconds = pc.multiply_checked(gpus, pc.cast(table["elapsed"], pa.int64()))
+        seconds = pc.multiply_checked(gpus, elapsed)
     except pa.ArrowInvalid as exc:  # more GPU time than a bigint holds
         raise NotColumnar from exc
 
@@ -215,8 +220,17 @@ def chunk_rows(
     numbers = [job, fields[1], seconds, pc.utf8_slice_codeunits(end, 0, 10)]
     bounds = pc.min_max(job)
     stored = known(bounds["min"].as_py(), bounds["max"].as_py())
+    skipped = _NO_SKIPPED
     if len(stored):
-        new = pc.invert(pc.is_in(job, value_set=stored))
+        old = pc.is_in(job, value_set=stored)
+        skipped = pa.table(
+            {
+                "job": pc.filter(job, old),
+                "gpus": pc.filter(gpus, old),
+                "elapsed": pc.filter(elapsed, old),
+            }
+        )
+        new = pc.invert(old)
         fields = [pc.filter(values, new) for values in fields]
         numbers = [pc.filter(values, new) for values in numbers]
     lines = pc.binary_join_element_wise(str(cluster_id), *fields, "\t")
@@ -230,7 +244,7 @@ def chunk_rows(
         .group_by(["account", "day"])
         .aggregate([("job", "count"), ("seconds", "sum")])
     )
-    return ChunkRows(payload, len(table), job.combine_chunks(), sums)
+    return ChunkRows(payload, len(table), job.combine_chunks(), sums, skipped)
 
 
 def sums_text(parts: list[pa.Table]) -> bytes:
@@ -258,6 +272,14 @@ def sums_text(parts: list[pa.Table]) -> bytes:
         ),
         "\t",
     )
+    return b"".join(_text_of(chunk) for chunk in getattr(lines, "chunks", [lines]))
+
+
+def text_rows(columns: list[pa.ChunkedArray | pa.Array]) -> bytes:
+    """Integer columns as COPY text rows, tab-separated."""
+    fields = [pc.cast(column, pa.string()) for column in columns]
+    fields[-1] = pc.binary_join_element_wise(fields[-1], "\n", "")
+    lines = pc.binary_join_element_wise(*fields, "\t")
     return b"".join(_text_of(chunk) for chunk in getattr(lines, "chunks", [lines]))
 
 

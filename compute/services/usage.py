@@ -223,7 +223,20 @@ def _copy_postgresql(cluster: Cluster, rows: IO[str]) -> int:
             "HAVING min(gpus) <> max(gpus) OR min(elapsed) <> max(elapsed) "
             "ORDER BY job_id LIMIT 50"
         )
-        _refuse_conflicts(cursor.fetchall())
+        in_file = cursor.fetchall()
+        # A job already stored (by an earlier ingest) given here with other figures is a
+        # conflict too; the same job with the same figures is a duplicate, left out below.
+        cursor.execute(
+            "SELECT j.job_id, j.gpus, j.elapsed_seconds, s.gpus, s.elapsed "
+            "FROM compute_usage_staging s JOIN compute_jobusage j "
+            "ON j.cluster_id = %s AND j.job_id = s.job_id "
+            "AND j.job_id >= (SELECT min(job_id) FROM compute_usage_staging) "
+            "AND j.job_id <= (SELECT max(job_id) FROM compute_usage_staging) "
+            "WHERE j.gpus <> s.gpus OR j.elapsed_seconds <> s.elapsed "
+            "ORDER BY j.job_id LIMIT 50",
+            [cluster.pk],
+        )
+        _refuse_conflicts(in_file, cursor.fetchall())
         # The first line of each job not stored yet is inserted (the caller holds the cluster's
         # ingest lock: no other ingest adds jobs meanwhile), and exactly those rows are summed
         # into UsageDay in the same statement, in key order. The stored jobs are looked up in the
@@ -255,23 +268,42 @@ def _copy_postgresql(cluster: Cluster, rows: IO[str]) -> int:
     return int(inserted)
 
 
-def _refuse_conflicts(conflicts: list[tuple[int, int, int, int, int]]) -> None:
-    """Refuse, naming them, jobs a file gives twice with different GPU counts or run times."""
-    if not conflicts:
+Conflicts = list[tuple[int, int, int, int, int]]
+
+
+def _refuse_conflicts(in_file: Conflicts, stored: Conflicts) -> None:
+    """Refuse, naming them, jobs a file gives twice with different GPU counts or run times, or
+    with others than the same job already stored (each as job, figures, other figures)."""
+    if not in_file and not stored:
         return
-    described = [
-        _("job %(job)d: %(g1)d GPU(s) for %(s1)d s, and %(g2)d GPU(s) for %(s2)d s")
-        % {"job": job, "g1": g1, "s1": s1, "g2": g2, "s2": s2}
-        for job, g1, s1, g2, s2 in sorted(set(conflicts))[:50]
-    ]
-    raise UsageFileInvalid(
-        _(
-            "Nothing was ingested: %(n)d job(s) are given twice in the file with different "
-            "figures: %(jobs)s."
+
+    def describe(conflicts: Conflicts) -> list[str]:
+        return [
+            _("job %(job)d: %(g1)d GPU(s) for %(s1)d s, and %(g2)d GPU(s) for %(s2)d s")
+            % {"job": job, "g1": g1, "s1": s1, "g2": g2, "s2": s2}
+            for job, g1, s1, g2, s2 in sorted(set(conflicts))[:50]
+        ]
+
+    messages = []
+    if in_file:
+        jobs = describe(in_file)
+        messages.append(
+            _(
+                "Nothing was ingested: %(n)d job(s) are given twice in the file with different "
+                "figures: %(jobs)s."
+            )
+            % {"n": len(jobs), "jobs": "; ".join(jobs)}
         )
-        % {"n": len(described), "jobs": "; ".join(described)},
-        lines=[],
-    )
+    if stored:
+        jobs = describe(stored)
+        messages.append(
+            _(
+                "Nothing was ingested: %(n)d job(s) are already stored with different figures "
+                "(as stored, then as in this file): %(jobs)s."
+            )
+            % {"n": len(jobs), "jobs": "; ".join(jobs)}
+        )
+    raise UsageFileInvalid(" ".join(messages), lines=[])
 
 
 def _insert_portable(cluster: Cluster, rows: IO[str]) -> int:
@@ -284,16 +316,23 @@ def _insert_portable(cluster: Cluster, rows: IO[str]) -> int:
     inserted = 0
     seen: dict[int, tuple[int, int]] = {}
     sums: DaySums = {}
-    conflicts: list[tuple[int, int, int, int, int]] = []
+    conflicts: Conflicts = []  # in the file
+    stored_conflicts: Conflicts = []  # with the jobs already stored
 
     def when(value: str) -> dt.datetime | None:
         return None if value == "\\N" else dt.datetime.fromisoformat(value + ":00")
 
     def flush(batch: list[JobUsage]) -> int:
-        stored = set(
-            JobUsage.objects.filter(
+        stored = {
+            job: (gpus, seconds)
+            for job, gpus, seconds in JobUsage.objects.filter(
                 cluster=cluster, job_id__in=[j.job_id for j in batch]
-            ).values_list("job_id", flat=True)
+            ).values_list("job_id", "gpus", "elapsed_seconds")
+        }
+        stored_conflicts.extend(
+            (j.job_id, *stored[j.job_id], j.gpus, j.elapsed_seconds)
+            for j in batch
+            if j.job_id in stored and stored[j.job_id] != (j.gpus, j.elapsed_seconds)
         )
         new = [j for j in batch if j.job_id not in stored]
         JobUsage.objects.bulk_create(new, ignore_conflicts=True)
@@ -331,7 +370,7 @@ def _insert_portable(cluster: Cluster, rows: IO[str]) -> int:
             inserted += flush(batch)
             batch = []
     inserted += flush(batch)
-    _refuse_conflicts(conflicts)
+    _refuse_conflicts(conflicts, stored_conflicts)
     _usage_days_add(cluster, sums)
     return inserted
 

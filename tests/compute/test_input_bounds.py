@@ -25,9 +25,14 @@ TRES = "billing=1,gres/gpu={gpus},node=1"
 
 
 def job(
-    n: int, *, gpus: int = 2, start: str = "2026-11-20T10:00:00", end: str = "2026-11-20T11:00:00"
+    n: int,
+    *,
+    gpus: int = 2,
+    elapsed: int = 3600,
+    start: str = "2026-11-20T10:00:00",
+    end: str = "2026-11-20T11:00:00",
 ) -> str:
-    return f"{n}|acct|alice|{TRES.format(gpus=gpus)}|3600|COMPLETED|{start}|{end}"
+    return f"{n}|acct|alice|{TRES.format(gpus=gpus)}|{elapsed}|COMPLETED|{start}|{end}"
 
 
 def sacct(*rows: str) -> io.StringIO:
@@ -64,6 +69,77 @@ def test_a_job_twice_in_a_file_with_different_gpu_counts_is_a_conflict(world: Wo
         actor=world.op, cluster=world.cluster, lines=sacct(job(7), job(7))
     )
     assert (result.lines, result.inserted) == (2, 1)
+
+
+def _force(path: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Send the ingest down one path: Arrow's columns (the default on PostgreSQL), the fast
+    path's line by line, or the checked path (as when the fast path hands over)."""
+    from compute import sacct_columns
+    from compute.services import usage, usage_fast
+
+    def refuse(*args: object) -> None:
+        if path == "lines":
+            raise sacct_columns.NotColumnar
+        raise usage_fast.Unfit
+
+    if path == "lines":
+        monkeypatch.setattr(sacct_columns, "chunk_rows", refuse)
+    elif path == "checked":
+        monkeypatch.setattr(usage, "ingest_fast", refuse)
+
+
+@pytest.mark.parametrize("path", ["columns", "lines", "checked"])
+@pytest.mark.parametrize(
+    ("again", "figures"),
+    [
+        ({"gpus": 4}, "job 2000: 2 GPU(s) for 3600 s, and 4 GPU(s) for 3600 s"),
+        ({"elapsed": 60}, "job 2000: 2 GPU(s) for 3600 s, and 2 GPU(s) for 60 s"),
+    ],
+)
+def test_a_stored_job_given_again_with_other_figures_is_a_conflict(
+    world: World, monkeypatch, path, again, figures
+):
+    """A job stored by an earlier ingest, met again in a later file with another GPU count or
+    run time, is refused naming the job and both figures (stored first), on every path; nothing
+    of the file is ingested."""
+    # given jobs 1..2999 stored
+    services.usage_ingest(
+        actor=world.op, cluster=world.cluster, lines=sacct(*(job(n) for n in range(1, 3000)))
+    )
+    before = JobUsage.objects.count()
+    # when an overlapping window gives job 2000 with other figures, among new jobs
+    rows = [job(n) for n in range(1990, 4000)]
+    rows[10] = job(2000, **again)
+    _force(path, monkeypatch)
+    with pytest.raises(UsageFileInvalid) as raised:
+        services.usage_ingest(actor=world.op, cluster=world.cluster, lines=sacct(*rows))
+    # then
+    assert figures in raised.value.message
+    assert "already stored with different figures" in raised.value.message
+    assert JobUsage.objects.count() == before
+    assert JobUsage.objects.get(job_id=2000).gpus == 2
+
+
+@pytest.mark.parametrize("path", ["columns", "lines"])
+def test_a_stored_job_given_again_alike_is_left_out_by_the_fast_path(
+    world: World, monkeypatch, path
+):
+    """Re-sending an overlapping window with the same figures stays a skip, on the fast path
+    alone (the checked path does not run)."""
+    from compute.services import usage
+
+    services.usage_ingest(
+        actor=world.op, cluster=world.cluster, lines=sacct(*(job(n) for n in range(1, 3000)))
+    )
+    _force(path, monkeypatch)
+
+    def checked(*args: object) -> None:
+        raise AssertionError("the checked path ran")
+
+    monkeypatch.setattr(usage, "_ingest_checked", checked)
+    rows = [job(n) for n in range(1990, 4000)]
+    result = services.usage_ingest(actor=world.op, cluster=world.cluster, lines=sacct(*rows))
+    assert (result.lines, result.inserted) == (2010, 1000)
 
 
 def test_compute_sync_while_another_runs_is_a_message(world: World):

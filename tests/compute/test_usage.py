@@ -148,11 +148,13 @@ def test_a_job_twice_in_one_file_is_kept_once(world: World):
 
 
 def test_an_overlapping_window_adds_only_the_new_jobs(world: World):
-    """The jobs already stored are left as they are; the rest of the window is added."""
+    """The jobs already stored are left as they are; the rest of the window is added.
+
+    (A stored job given again with other figures is a conflict: test_input_bounds.py.)"""
     services.usage_ingest(
         actor=world.op, cluster=world.cluster, lines=sacct(line(5, "a"), line(6, "a"))
     )
-    rows = [line(4, "a"), line(5, "a", gpus=8), line(6, "a"), line(7, "a", gpus=3)]
+    rows = [line(4, "a"), line(5, "a"), line(6, "a"), line(7, "a", gpus=3)]
     result = services.usage_ingest(actor=world.op, cluster=world.cluster, lines=sacct(*rows))
     assert (result.lines, result.inserted) == (4, 2)
     assert sorted(JobUsage.objects.values_list("job_id", "gpus")) == [
@@ -346,9 +348,9 @@ def test_an_overlapping_window_adds_only_its_new_jobs_to_the_daily_sums(world: W
         actor=world.op, cluster=world.cluster, lines=sacct(line(5, "a"), line(6, "a"))
     )
     # when: a window overlapping it, then one with a job twice (the checked path's ON CONFLICT)
-    rows = [line(4, "a"), line(5, "a", gpus=8), line(6, "a"), line(7, "a", gpus=3)]
+    rows = [line(4, "a"), line(5, "a"), line(6, "a"), line(7, "a", gpus=3)]
     services.usage_ingest(actor=world.op, cluster=world.cluster, lines=sacct(*rows))
-    rows = [line(7, "a"), line(8, "a", gpus=1), line(8, "a", gpus=1), line(9, "b", gpus=1)]
+    rows = [line(7, "a", gpus=3), line(8, "a", gpus=1), line(8, "a", gpus=1), line(9, "b", gpus=1)]
     services.usage_ingest(actor=world.op, cluster=world.cluster, lines=iter(rows))
     # then: jobs 4..8 of a, 2 + 2 + 2 + 3 + 1 GPU-hours; job 9 of b
     day = dt.date(2026, 11, 20)
@@ -403,7 +405,7 @@ def test_a_job_stored_below_the_first_lines_ids_is_not_stored_again(world: World
     any of the first lines. It is found and left out (the job table has no unique index)."""
     # given
     services.usage_ingest(actor=world.op, cluster=world.cluster, lines=sacct(line(5, "a")))
-    rows = [line(n, "a") for n in range(10_000, 30_000)] + [line(5, "a", gpus=8), line(6, "a")]
+    rows = [line(n, "a") for n in range(10_000, 30_000)] + [line(5, "a"), line(6, "a")]
     # when
     result = services.usage_ingest(actor=world.op, cluster=world.cluster, lines=sacct(*rows))
     # then
