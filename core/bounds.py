@@ -129,16 +129,33 @@ def check_day(
     )
 
 
+def _stored_date_problem(day: dt.date) -> str | None:
+    """Why a date cannot be stored (outside the years the database keeps), or None."""
+    if DATE_MIN <= day <= DATE_MAX:
+        return None
+    return _("Give a date from %(earliest)s to %(latest)s.") % {
+        "earliest": DATE_MIN.isoformat(),
+        "latest": DATE_MAX.isoformat(),
+    }
+
+
+def _stored_time_problem(moment: dt.datetime | None) -> str | None:
+    """Why a time cannot be stored, or None; None stands for a time too far out to convert."""
+    if moment is not None and DATETIME_MIN <= moment < DATETIME_END:
+        return None
+    return _("Give a time from %(earliest)s to %(latest)s.") % {
+        "earliest": DATE_MIN.isoformat(),
+        "latest": DATE_MAX.isoformat(),
+    }
+
+
 class DateInput(serializers.DateField):
     """An API date within the years the database stores; anything else is a 400, not a 500."""
 
     def to_internal_value(self, value: Any) -> dt.date:
         day = super().to_internal_value(value)
-        if not DATE_MIN <= day <= DATE_MAX:
-            raise serializers.ValidationError(
-                _("Give a date from %(earliest)s to %(latest)s.")
-                % {"earliest": DATE_MIN.isoformat(), "latest": DATE_MAX.isoformat()}
-            )
+        if problem := _stored_date_problem(day):
+            raise serializers.ValidationError(problem)
         return day
 
 
@@ -154,11 +171,9 @@ class DateTimeInput(serializers.DateTimeField):
             moment = super().to_internal_value(value)
         except OverflowError:
             moment = None
-        if moment is None or not DATETIME_MIN <= moment < DATETIME_END:
-            raise serializers.ValidationError(
-                _("Give a time from %(earliest)s to %(latest)s.")
-                % {"earliest": DATE_MIN.isoformat(), "latest": DATE_MAX.isoformat()}
-            )
+        if problem := _stored_time_problem(moment):
+            raise serializers.ValidationError(problem)
+        assert moment is not None  # noqa: S101 - a missing time is a problem above
         return moment
 
 
@@ -167,11 +182,8 @@ class DateFormField(forms.DateField):
 
     def clean(self, value: Any) -> dt.date | None:
         day = super().clean(value)
-        if day is not None and not DATE_MIN <= day <= DATE_MAX:
-            raise forms.ValidationError(
-                _("Give a date from %(earliest)s to %(latest)s.")
-                % {"earliest": DATE_MIN.isoformat(), "latest": DATE_MAX.isoformat()}
-            )
+        if day is not None and (problem := _stored_date_problem(day)):
+            raise forms.ValidationError(problem)
         return day
 
 
@@ -179,15 +191,14 @@ class DateTimeFormField(forms.DateTimeField):
     """A page's time within the years stored, as :class:`DateTimeInput` for the API."""
 
     def clean(self, value: Any) -> dt.datetime | None:
+        if value in self.empty_values:
+            return super().clean(value)
         try:
             moment = super().clean(value)
         except OverflowError:
-            moment = dt.datetime.min.replace(tzinfo=dt.UTC)
-        if moment is not None and not DATETIME_MIN <= moment < DATETIME_END:
-            raise forms.ValidationError(
-                _("Give a time from %(earliest)s to %(latest)s.")
-                % {"earliest": DATE_MIN.isoformat(), "latest": DATE_MAX.isoformat()}
-            )
+            moment = None
+        if problem := _stored_time_problem(moment):
+            raise forms.ValidationError(problem)
         return moment
 
 

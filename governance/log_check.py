@@ -131,3 +131,38 @@ def checkpoint_problems(
             f"the log is not consistent with your checkpoint of {size} decisions: {exc}"
         )
     return problems
+
+
+def log_problems(
+    entries: Sequence[tuple[int, str]],
+    latest: Mapping[str, Any] | None,
+    public_key: Ed25519PublicKey | None,
+    checkpoint: Mapping[str, Any] | None = None,
+) -> list[str]:
+    """Problems with a whole log: its (index, statement) entries, its newest signed tree head
+    ({"tree_head", "signature"}) and, if given, a signed tree head the user kept earlier.
+
+    Leaves are hashed again from the statements, never taken from a stored column. Without a
+    key nothing is said about signatures (a checkpoint needs one: it is only as good as its
+    signature).
+    """
+    problems: list[str] = []
+    if [index for index, _ in entries] != list(range(len(entries))):
+        problems.append("the log's entries are not numbered 0, 1, 2, … without gaps")
+    leaves = [merkle.leaf_hash(body.encode()) for _, body in entries]
+    if latest is not None:
+        if public_key is not None:
+            problems += tree_head_problems(latest, public_key, name="latest tree head")
+        size = int(latest["tree_head"]["tree_size"])
+        if (
+            size > len(leaves)
+            or merkle.root(leaves[:size]).hex() != latest["tree_head"]["root_hash"]
+        ):
+            problems.append(
+                f"the log's first {size} entries do not hash to the latest signed tree head's root"
+            )
+    elif leaves:
+        problems.append("the log has entries but no signed tree head")
+    if checkpoint is not None and public_key is not None:
+        problems += checkpoint_problems(checkpoint, public_key, leaves, latest)
+    return problems

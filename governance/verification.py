@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from core.models import AuditEvent
-from governance import chain, log_check, merkle, rules
+from governance import chain, log_check, rules
 from governance.log_keys import public_key
 from governance.models import Ballot, DecisionStatement, Motion, MotionStatus, TreeHead
 
@@ -56,51 +57,18 @@ class TooManyTags(ValueError):
 
 def signed_head(head: TreeHead) -> dict[str, Any]:
     """A tree head as published (and as a watcher saves it to use as a checkpoint)."""
-    import json
-
     return {"tree_head": json.loads(head.body), "signature": head.signature}
-
-
-def log_leaf_hashes() -> list[bytes]:
-    """The log's leaves, hashed again from the statements' bodies (not from a stored column)."""
-    return [
-        merkle.leaf_hash(body.encode())
-        for body in DecisionStatement.objects.order_by("index").values_list("body", flat=True)
-    ]
 
 
 def verify_log(
     *, key: Ed25519PublicKey | None = None, checkpoint: dict[str, Any] | None = None
 ) -> list[str]:
     """Problems with the whole log: leaves, the latest signed head and an optional checkpoint."""
-    key = key or public_key()
-    leaves = log_leaf_hashes()
-    indexes = list(DecisionStatement.objects.order_by("index").values_list("index", flat=True))
-    problems = []
-    if indexes != list(range(len(indexes))):
-        problems.append("the log's entries are not numbered 0, 1, 2, … without gaps")
+    entries = list(DecisionStatement.objects.order_by("index").values_list("index", "body"))
     latest = TreeHead.objects.order_by("-signed_at", "-id").first()
-    latest_doc = signed_head(latest) if latest else None
-    if latest_doc is not None:
-        problems += log_check.tree_head_problems(latest_doc, key, name="latest tree head")
-        size = latest_doc["tree_head"]["tree_size"]
-        if (
-            size > len(leaves)
-            or merkle.root(leaves[:size]).hex() != latest_doc["tree_head"]["root_hash"]
-        ):
-            problems.append(
-                f"the log's first {size} entries do not hash to the latest signed tree head's root"
-            )
-    elif leaves:
-        problems.append("the log has entries but no signed tree head")
-    if checkpoint is not None:
-        current = (
-            {"tree_head": latest_doc["tree_head"], "signature": latest_doc["signature"]}
-            if latest_doc
-            else None
-        )
-        problems += log_check.checkpoint_problems(checkpoint, key, leaves, current)
-    return problems
+    return log_check.log_problems(
+        entries, signed_head(latest) if latest else None, key or public_key(), checkpoint
+    )
 
 
 def _audit_problems(motion: Motion, walked: chain.ChainCheck) -> list[str]:

@@ -73,17 +73,17 @@ def _input_classes() -> Iterator[type]:
     seen: set[type] = set()
     for name in MODULES:
         module = importlib.import_module(name)
-        candidates = [c for _, c in inspect.getmembers(module, inspect.isclass)]
-        for view in [c for c in candidates if issubclass(c, APIView)]:
-            candidates += [
-                v
-                for v in vars(view).values()
-                if inspect.isclass(v) and issubclass(v, serializers.Serializer)
-            ]
-        for cls in candidates:
-            if cls in seen or (cls.__module__ != module.__name__ and cls not in _nested(module)):
-                continue
-            if _is_input(cls):
+        # Classes defined in the module itself, and the serializers nested in its API views.
+        own = [c for _, c in inspect.getmembers(module, inspect.isclass) if c.__module__ == name]
+        nested = [
+            v
+            for view in own
+            if issubclass(view, APIView)
+            for v in vars(view).values()
+            if inspect.isclass(v) and issubclass(v, serializers.Serializer)
+        ]
+        for cls in own + nested:
+            if cls not in seen and _is_input(cls):
                 seen.add(cls)
                 yield cls
 
@@ -95,16 +95,6 @@ def _is_input(cls: type) -> bool:
     return issubclass(cls, forms.Form) and cls.__module__.startswith(
         ("governance", "funding", "compute")
     )
-
-
-def _nested(module: Any) -> set[type]:
-    return {
-        v
-        for _, c in inspect.getmembers(module, inspect.isclass)
-        if issubclass(c, APIView)
-        for v in vars(c).values()
-        if inspect.isclass(v)
-    }
 
 
 def _kind(name: str, field: Any) -> str | None:

@@ -12,8 +12,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from governance import rules, selectors
-from governance.models import BallotChoice, SafetyLevel
-from governance.verification import chain_file
+from governance.models import BallotChoice, MotionStatus, SafetyLevel
+from governance.verification import chain_file, signed_head
 from transparency import opendata
 from transparency.cache import cached
 from transparency.throttle import rate_limited
@@ -247,12 +247,12 @@ def decision_log(request: HttpRequest) -> HttpResponse:
     import json
 
     head = selectors.tree_head_latest()
-    published = dict(selectors.decisions_published().values_list("reference", "pk"))
     entries = [
         {
             "index": s.index,
             "reference": s.motion.reference,
-            "motion_id": published.get(s.motion.reference),
+            # only a published decision has a portal page to link to
+            "motion_id": s.motion.pk if s.motion.status == MotionStatus.PUBLISHED else None,
             "closed_at": s.motion.closed_at,
             "leaf_hash": s.leaf_hash,
         }
@@ -261,11 +261,7 @@ def decision_log(request: HttpRequest) -> HttpResponse:
     context = {
         "key": selectors.decision_log_key_info(),
         "head": head,
-        "head_json": (
-            json.dumps({"tree_head": json.loads(head.body), "signature": head.signature}, indent=2)
-            if head
-            else None
-        ),
+        "head_json": json.dumps(signed_head(head), indent=2) if head else None,
         "entries": entries,
     }
     return render(request, "transparency/decision_log.html", context)
