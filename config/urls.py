@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from core import views as core_views
@@ -27,7 +29,10 @@ urlpatterns = [
     path("", include("funding.urls")),
     path("", include("compute.urls")),
     path("accounts/", include("allauth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switch sits on cached public pages, which carry no CSRF cookie for a first-time
+    # visitor. All it does is set the language cookie, so a forged request can at worst change
+    # the language someone reads in: it is exempt rather than refused (a 403 for every newcomer).
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

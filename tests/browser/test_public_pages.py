@@ -82,7 +82,7 @@ def test_skip_link_is_the_first_stop_for_keyboard_users(demo, page):
     """Tab once: the 'skip to main content' link takes focus and moves it to the main region."""
     page.goto(demo.url + "/portal/decisions/")
     page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.className") == "skip-link"
+    assert page.evaluate("document.activeElement.className") == "usa-skipnav"
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
 

@@ -92,7 +92,7 @@ def test_secretary_runs_the_vote_from_the_pages_and_certifies_with_the_count_sho
     sec.post(f"/motions/{motion_id}/step/close/")
     page = sec.get(motion_url).content.decode()
     assert "Roll call" in page
-    assert "The tests the rule applies" in page
+    assert "The arithmetic" in page
     assert "Certify the result" in page
     refused = sec.post(f"/motions/{motion_id}/step/certify/", follow=True)
     assert "Tick the box" in refused.content.decode()
