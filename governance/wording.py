@@ -637,16 +637,18 @@ def _margin_sentences(tally: rules.Tally) -> list[str]:
                 if population
                 else _(
                     "The states voting yes held %(points)s percentage points more of the "
-                    "contribution shares than needed."
+                    "contributions than needed."
                 )
             )
-        elif m.weighted_share == 0:
+        elif m.weighted_share == 0 and weighted.passed:
             text = (
                 _("The states voting yes held exactly the share of the population needed.")
                 if population
-                else _(
-                    "The states voting yes held exactly the share of the contribution shares needed."
-                )
+                else _("The states voting yes held exactly the share of the contributions needed.")
+            )
+        elif m.weighted_share == 0:
+            text = _(
+                "The states voting yes held exactly the share the rule names, and it needs more."
             )
         else:
             text = (
@@ -657,7 +659,7 @@ def _margin_sentences(tally: rules.Tally) -> list[str]:
                 if population
                 else _(
                     "The states voting yes held %(points)s percentage points less of the "
-                    "contribution shares than needed."
+                    "contributions than needed."
                 )
             )
         sentences.append(text % points)
