@@ -965,6 +965,22 @@ def _summary(
         return f"rejected: {tie}; " + (
             f"the chair's casting vote was {given}" if chair else "a tie fails"
         )
+    # Where weights decide, a count of states to spare is a worst case one heavy state settles
+    # ("no state to spare" with 99 % in favour): the stored phrase gives the share instead.
+    if not failed and kind is RuleKind.WEIGHTED_DOUBLE_MAJORITY:
+        held, s = _percent(c.yes_share / c.total_share), rule.share_threshold or Fraction(1)
+        return (
+            f"adopted: the yes states hold {held} of the contributions, {_words(s, strict)} needed"
+        )
+    if not failed and kind is RuleKind.DOUBLE_MAJORITY:
+        p, total = rule.population_threshold or Fraction(1), c.total_population
+        if c.yes_population >= _min_count(p, total, strict):
+            held = _percent(Fraction(c.yes_population, total))
+            return (
+                f"adopted: the yes states hold {held} of the population, {_words(p, strict)} needed"
+            )
+        can_block = _blocking_minimum(rule, c)[0]
+        return f"adopted: {c.members - c.yes} members did not vote yes, fewer than the {can_block} that can block"
     if not failed:
         return f"adopted with {_states(margin)} to spare"
     if kind is RuleKind.UNANIMITY_NO_OBJECTION:

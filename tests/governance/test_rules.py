@@ -122,7 +122,8 @@ CASES = [
     pytest.param(NO_OBJECTION, 6, (0, 0, 6), None, Outcome.REJECTED,
                  "rejected: no member voted yes", -1, id="no objection: nobody for it"),
     pytest.param(DOUBLE, 27, (15, 12, 0), None, Outcome.ADOPTED,
-                 "adopted with no state to spare", 0, id="EU: 15 largest of 27"),
+                 "adopted: the yes states hold 91.8% of the population, 65% needed", 0,
+                 id="EU: 15 largest of 27"),
     pytest.param(DOUBLE, 27, (14, 13, 0), None, Outcome.REJECTED,
                  "rejected: 1 state short of 55% of the members", -1, id="EU: 14 largest of 27"),
 ]  # fmt: skip
@@ -185,6 +186,7 @@ def test_three_big_states_cannot_block_a_double_majority() -> None:
     # then
     assert tally.adopted
     assert 3 * tally.yes_population < 2 * tally.total_population  # under 65 %: population fails
+    assert tally.summary == "adopted: 3 members did not vote yes, fewer than the 4 that can block"
     passed = {test.name: test.passed for test in tally.conditions}
     assert passed == {"members voting yes": True, "population": False, "no blocking minority": True}
 
@@ -758,6 +760,9 @@ def test_a_budget_carried_by_a_heavy_contributor_has_its_margin_in_percentage_po
     # when
     tally = evaluate(BUDGET, electorate, ballots(11, 1))
     # then
+    assert tally.summary == (
+        "adopted: the yes states hold 99.4% of the contributions, two-thirds needed"
+    )
     verdict = tally.verdict
     assert (verdict.outcome, verdict.reason, verdict.failed) == (Outcome.ADOPTED, Reason.MET, ())
     assert verdict.margin.states == tally.margin == 0
