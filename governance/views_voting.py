@@ -22,7 +22,7 @@ from core.actors import Actor
 from core.bounds import DateTimeFormField
 from core.errors import DomainError, MfaStale
 from core.validators import MOTION_TEXT_MAX, validate_name
-from governance import permissions, rules, selectors, services
+from governance import permissions, selectors, services, wording
 from governance.models import (
     BallotChoice,
     Council,
@@ -83,7 +83,7 @@ def motion_detail(request: HttpRequest, motion_id: int) -> HttpResponse:
     electorate = getattr(motion, "electorate", None)
     context = {
         "motion": motion,
-        "rule_in_words": rules.VotingRule.from_dict(motion.rule).describe(),
+        "rule_in_words": wording.rule_in_words(motion.rule),
         "electorate_rule": selectors.electorate_rule_in_words(),
         "may_vote_for": may_vote_for,
         "voted": voted,

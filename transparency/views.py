@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from governance import rules, selectors
+from governance import selectors, wording
 from governance.models import BallotChoice, MotionStatus, SafetyLevel
 from governance.verification import chain_file, signed_head
 from transparency import opendata
@@ -151,7 +151,7 @@ def decision_detail(request: HttpRequest, motion_id: int) -> HttpResponse:
     context: dict[str, Any] = {
         "motion": motion,
         "statement": selectors.decision_statements().filter(motion=motion).first(),
-        "rule_in_words": rules.VotingRule.from_dict(motion.rule).describe(),
+        "rule_in_words": wording.rule_in_words(motion.rule),
         "electorate_rule": selectors.electorate_rule_in_words(),
         "tally": motion.tally,
         "roll_call": roll,
