@@ -798,7 +798,10 @@ class Tally:
 
     `members` counts the entitled, non-recused states, so yes + no + abstain + absent ==
     members. `margin` is in states: spare (≥ 0) when adopted, short (< 0) when rejected, and
-    for NO_QUORUM minus the ballots missing for the quorum.
+    for NO_QUORUM minus the ballots missing for the quorum. `verdict` is the result as
+    structure (governance.wording puts it into the reader's language); `summary` is the short
+    English phrase stored with every tally since the first release (audit rows, project history
+    and open data keep it), not what pages show.
     """
 
     rule: VotingRule

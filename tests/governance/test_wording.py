@@ -11,9 +11,12 @@ from typing import Any
 import pytest
 from django.template.loader import render_to_string
 from django.utils import translation
+from hypothesis import given
 
 from governance import rules, wording
 from governance.rules import Choice, Elector, VotingRule, evaluate
+from tests.governance.test_rules import casting_votes, votes
+from tests.governance.test_rules import rules as any_rule
 
 Y, N = Choice.YES, Choice.NO
 LEGACY = json.loads((Path(__file__).parent / "data" / "legacy_tallies.json").read_text("utf-8"))
@@ -254,3 +257,26 @@ def test_the_german_tally_partial_has_no_english_sentence(name: str) -> None:
     for sentence in visible_text(english).split(". "):
         if len(sentence) > 20:
             assert sentence not in text
+
+
+@given(any_rule(), votes(), casting_votes)
+def test_every_counted_vote_can_be_put_into_words(
+    rule: VotingRule, vote: tuple[tuple[Elector, ...], list[tuple[str, Choice]]], casting: Any
+) -> None:
+    """Whatever the rule and the ballots, the result reads as its outcome, with a row per test."""
+    # given
+    electorate, cast = vote
+    tally = evaluate(rule, electorate, cast, casting)
+    # when
+    sentences = in_language("en", lambda: wording.summary_sentences(tally))
+    rows = in_language("en", lambda: wording.condition_rows(tally))
+    # then
+    opening = {"adopted": "Adopted", "rejected": "Rejected", "no_quorum": "Failed for lack"}
+    assert sentences[0].startswith(opening[tally.outcome.value])
+    assert all(s.endswith(".") for s in sentences)
+    assert [r.passed for r in rows] == [c.passed for c in tally.conditions]
+    assert all(r.label and r.needed and r.got for r in rows)
+    for lang in ("de", "fr"):  # every placeholder of every translation is filled
+        assert in_language(lang, lambda: wording.summary_sentences(tally))
+        assert len(in_language(lang, lambda: wording.condition_rows(tally))) == len(rows)
+        assert in_language(lang, lambda: wording.rule_in_words(rule))
