@@ -82,13 +82,19 @@ def test_member_states_page_lists_shares_contributions_honour_roll_and_voting_ri
         actor=system, member_state=books.states["NL"], reason="Arrears over the line."
     )
     html = page("/portal/states/")
-    de_row = html[html.index('href="/portal/states/DE/"') :].split("</tr>")[0]
-    assert "40.0000" in de_row and money(400_000_00) in de_row and "honour roll" in de_row
-    fr_row = html[html.index('href="/portal/states/FR/"') :].split("</tr>")[0]
+    # two tables: arrears and votes first, then this year's contributions
+
+    def row(table_id: str, code: str) -> str:
+        table = html[html.index(f'id="{table_id}"') :].split("</table>")[0]
+        return table[table.index(f'href="/portal/states/{code}/"') :].split("</tr>")[0]
+
+    de_row = row("contributions-caption", "DE")
+    assert "40.0000" in de_row and money(400_000_00) in de_row and "in full, on time" in de_row
+    fr_row = row("contributions-caption", "FR")
     assert money(300_000_00) in fr_row and money(100_000_00) in fr_row  # assessed, paid
-    assert money(200_000_00) in fr_row and "honour roll" not in fr_row  # outstanding
-    nl_row = html[html.index('href="/portal/states/NL/"') :].split("</tr>")[0]
-    assert "suspended" in nl_row
+    assert "on time" not in fr_row
+    assert money(200_000_00) in row("votes-caption", "FR")  # outstanding
+    assert "suspended" in row("votes-caption", "NL")
     honour = html[html.index('id="h-honour"') :]
     assert "Germany" in honour and "France" not in honour
 
