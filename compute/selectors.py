@@ -182,7 +182,13 @@ class QuotaLine:
 
     @property
     def left(self) -> int:
+        """What is still to be used: right for a project's allocation, not for a quota."""
         return self.minutes - self.used
+
+    @property
+    def unallocated(self) -> int:
+        """What a quota still holds for new allocations (rules.check_allocation's "available")."""
+        return self.minutes - self.allocated
 
     @property
     def used_percent(self) -> int:

@@ -346,7 +346,8 @@ def test_the_archive_lists_published_reports_and_the_downloads_match_their_hashe
     assert f"/portal/reports/{waiting.pk}.pdf" not in html
     assert client.get(f"/portal/reports/{waiting.pk}.pdf").status_code == 404
     assert client.get(f"/portal/reports/{waiting.pk}.json").status_code == 404
-    assert html.count("<tr>") == 1 + 3
+    assert html.count('class="usa-card ') == 3  # one year, each of the three languages
+    assert "Not published in" not in html
     assert 'href="/portal/reports/"' in html  # the portal's navigation links to it
     assert "/portal/reports/make/" not in html  # the staff page is not offered to the public
 

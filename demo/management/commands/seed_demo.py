@@ -117,18 +117,20 @@ class Command(BaseCommand):
         self.report()
 
     def seed_annual_report(self) -> None:
-        """This year's transparency report in English, published in the portal's archive."""
-        from transparency.models import AnnualReport
-        from transparency.services import annual_report_request
+        """This year's transparency report in English, German and French, as the archive promises."""
+        from transparency.models import AnnualReport, ReportLanguage
+        from transparency.services import annual_report_request_many
 
         year = timezone.localdate().year
-        if AnnualReport.objects.filter(year=year, language="en").exists():
+        made = set(AnnualReport.objects.filter(year=year).values_list("language", flat=True))
+        missing = [language for language in ReportLanguage.values if language not in made]
+        if not missing:
             return
         finance = User.objects.get(username="finance")
-        annual_report_request(
+        annual_report_request_many(
             actor=Actor.for_user(finance, source=AuditSource.COMMAND, mfa_verified=True),
             year=year,
-            language="en",
+            languages=missing,
         )
 
     # -- member states and councils ------------------------------------------------------
