@@ -67,7 +67,7 @@ def test_secretary_runs_the_vote_from_the_pages_and_certifies_with_the_count_sho
     c5 = make_council5()
     sec = browser(c5.secretary)
     created = sec.post(
-        "/secretariat/",
+        "/secretariat/motions/new/",
         {
             "council": "governing-council",
             "kind": "general",
@@ -114,7 +114,7 @@ def test_secretary_form_reports_bad_times_on_the_field():
     page = (
         browser(c5.secretary)
         .post(
-            "/secretariat/",
+            "/secretariat/motions/new/",
             {
                 "council": "governing-council",
                 "kind": "general",
