@@ -64,10 +64,12 @@ ROLL_CALL_LABELS = {
 
 
 def _roll_call(motion: Motion) -> list[dict[str, Any]]:
-    return [
+    """The roll call in the order a reader looks a country up: by its name in their language."""
+    rows = [
         {**row, "choice_label": ROLL_CALL_LABELS[str(row["choice"])]}
         for row in selectors.roll_call(motion)
     ]
+    return l10n.sorted_by_name(rows, lambda row: l10n.country_name(str(row["state"])))
 
 
 # The lifecycle as the step indicator shows it, each step explained in one sentence.
@@ -244,6 +246,8 @@ def vote_confirm(request: HttpRequest, motion_id: int) -> HttpResponse:
         "receipt": receipt,
         "state": state,
         "choice_label": label,
+        # The same hash in groups of eight, for reading it out or comparing it by eye.
+        "receipt_groups": [receipt.entry_hash[i : i + 8] for i in range(0, 64, 8)],
         "breadcrumbs": [*motion_crumbs[:-1], {"label": _("Your receipt"), "url": None}],
     }
     return render(request, "governance/vote_receipt.html", context)
