@@ -143,7 +143,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "governance:my_councils"
+LOGIN_REDIRECT_URL = "governance:dashboard"
 
 # Sign-in: allauth with TOTP and recovery codes. Sign-up is closed: accounts are created by
 # the secretariat when a state accredits someone.
