@@ -175,8 +175,5 @@ def test_the_confirmation_says_the_cast_is_final_and_the_receipt_links_the_publi
     ).content.decode()
     ballot = Ballot.objects.get(motion=motion)
     assert f'readonly value="{ballot.entry_hash}"' in receipt
-    assert (
-        f'href="/portal/decisions/{motion.pk}/?receipt={ballot.entry_hash}#check-receipt"'
-        in receipt
-    )
+    assert f'href="/portal/decisions/{motion.pk}/receipt/?receipt={ballot.entry_hash}"' in receipt
     assert "shows your state's vote and this receipt again" in receipt
