@@ -55,13 +55,22 @@ def sorted_by_name(items: Iterable[T], name: Callable[[T], str]) -> list[T]:
 
 
 def money(amount: Decimal | int | str | None, currency: str = "EUR", digits: int = 2) -> str:
-    """€30,834,357.61 in English, 30.834.357,61 € in German, 30 834 357,61 € in French."""
+    """€30,834,357.61 in English, 30.834.357,61 € in German, 30 834 357,61 € in French.
+
+    With digits=0 the amount is rounded to whole units in the locale's own pattern (the sign
+    stays where the reader expects it: "30.834.358 €" in German).
+    """
     if amount is None or amount == "":
         return ""
     value = Decimal(str(amount))
+    locale = _locale(language())
+    if digits == 2:
+        return babel_numbers.format_currency(value, currency, locale=locale)
+    pattern = locale.currency_formats["standard"].pattern
+    pattern = pattern.replace(".00", "").replace(",00", "")
     return babel_numbers.format_currency(
-        value, currency, locale=_locale(language()), currency_digits=digits == 2,
-        format=None if digits == 2 else "¤#,##0", decimal_quantization=digits != 2,
+        value, currency, format=pattern, locale=locale, currency_digits=False,
+        decimal_quantization=True,
     )  # fmt: skip
 
 
@@ -87,9 +96,11 @@ def percent(value: Fraction | Decimal | float | None, places: int = 1) -> str:
         if isinstance(value, Fraction)
         else Decimal(str(value))
     )
-    pattern = "#,##0" + ("." + "0" * places if places else "") + " %"
-    if language() == "en":
-        pattern = pattern.replace(" %", "%")
+    # The locale's own pattern (its sign and spacing: "66.7%", "66,7 %"), with the places asked.
+    pattern = _locale(language()).percent_formats[None].pattern
+    if places:
+        last = pattern.rindex("0")
+        pattern = pattern[: last + 1] + "." + "0" * places + pattern[last + 1 :]
     return babel_numbers.format_percent(dec, format=pattern, locale=_locale(language()))
 
 
