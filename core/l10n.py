@@ -8,6 +8,7 @@ Storage and the API keep codes, integers and exact decimals; only the display ch
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from fractions import Fraction
@@ -22,6 +23,7 @@ from pyuca import Collator
 T = TypeVar("T")
 
 _collator = Collator()
+_LETTERS_THEN_DIGIT = re.compile(r"(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])")
 
 
 def language() -> str:
@@ -59,10 +61,13 @@ def money(amount: Decimal | int | str | None, currency: str = "EUR", digits: int
     if amount is None or amount == "":
         return ""
     value = Decimal(str(amount))
-    return babel_numbers.format_currency(
+    text = babel_numbers.format_currency(
         value, currency, locale=_locale(language()), currency_digits=digits == 2,
         format=None if digits == 2 else "¤#,##0", decimal_quantization=digits != 2,
     )  # fmt: skip
+    # CLDR's currency spacing, which Babel does not apply: a currency written in letters is kept
+    # apart from the digits ("RON 10,000,000.00", not "RON10,000,000.00").
+    return _LETTERS_THEN_DIGIT.sub("\u00a0", text)
 
 
 def number(value: Decimal | int | float | str | None, places: int | None = None) -> str:

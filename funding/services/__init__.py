@@ -11,6 +11,8 @@ from funding.services.fiscal import (
 )
 from funding.services.imports import data_import_apply, data_import_preview
 from funding.services.payments import (
+    PaymentPreview,
+    payment_preview,
     payment_record,
     payment_reverse,
     voluntary_record,
@@ -31,6 +33,8 @@ __all__ = [
     "fiscal_year_approve",
     "fiscal_year_create",
     "fiscal_year_submit_budget",
+    "PaymentPreview",
+    "payment_preview",
     "payment_record",
     "payment_reverse",
     "report_generate",

@@ -10,6 +10,7 @@ from django import template
 from django.utils import formats
 from django.utils.translation import get_language
 
+from core import l10n
 from funding.reports.formatting import iso_date, money
 
 register = template.Library()
@@ -46,3 +47,21 @@ def percent(value: Any, places: int = 4) -> str:
 @register.filter
 def as_date(value: Any) -> dt.date | None:
     return iso_date(value)
+
+
+@register.filter
+def from_cents(value: Any) -> Decimal | None:
+    """Whole cents as an amount, for ``|money``: ``{{ x.amount_cents|from_cents|money:"EUR" }}``."""
+    if value is None or value == "":
+        return None
+    return Decimal(int(value)).scaleb(-2)
+
+
+@register.filter
+def rate(value: Any) -> str:
+    """An exchange rate with every decimal it was quoted with (4.9750, never rounded to 4.975)."""
+    if value is None or value == "":
+        return ""
+    exact = Decimal(str(value))
+    places = -exact.normalize().as_tuple().exponent  # type: ignore[operator]
+    return l10n.number(exact, max(4, min(10, int(places))))
