@@ -22,6 +22,7 @@ from funding.services.reports import report_generate, report_request
 from funding.services.scales import scale_compute, scale_decide, scale_propose, scale_verify
 
 __all__ = [
+    "PaymentPreview",
     "arrears_check",
     "arrears_check_all",
     "arrears_exemption_record",
@@ -33,7 +34,6 @@ __all__ = [
     "fiscal_year_approve",
     "fiscal_year_create",
     "fiscal_year_submit_budget",
-    "PaymentPreview",
     "payment_preview",
     "payment_record",
     "payment_reverse",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import wraps
 from typing import Any
 
@@ -56,7 +56,7 @@ def attempt(
 
 
 def context(
-    actor: Actor, *, crumbs: list[tuple[str, str | None]] | None = None, **values: Any
+    actor: Actor, *, crumbs: Sequence[tuple[str, str | None]] | None = None, **values: Any
 ) -> dict[str, Any]:
     """The page's context; ``crumbs`` are (label, url) below the finance desk, the last the page.
 
