@@ -58,10 +58,13 @@ def from_cents(value: Any) -> Decimal | None:
 
 
 @register.filter
-def rate(value: Any) -> str:
-    """An exchange rate with every decimal it was quoted with (4.9750, never rounded to 4.975)."""
+def rate(value: Any, at_least: Any = 0) -> str:
+    """An exchange rate with every decimal it was quoted with (at least ``at_least`` of them).
+
+    5.0000000000 stored with ``rate:4`` is "5.0000"; 150.5 as read from a file stays "150.5".
+    """
     if value is None or value == "":
         return ""
     exact = Decimal(str(value))
     places = -exact.normalize().as_tuple().exponent  # type: ignore[operator]
-    return l10n.number(exact, max(4, min(10, int(places))))
+    return l10n.number(exact, max(int(at_least or 0), min(10, max(0, int(places)))))

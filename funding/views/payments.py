@@ -141,7 +141,7 @@ def _payment_message(payment: Payment) -> str:
         "amount": money(payment.amount, payment.currency),
         "state": country_name(payment.member_state.code, payment.member_state.name),
         "converted": money(fx.cents_to_decimal(payment.base_amount_cents), payment.base_currency),
-        "rate": rate(payment.rate),
+        "rate": rate(payment.rate, 4),
         "currency": payment.currency,
         "base": payment.base_currency,
         "date": formats.date_format(payment.rate_date, "DATE_FORMAT"),
@@ -190,6 +190,12 @@ def state_account(request: HttpRequest, code: str, *, actor: Actor) -> HttpRespo
         "funding/state_account.html",
         context(
             actor,
+            crumbs=[
+                (
+                    _("Account of %(state)s") % {"state": country_name(state.code, state.name)},
+                    None,
+                )
+            ],
             state=state,
             position=position,
             balances=YearBalance.objects.filter(member_state=state)
@@ -210,7 +216,7 @@ def state_account(request: HttpRequest, code: str, *, actor: Actor) -> HttpRespo
     )
 
 
-class VoluntaryForm(forms.Form):
+class VoluntaryForm(UswdsFormMixin, forms.Form):
     member_state = forms.ModelChoiceField(
         queryset=MemberState.objects.order_by("code"),
         to_field_name="code",
@@ -244,6 +250,10 @@ class VoluntaryForm(forms.Form):
         label=gettext_lazy("Basis of the valuation (contributions in kind)"),
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["member_state"].choices = state_choices(_("Choose a member state"))  # type: ignore[attr-defined]
+
 
 @finance_page
 def voluntary_new(request: HttpRequest, *, actor: Actor) -> HttpResponse:
@@ -263,4 +273,8 @@ def voluntary_new(request: HttpRequest, *, actor: Actor) -> HttpResponse:
             return HttpResponseRedirect(
                 reverse("funding:state_account", args=[contribution.member_state.code])
             )
-    return render(request, "funding/voluntary_form.html", context(actor, form=form))
+    return render(
+        request,
+        "funding/voluntary_form.html",
+        context(actor, crumbs=[(_("Voluntary and in-kind"), None)], form=form),
+    )

@@ -106,7 +106,7 @@ def test_reversing_a_payment_from_the_account_page(books):
     assert 'for="reason-' in page
     client.post(f"/finance/payments/{payment.pk}/reverse/", {"reason": "Wrong state"})
     page = client.get("/finance/states/IT/").content.decode()
-    assert "reversed: Wrong state" in page
+    assert '<span class="usa-tag">reversed</span> Wrong state' in page
 
 
 def test_a_bad_upload_shows_every_problem_and_imports_nothing(books):
@@ -192,7 +192,7 @@ def test_scale_pages_show_the_working(books):
 def test_recording_a_contribution_in_kind_from_its_page(books):
     client = browser(books.officer)
     page = client.get("/finance/voluntary/new/").content.decode()
-    assert '<label for="id_valuation_basis">' in page
+    assert '<label class="usa-label" for="id_valuation_basis">' in page
     response = client.post(
         "/finance/voluntary/new/",
         {"member_state": "FR", "fiscal_year": "2025", "kind": "in_kind", "received_on": "2026-01-09",
@@ -202,7 +202,7 @@ def test_recording_a_contribution_in_kind_from_its_page(books):
     )  # fmt: skip
     page = response.content.decode()
     assert "Valuation: Agreed hourly rate x hours" in page
-    assert "120,000.00" in page
+    assert "€120,000.00" in page
 
 
 def test_the_finance_csv_never_carries_a_formula(books):
