@@ -73,7 +73,7 @@ def describe_reports(reports: Iterable[Report]) -> dict[int, str]:
             name = l10n.country_name(code, state.name if state else code)
             text = _("Member state: %(state)s (%(code)s)") % {"state": name, "code": code}
         else:
-            call = calls.get(params.get("call_id"))
+            call = calls.get(int(params.get("call_id") or 0))
             text = _("Call %(reference)s") % {"reference": call.reference if call else "—"}
         described[report.pk] = text
     return described
