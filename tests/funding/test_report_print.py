@@ -61,6 +61,7 @@ def test_a_long_status_prints_each_total_once_and_heads_each_page_with_its_secti
     first_2025 = next(n for n, t in enumerate(pages, start=1) if "Contributions for 2025" in t)
     first_2026 = next(n for n, t in enumerate(pages, start=1) if "Contributions for 2026" in t)
     assert totals == [first_2025 - 1, first_2026 - 1, len(pages)]
+    others: tuple[str, ...]
     for number, text in enumerate(pages, start=1):
         if number == 1:
             continue  # the title page has no running section
