@@ -102,5 +102,5 @@ def gpu_hours(minutes: int | Decimal | None) -> str:
     """GPU-minutes as GPU-hours, grouped, with one decimal only where it is not whole."""
     if minutes is None or minutes == "":
         return ""
-    hours = Decimal(minutes) / 60
+    hours = (Decimal(minutes) / 60).quantize(Decimal("0.1"))
     return number(hours, 0 if hours == hours.to_integral_value() else 1)
