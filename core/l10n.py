@@ -8,6 +8,7 @@ Storage and the API keep codes, integers and exact decimals; only the display ch
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from fractions import Fraction
@@ -22,6 +23,7 @@ from pyuca import Collator
 T = TypeVar("T")
 
 _collator = Collator()
+_LETTERS_THEN_DIGIT = re.compile(r"(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])")
 
 
 def language() -> str:
@@ -65,13 +67,16 @@ def money(amount: Decimal | int | str | None, currency: str = "EUR", digits: int
     value = Decimal(str(amount))
     locale = _locale(language())
     if digits == 2:
-        return babel_numbers.format_currency(value, currency, locale=locale)
-    pattern = locale.currency_formats["standard"].pattern
-    pattern = pattern.replace(".00", "").replace(",00", "")
-    return babel_numbers.format_currency(
-        value, currency, format=pattern, locale=locale, currency_digits=False,
-        decimal_quantization=True,
-    )  # fmt: skip
+        text = babel_numbers.format_currency(value, currency, locale=locale)
+    else:
+        pattern = locale.currency_formats["standard"].pattern.replace(".00", "").replace(",00", "")
+        text = babel_numbers.format_currency(
+            value, currency, format=pattern, locale=locale, currency_digits=False,
+            decimal_quantization=True,
+        )  # fmt: skip
+    # CLDR's currency spacing, which Babel does not apply: a currency written in letters is kept
+    # apart from the digits ("RON 10,000,000.00", not "RON10,000,000.00").
+    return _LETTERS_THEN_DIGIT.sub("\u00a0", text)
 
 
 def number(value: Decimal | int | float | str | None, places: int | None = None) -> str:
@@ -108,5 +113,5 @@ def gpu_hours(minutes: int | Decimal | None) -> str:
     """GPU-minutes as GPU-hours, grouped, with one decimal only where it is not whole."""
     if minutes is None or minutes == "":
         return ""
-    hours = Decimal(minutes) / 60
+    hours = (Decimal(minutes) / 60).quantize(Decimal("0.1"))
     return number(hours, 0 if hours == hours.to_integral_value() else 1)

@@ -50,6 +50,9 @@ def test_finance_pages_are_accessible_in_the_browser(demo, page):
     page.fill("#id_amount", "1000.00")
     page.fill("#id_currency", "EUR")
     with page.expect_navigation():
-        page.click("main button[type=submit]")
-    assert "recorded for HU" in page.content()
+        page.click("main button[value=preview]")
+    assert "Check the payment before recording it" in page.content()
+    with page.expect_navigation():
+        page.click("main button[value=record]")
+    assert "recorded for Hungary" in page.content()
     assert page.console_errors == []
