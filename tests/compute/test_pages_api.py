@@ -51,6 +51,10 @@ def test_the_period_page_shows_used_and_left(world, operator_client):
     # quotas in GPU-hours: the 600 GPU-minutes allocated are 10 GPU-hours, DE's 375,417 are 6,257
     assert '<td class="num">10</td>' in text
     assert '<td class="num">6,257</td>' in text
+    # a national quota's last column is what is not yet allocated (quota less allocations), not
+    # quota less use: 10 GPU-hours allocated and nothing used leave 6,247 to hand out
+    assert "Not yet allocated" in text
+    assert '<td class="num">6,247</td>' in text
 
 
 def test_the_lead_manages_members_on_the_project_page(world):

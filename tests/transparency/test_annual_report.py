@@ -179,7 +179,9 @@ def test_the_report_has_a_cover_contents_that_point_at_each_section_and_the_figu
     assert "ESC/2025/001" in text and "unexpected capability" in text
     assert CONFIDENTIAL not in text and CONFIDENTIAL not in report.data
     # compute: the period starting in the year with its quotas
-    assert "concordia — 2025-H1" in text and "programme — facility programme 100,000" in text
+    assert (
+        "concordia — 2025-H1" in text and "facility programme (programme) 1,666.7" in text
+    )  # GPU-hours
     # every page but the cover carries the running header; every page its number and data hash
     for number, page in enumerate(pages, start=1):
         assert f"Page {number} / {len(pages)}" in page

@@ -112,7 +112,8 @@ def context_for(data: dict[str, Any], language: str) -> dict[str, Any]:
                 **q,
                 "name": state_names.get(q["key"])
                 or (_("facility programme") if q["key"] == "programme" else q["label"]),
-                "left": q["minutes"] - q["used"],
+                # What the state may still hand out to projects: quota less what is allocated.
+                "unallocated": q["minutes"] - q["allocated"],
             }
             for q in period["quotas"]
         ]
