@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.models import AuditEvent, User
-from governance import registry, rules
+from governance import registry, rules, wording
 from governance.models import (
     CONFIDENTIAL_COUNCIL_KINDS,
     TIGHTENING,
@@ -678,7 +678,7 @@ def voting_rules_table(councils: QuerySet[Council]) -> list[tuple[Council, list[
         for kind in MotionKind:
             stored = policies.get((council.pk, kind.value))
             rule = rules.VotingRule.from_dict(stored) if stored else DEFAULT_RULES[kind.value]
-            rows.append((str(kind.label), rule.describe()))
+            rows.append((str(kind.label), wording.rule_in_words(rule)))
         table.append((council, rows))
     return table
 
@@ -828,11 +828,13 @@ def escalation_outlook(escalation: Escalation) -> EscalationOutlook:
     board = Council.objects.filter(kind="safety_board").select_related("chair").first()
     tightening = escalation.proposed_measure in TIGHTENING
     rule = (
-        rule_for(
-            board,
-            "safety_escalation",
-            RuleVariant.TIGHTEN if tightening else RuleVariant.LOOSEN,
-        ).describe()
+        wording.rule_in_words(
+            rule_for(
+                board,
+                "safety_escalation",
+                RuleVariant.TIGHTEN if tightening else RuleVariant.LOOSEN,
+            )
+        )
         if board
         else ""
     )

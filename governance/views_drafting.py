@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from core.actors import Actor
 from core.errors import DomainError, MfaStale
-from governance import permissions, selectors, services
+from governance import permissions, selectors, services, wording
 from governance.forms import MotionEditForm, MotionForm, WithdrawForm
 from governance.models import Motion, MotionKind, MotionStatus
 from governance.views import crumbs
@@ -77,7 +77,7 @@ def motion_new(request: HttpRequest) -> HttpResponse:
             preview = {
                 "council": council,
                 "kind": MotionKind(kind).label,
-                "rule": selectors.rule_for(council, kind).describe(),
+                "rule": wording.rule_in_words(selectors.rule_for(council, kind)),
             }
         if "preview" not in request.POST and form.is_valid():
             data = dict(form.cleaned_data)

@@ -43,7 +43,7 @@ def test_the_decision_page_says_the_result_and_each_test_in_words():
     # when
     html = text(Client().get(f"/portal/decisions/{motion.pk}/").content.decode())
     # then
-    assert f'<p class="lead">{LEAD}</p>' in html
+    assert f"<p>{LEAD}</p>" in html  # the outcome box at the top of the decision page
     assert "Yes among the votes for and against" in html
     assert "more than 50%" in html
     assert "3 of 5" in html
@@ -90,7 +90,7 @@ def test_the_motion_page_shows_the_result_to_a_delegate():
     # when
     html = text(client.get(f"/motions/{motion.pk}/").content.decode())
     # then
-    assert f'<p class="lead">{LEAD}</p>' in html
+    assert f'<p class="usa-intro">{LEAD}</p>' in html
     assert "Had one state voting yes voted no instead, the motion would have failed." in html
 
 
