@@ -28,7 +28,9 @@ def check_bones(path: str, page: str) -> None:
     ), path
     assert tables == page.count("<caption"), path
     # every form field has its label, and no raw Python structure leaks onto the page
-    for field_id in re.findall(r'<(?:input|select|textarea)(?![^>]*type="hidden")[^>]* id="([^"]+)"', page):
+    for field_id in re.findall(
+        r'<(?:input|select|textarea)(?![^>]*type="hidden")[^>]* id="([^"]+)"', page
+    ):
         assert f'for="{field_id}"' in page, (path, field_id)
     assert "{&#x27;" not in page and "[{" not in page, path
 
