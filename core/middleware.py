@@ -121,7 +121,8 @@ class FreshMfaMiddleware:
 class TimeZoneMiddleware:
     """Show times in the signed-in person's chosen zone; everyone else reads the facility's.
 
-    Only display changes: storage, the API's ISO timestamps and deadlines stay UTC.
+    Only the pages change: storage stays UTC, deadlines are checked by the server's clock, and
+    the API answers every client with the same offsets, whoever's session calls it.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -129,9 +130,9 @@ class TimeZoneMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        chosen = (
-            getattr(user, "time_zone", "") if user is not None and user.is_authenticated else ""
-        )
+        chosen = ""
+        if user is not None and user.is_authenticated and not request.path.startswith("/api/"):
+            chosen = getattr(user, "time_zone", "")
         if chosen:
             timezone.activate(zone_of(chosen))
         else:

@@ -155,3 +155,19 @@ def test_every_kind_of_change_reads_in_words(change, label, before, after, hours
         frozen,
     )
     assert Change.from_dict(change.to_dict()) == change
+
+
+def test_every_compute_page_has_breadcrumbs_one_h1_and_scrolling_tables(world, operator_client):
+    from tests.funding.test_page_structure import check_bones
+
+    project = world.project("DE", hours=10)
+    world.allocate(project)
+    operator_client.post(f"/compute/clusters/{world.cluster.pk}/sync/", {"dry_run": "1"})
+    for path in (
+        "/compute/operations/",
+        f"/compute/periods/{world.period.pk}/",
+        f"/compute/projects/{project.code}/",
+    ):
+        response = operator_client.get(path)
+        assert response.status_code == 200, path
+        check_bones(path, response.content.decode())

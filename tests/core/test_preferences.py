@@ -135,3 +135,16 @@ def test_the_list_offers_places_once_and_every_offered_zone_is_valid():
     assert len(zones) == len(set(zones))
     assert all(is_valid_zone(z) for z in zones)
     assert is_valid_zone("US/Eastern")  # an alias stays valid for API clients
+
+
+def test_the_api_answers_in_the_same_offsets_whatever_the_callers_zone(system_actor):
+    """A Tokyo reader's session calling the API gets the timestamps everyone else gets."""
+    tokyo = UserFactory(username="tokyo", time_zone="Asia/Tokyo", is_superuser=True)
+    services.user_time_zone_set(
+        actor=Actor.for_user(tokyo, source=AuditSource.WEB), time_zone="Europe/Zurich"
+    )
+    User.objects.filter(pk=tokyo.pk).update(time_zone="Asia/Tokyo")
+    client = _client(tokyo)
+    rows = client.get("/api/v1/audit/?action=user.time_zone").json()
+    stamps = [row["occurred_at"] for row in rows.get("results", rows)]
+    assert stamps and not any(s.endswith("+09:00") for s in stamps)
