@@ -151,6 +151,7 @@ def test_page(entry: Page, width: int, browser: Any, demo_site: DemoSite, signed
         bypass_csp=True,  # axe-core is injected as a script (test_csp.py checks the CSP itself)
         storage_state=None if entry.public else signed_in(entry.account),
     )
+    context.set_default_timeout(10_000)
     try:
         page = context.new_page()
         errors: list[str] = []
