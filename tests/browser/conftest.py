@@ -154,7 +154,10 @@ def demo_site(
     if CHROMIUM is None:
         _missing("Chromium is not installed (bin/setup --test installs Debian's chromium)")
     default = connections.settings["default"]
-    name = f"{default['NAME']}_site"[:63]
+    # Named after this process's test database (pytest-django gives each xdist worker its own),
+    # which may not exist: it is only made when some selected test uses the database.
+    test_name = default.get("TEST", {}).get("NAME") or f"test_{default['NAME']}"
+    name = f"{test_name}_site"[:63]
     alias = "demo_site"
     with _admin_connection(default) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

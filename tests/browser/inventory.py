@@ -25,6 +25,7 @@ FINANCE = "finance"
 SAFETY = "safety"
 OPERATOR = "operator"
 AUDITOR = "auditor"
+RESEARCHER = "researcher"  # a project lead
 
 Where = Callable[[str], str]  # the demo site's database alias -> the page's path
 
@@ -64,6 +65,19 @@ def first_url(*names: str) -> Where:
         raise NoReverseMatch(f"none of {names}")
 
     return where
+
+
+def route_exists(name: str) -> bool:
+    """Whether this URL name exists (a page some rework adds; its row joins the table then)."""
+    from django.urls import get_resolver
+
+    namespace, _, url_name = name.rpartition(":")
+    resolver = get_resolver()
+    if namespace:
+        if namespace not in resolver.namespace_dict:
+            return False
+        resolver = resolver.namespace_dict[namespace][1]
+    return url_name in resolver.reverse_dict
 
 
 # --- addresses that depend on the demo data ------------------------------------------------------
@@ -155,13 +169,22 @@ def period(db: str) -> str:
     return reverse("compute:period", args=[found.pk])
 
 
-def project(db: str) -> str:
-    """A project holding compute: the one the Governing Council approved."""
+def _allocated_project(db: str) -> str:
     from compute.models import ProjectAllocation
 
     allocation = ProjectAllocation.objects.using(db).order_by("pk").first()
     assert allocation is not None, "the demo has no project allocation"
-    return reverse("compute:project", args=[allocation.project.code])
+    return allocation.project.code
+
+
+def project(db: str) -> str:
+    """A project holding compute: the one the Governing Council approved."""
+    return reverse("compute:project", args=[_allocated_project(db)])
+
+
+def proposal(db: str) -> str:
+    """The same project's proposal, as its lead reads it."""
+    return reverse("governance:project_detail", args=[_allocated_project(db)])
 
 
 # --- the table ------------------------------------------------------------------------------------
@@ -200,6 +223,7 @@ PAGES: list[Page] = [
     Page(DELEGATE, "vote-confirm", open_motion, main=MOTION_SECTIONS, then="vote-yes"),
     Page(DELEGATE, "two-factor", url("mfa_index")),
     # The council secretary.
+    Page(SECRETARY, "dashboard", landing),
     Page(SECRETARY, "secretariat", url("governance:secretariat"), main="/secretariat/"),
     Page(SECRETARY, "motion", draft_motion, main=MOTION_SECTIONS),
     Page(
@@ -209,6 +233,7 @@ PAGES: list[Page] = [
         main="/secretariat/",
     ),
     # The finance officer.
+    Page(FINANCE, "dashboard", landing),
     Page(FINANCE, "finance-dashboard", url("funding:dashboard"), FINANCE_HOME, FINANCE_HOME),
     Page(FINANCE, "years", url("funding:years"), FINANCE_HOME, "/finance/years/"),
     Page(FINANCE, "year", fiscal_year, FINANCE_HOME, "/finance/years/"),
@@ -228,15 +253,25 @@ PAGES: list[Page] = [
     Page(FINANCE, "imports", url("funding:imports"), FINANCE_HOME, "/finance/imports/"),
     Page(FINANCE, "reports", url("funding:reports"), FINANCE_HOME, "/finance/reports/"),
     # The safety officer.
+    Page(SAFETY, "dashboard", landing),
     Page(SAFETY, "safety", url("governance:safety_home"), main="/safety/"),
     Page(SAFETY, "escalation", escalation, main="/safety/"),
     # The compute operator.
+    Page(OPERATOR, "dashboard", landing),
     Page(OPERATOR, "operations", url("compute:operations"), main=COMPUTE_HOME),
     Page(OPERATOR, "period", period, main=COMPUTE_HOME),
     Page(OPERATOR, "project", project, main=COMPUTE_HOME),
     # The auditor: where sign-in lands, and the audit trail (in the staff admin).
     Page(AUDITOR, "dashboard", landing),
     Page(AUDITOR, "audit-trail", url("admin:core_auditevent_changelist")),
+    # A project lead: where sign-in lands, their project's compute and (where it exists) proposal.
+    Page(RESEARCHER, "dashboard", landing),
+    Page(RESEARCHER, "project-compute", project),
+    *(
+        [Page(RESEARCHER, "project-proposal", proposal)]
+        if route_exists("governance:project_detail")
+        else []
+    ),
 ]
 
 BY_ID = {page.id: page for page in PAGES}
