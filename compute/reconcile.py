@@ -122,6 +122,16 @@ class Change:
             "after": self.after,
         }
 
+    @classmethod
+    def from_dict(cls, row: dict[str, Any]) -> Change:
+        """A line of a diff as kept with a sync run (SyncRun.diff)."""
+        return cls(
+            account=str(row.get("account", "")),
+            change=str(row.get("change", "")),
+            before=row.get("before"),
+            after=row.get("after"),
+        )
+
 
 @dataclass
 class Plan:

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 from django.conf import settings
@@ -67,6 +68,11 @@ def freezes_in_force(project: ResearchProject) -> list[ComputeFreeze]:
     """Every freeze holding the project (at most one of each kind), safety freezes first."""
     rows = list(active_freezes().filter(project=project).select_related("project"))
     return sorted(rows, key=lambda f: (not f.is_safety, f.ordered_at))
+
+
+def frozen_project_ids() -> set[int]:
+    """The projects any freeze holds now (one query), to mark them in lists."""
+    return set(active_freezes().values_list("project_id", flat=True))
 
 
 def freeze_list_in_force() -> QuerySet[ComputeFreeze]:
@@ -182,11 +188,22 @@ class QuotaLine:
 
     @property
     def left(self) -> int:
+        """What is still to be used: right for a project's allocation, not for a quota."""
         return self.minutes - self.used
+
+    @property
+    def unallocated(self) -> int:
+        """What a quota still holds for new allocations (rules.check_allocation's "available")."""
+        return self.minutes - self.allocated
 
     @property
     def used_percent(self) -> int:
         return 0 if not self.minutes else min(999, self.used * 100 // self.minutes)
+
+    @property
+    def used_share(self) -> Fraction:
+        """What was used of the quota, as a share (for a percentage in the reader's style)."""
+        return Fraction(self.used, self.minutes) if self.minutes else Fraction(0)
 
 
 def _used_by_project(period: AllocationPeriod) -> dict[int, int]:

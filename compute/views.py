@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -12,20 +14,132 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from compute import permissions, selectors, services
 from compute.backends import BackendError, get_backend
 from compute.models import Cluster, SyncStatus
+from compute.reconcile import Change
+from core import l10n
 from core.actors import Actor
 from core.errors import DomainError, MfaRequired, NotAllowed
 from core.models import User
-from governance.models import ResearchProject
+from core.uswds import UswdsFormMixin
+from governance.models import ProjectStatus, ResearchProject
+
+# A run's diff can hold every account of the cluster; the page shows this many, the API all.
+DIFF_SHOWN = 200
 
 
-class MemberForm(forms.Form):
+class MemberForm(UswdsFormMixin, forms.Form):
     username = forms.CharField(label=gettext_lazy("User name"), max_length=150)
+
+
+@dataclass(frozen=True)
+class DiffLine:
+    """One line of a sync plan or a run's diff, written for the operator reading the page."""
+
+    account: str
+    change: str
+    label: str
+    before: str
+    after: str
+    hours_change: str  # signed GPU-hours the change adds to or takes from the account's quota
+    frozen: bool  # the account is frozen once the change is made
+
+
+def _hours(minutes: Any) -> str:
+    if minutes is None:
+        return _("no limit")
+    return _("%(hours)s GPU-hours") % {"hours": l10n.gpu_hours(minutes)}
+
+
+def _signed_hours(minutes: int) -> str:
+    sign = "+" if minutes > 0 else "−" if minutes < 0 else "±"
+    return sign + l10n.gpu_hours(abs(minutes))
+
+
+def _users(n: int) -> str:
+    return ngettext("%(n)s user", "%(n)s users", n) % {"n": l10n.number(n)}
+
+
+def diff_line(change: Change) -> DiffLine:
+    """How a change reads: what it is, the account before and after, the GPU-hours it moves."""
+    dash = "—"
+    kind, before, after = change.change, change.before, change.after
+    if kind == "add":
+        spec = after if isinstance(after, dict) else {}
+        minutes = spec.get("gpu_minutes")
+        where = _("new, under %(parent)s") % {"parent": spec.get("parent", "")}
+        users = len(spec.get("users") or [])
+        return DiffLine(
+            account=change.account,
+            change=kind,
+            label=_("New account"),
+            before=dash,
+            after=f"{where}; {_hours(minutes)}" + (f"; {_users(users)}" if users else ""),
+            hours_change=_signed_hours(int(minutes)) if minutes is not None else dash,
+            frozen=bool(spec.get("frozen")),
+        )
+    if kind == "limit":
+        moved = (
+            _signed_hours(int(after) - int(before))
+            if isinstance(before, int) and isinstance(after, int)
+            else dash
+        )
+        return DiffLine(
+            change.account, kind, _("Quota changed"), _hours(before), _hours(after), moved, False
+        )
+    simple = {
+        "freeze": (_("Frozen"), _("open"), _("frozen: no job may start"), True),
+        "unfreeze": (_("Unfrozen"), _("frozen"), _("open"), False),
+        "retire": (_("Retired"), _("open"), _("frozen until its jobs end"), True),
+        "delete": (_("Removed"), _("frozen, no jobs left"), _("removed from Slurm"), False),
+    }
+    if kind in simple:
+        label, was, becomes, frozen = simple[kind]
+        return DiffLine(change.account, kind, label, was, becomes, dash, frozen)
+    if kind == "parent":
+        return DiffLine(
+            account=change.account,
+            change=kind,
+            label=_("Moved"),
+            before=_("under %(parent)s") % {"parent": before},
+            after=_("under %(parent)s") % {"parent": after},
+            hours_change=dash,
+            frozen=False,
+        )
+    if kind == "add_user":
+        return DiffLine(change.account, kind, _("User added"), dash, str(after), dash, False)
+    if kind == "remove_user":
+        return DiffLine(change.account, kind, _("User removed"), str(before), dash, dash, False)
+    return DiffLine(
+        change.account, kind, kind, str(before or dash), str(after or dash), dash, False
+    )
+
+
+def diff_lines(changes: Iterable[Change | dict[str, Any]]) -> list[DiffLine]:
+    return [diff_line(c if isinstance(c, Change) else Change.from_dict(c)) for c in changes]
+
+
+def _by_name(lines: list[selectors.QuotaLine]) -> list[selectors.QuotaLine]:
+    """States by their name in the reader's language; the facility programme last."""
+    states = [line for line in lines if line.key != "programme"]
+    rest = [line for line in lines if line.key == "programme"]
+    return l10n.sorted_by_name(states, lambda q: l10n.country_name(q.key, q.label)) + rest
+
+
+def _home_crumbs(*more: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{"label": _("Home"), "url": reverse("home")}, *more]
+
+
+def _operations_crumbs(*more: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {"label": _("Home"), "url": reverse("home")},
+        {"label": _("Compute operations"), "url": reverse("compute:operations")},
+        *more,
+    ]
 
 
 @login_required
@@ -46,8 +160,9 @@ def operations(request: HttpRequest) -> HttpResponse:
             {
                 "cluster": cluster,
                 "drift": drift,
+                "drift_lines": diff_lines(drift.changes) if drift else [],
                 "drift_error": error,
-                "runs": runs,
+                "runs": [(run, diff_lines(run.diff[:DIFF_SHOWN])) for run in runs],
                 "running": any(r.status == SyncStatus.RUNNING for r in runs),
                 "period": selectors.period_current(cluster=cluster),
             }
@@ -61,6 +176,11 @@ def operations(request: HttpRequest) -> HttpResponse:
             "refresh": any(c["running"] for c in clusters),
             "refusals": selectors.refusals()[:20],
             "freezes": selectors.freeze_list_in_force(),
+            "diff_shown": DIFF_SHOWN,
+            "breadcrumbs": [
+                {"label": _("Home"), "url": reverse("home")},
+                {"label": _("Compute operations")},
+            ],
         },
     )
 
@@ -125,13 +245,20 @@ def period_quotas(request: HttpRequest, period_id: int) -> HttpResponse:
     if not permissions.user_is_operator(request.user):
         raise PermissionDenied
     period = get_object_or_404(selectors.period_list(), pk=period_id)
+    frozen = selectors.frozen_project_ids()
     return render(
         request,
         "compute/period.html",
         {
             "period": period,
-            "quotas": selectors.quota_lines(period=period),
-            "allocations": selectors.allocation_lines(period=period),
+            "quotas": _by_name(selectors.quota_lines(period=period)),
+            "allocations": [
+                (a, line, a.project_id in frozen or a.project.status == ProjectStatus.SUSPENDED)
+                for a, line in selectors.allocation_lines(period=period)
+            ],
+            "breadcrumbs": _operations_crumbs(
+                {"label": _("Quotas of %(period)s") % {"period": period.name}}
+            ),
         },
     )
 
@@ -168,5 +295,8 @@ def project(request: HttpRequest, code: str) -> HttpResponse:
         "daily": selectors.usage_daily(project=target),
         "form": form,
         "is_lead": request.user.pk == target.lead_id,
+        "breadcrumbs": (
+            _operations_crumbs if permissions.user_is_operator(request.user) else _home_crumbs
+        )({"label": _("Compute of %(code)s") % {"code": target.code}}),
     }
     return render(request, "compute/project.html", context)

@@ -28,6 +28,8 @@ urlpatterns = [
     path("", include("governance.urls")),
     path("", include("funding.urls")),
     path("", include("compute.urls")),
+    # Before allauth's own pages, which own the rest of accounts/.
+    path("accounts/preferences/", core_views.preferences, name="preferences"),
     path("accounts/", include("allauth.urls")),
     # The language switch sits on cached public pages, which carry no CSRF cookie for a first-time
     # visitor. All it does is set the language cookie, so a forged request can at worst change

@@ -24,7 +24,10 @@ def admin_actor(request: HttpRequest) -> Actor:
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    fieldsets = (*DjangoUserAdmin.fieldsets, ("Concordia", {"fields": ("preferred_language",)}))  # type: ignore[misc]
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        ("Concordia", {"fields": ("preferred_language", "time_zone")}),
+    )  # type: ignore[misc]
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         services.user_save_from_admin(actor=admin_actor(request), user=obj, created=not change)

@@ -8,6 +8,7 @@ Storage and the API keep codes, integers and exact decimals; only the display ch
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from fractions import Fraction
@@ -22,6 +23,7 @@ from pyuca import Collator
 T = TypeVar("T")
 
 _collator = Collator()
+_LETTERS_THEN_DIGIT = re.compile(r"(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])")
 
 
 def language() -> str:
@@ -55,14 +57,26 @@ def sorted_by_name(items: Iterable[T], name: Callable[[T], str]) -> list[T]:
 
 
 def money(amount: Decimal | int | str | None, currency: str = "EUR", digits: int = 2) -> str:
-    """€30,834,357.61 in English, 30.834.357,61 € in German, 30 834 357,61 € in French."""
+    """€30,834,357.61 in English, 30.834.357,61 € in German, 30 834 357,61 € in French.
+
+    With digits=0 the amount is rounded to whole units in the locale's own pattern (the sign
+    stays where the reader expects it: "30.834.358 €" in German).
+    """
     if amount is None or amount == "":
         return ""
     value = Decimal(str(amount))
-    return babel_numbers.format_currency(
-        value, currency, locale=_locale(language()), currency_digits=digits == 2,
-        format=None if digits == 2 else "¤#,##0", decimal_quantization=digits != 2,
-    )  # fmt: skip
+    locale = _locale(language())
+    if digits == 2:
+        text = babel_numbers.format_currency(value, currency, locale=locale)
+    else:
+        pattern = locale.currency_formats["standard"].pattern.replace(".00", "").replace(",00", "")
+        text = babel_numbers.format_currency(
+            value, currency, format=pattern, locale=locale, currency_digits=False,
+            decimal_quantization=True,
+        )  # fmt: skip
+    # CLDR's currency spacing, which Babel does not apply: a currency written in letters is kept
+    # apart from the digits ("RON 10,000,000.00", not "RON10,000,000.00").
+    return _LETTERS_THEN_DIGIT.sub("\u00a0", text)
 
 
 def number(value: Decimal | int | float | str | None, places: int | None = None) -> str:
@@ -87,9 +101,11 @@ def percent(value: Fraction | Decimal | float | None, places: int = 1) -> str:
         if isinstance(value, Fraction)
         else Decimal(str(value))
     )
-    pattern = "#,##0" + ("." + "0" * places if places else "") + " %"
-    if language() == "en":
-        pattern = pattern.replace(" %", "%")
+    # The locale's own pattern (its sign and spacing: "66.7%", "66,7 %"), with the places asked.
+    pattern = _locale(language()).percent_formats[None].pattern
+    if places:
+        last = pattern.rindex("0")
+        pattern = pattern[: last + 1] + "." + "0" * places + pattern[last + 1 :]
     return babel_numbers.format_percent(dec, format=pattern, locale=_locale(language()))
 
 
@@ -97,5 +113,5 @@ def gpu_hours(minutes: int | Decimal | None) -> str:
     """GPU-minutes as GPU-hours, grouped, with one decimal only where it is not whole."""
     if minutes is None or minutes == "":
         return ""
-    hours = Decimal(minutes) / 60
+    hours = (Decimal(minutes) / 60).quantize(Decimal("0.1"))
     return number(hours, 0 if hours == hours.to_integral_value() else 1)

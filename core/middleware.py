@@ -1,5 +1,5 @@
 """Request plumbing of the kernel: control characters refused at the edge; a stale second factor
-on a page becomes a fresh code prompt.
+on a page becomes a fresh code prompt; times shown in the reader's own zone.
 
 Refusing control characters at the edge, once, for every text input.
 
@@ -22,12 +22,14 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.api import error_body
 from core.errors import MfaStale
 from core.text import CONTROL_IN_LOOKUP as _IN_LOOKUP
 from core.text import CONTROL_IN_TEXT as _IN_TEXT
+from core.timezones import zone_of
 
 
 def _json_strings(value: Any, where: str) -> Iterator[tuple[str, str]]:
@@ -114,3 +116,27 @@ class FreshMfaMiddleware:
         if exception.code != MfaStale.code or not request.user.is_authenticated:
             return None
         return ask_for_fresh_code(request)
+
+
+class TimeZoneMiddleware:
+    """Show times in the signed-in person's chosen zone; everyone else reads the facility's.
+
+    Only display changes: storage, the API's ISO timestamps and deadlines stay UTC.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        chosen = (
+            getattr(user, "time_zone", "") if user is not None and user.is_authenticated else ""
+        )
+        if chosen:
+            timezone.activate(zone_of(chosen))
+        else:
+            timezone.deactivate()
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import AuditImmutableError
+from core.timezones import validate_time_zone
 
 
 class User(AbstractUser):
@@ -18,6 +19,15 @@ class User(AbstractUser):
 
     preferred_language = models.CharField(
         _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    # An IANA name ("Europe/Berlin") checked by core.timezones; empty: the facility's zone
+    # (settings.TIME_ZONE). Only how times are shown changes: storage stays UTC.
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        default="",
+        validators=[validate_time_zone],
     )
 
     objects: ClassVar[UserManager[Self]] = UserManager()

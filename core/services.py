@@ -5,14 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.actors import Actor
 from core.audit import audit_record, changed, snapshot
 from core.authentication import token_digest
 from core.errors import NotAllowed, NotFound, ValidationFailed
 from core.models import ApiToken, User
+from core.timezones import is_valid_zone
 
 TOKEN_LIFETIME = dt.timedelta(days=90)
 
@@ -126,6 +129,7 @@ def user_save_from_admin(*, actor: Actor, user: User, created: bool) -> User:
         "is_staff",
         "is_superuser",
         "preferred_language",
+        "time_zone",
     ]
     before = {} if created else snapshot(User.objects.select_for_update().get(pk=user.pk), fields)
     user.save()
@@ -166,3 +170,34 @@ def user_totp_activate(*, actor: Actor, user: User, secret: str) -> None:
         return
     TOTP.activate(user, secret)
     audit_record(actor=actor, action="user.totp_activate", target=user, after={"type": "totp"})
+
+
+@transaction.atomic
+def user_time_zone_set(*, actor: Actor, time_zone: str) -> User:
+    """Set the zone the actor reads times in; the facility's zone (TIME_ZONE) is stored as ''.
+
+    A person sets only their own preference. Setting the same zone again writes nothing.
+    """
+    if actor.user is None:
+        raise NotAllowed(_("Only a signed-in person has a time-zone preference."))
+    name = (time_zone or "").strip()
+    if name and not is_valid_zone(name):
+        raise ValidationFailed(
+            _("%(zone)s is not a time zone. Choose one from the list, e.g. Europe/Berlin.")
+            % {"zone": name[:64]},
+            field="time_zone",
+        )
+    stored = "" if name == settings.TIME_ZONE else name
+    user = User.objects.select_for_update().get(pk=actor.user.pk)
+    if user.time_zone != stored:
+        before = {"time_zone": user.time_zone}
+        user.time_zone = stored
+        user.save(update_fields=["time_zone"])
+        audit_record(
+            actor=actor,
+            action="user.time_zone",
+            target=user,
+            before=before,
+            after={"time_zone": stored},
+        )
+    return user

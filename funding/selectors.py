@@ -17,12 +17,14 @@ from django.utils.translation import gettext as _
 from funding import fx, ledger
 from funding.arrears_rule import YearPosition
 from funding.errors import NoExchangeRate
+from funding.imports.common import CsvSyntaxError, records
 from funding.models import (
     AnnualExchangeRate,
     ArrearsExemption,
     Assessment,
     ContributionCall,
     ContributionScale,
+    DataImport,
     ExchangeRate,
     FiscalYear,
     LedgerEntry,
@@ -348,3 +350,17 @@ def assessment_list() -> QuerySet[Assessment]:
         )
         .order_by("fiscal_year__year", "member_state__code")
     )
+
+
+def import_data_lines(data_import: DataImport) -> int:
+    """The file's lines of data (header and blank lines not counted).
+
+    Files previewed before the count was kept in the summary are counted from their content.
+    """
+    lines = (data_import.summary or {}).get("data_lines")
+    if isinstance(lines, int):
+        return lines
+    try:
+        return max(0, sum(1 for _ in records(data_import.content)) - 1)
+    except CsvSyntaxError:
+        return 0

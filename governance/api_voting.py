@@ -6,7 +6,12 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -18,7 +23,7 @@ from core.actors import Actor
 from core.api import PAGE_PARAMETERS, paginated
 from core.bounds import DateInput, DateTimeInput
 from core.validators import ABSTRACT_MAX, MOTION_TEXT_MAX, NOTE_MAX, validate_name
-from governance import rules, selectors, services
+from governance import rules, selectors, services, wording
 from governance.api import PaginatedApi, _paginate
 from governance.models import (
     Council,
@@ -95,9 +100,12 @@ class MotionOutput(serializers.ModelSerializer[Motion]):
         slug_field="code", read_only=True, allow_null=True
     )
     rule_in_words = serializers.SerializerMethodField()
+    rule_terms = serializers.SerializerMethodField()
     electorate_rule_in_words = serializers.SerializerMethodField()
     electorate_sha256 = serializers.SerializerMethodField()
     tally = serializers.SerializerMethodField()
+    verdict = serializers.SerializerMethodField()
+    summary_in_words = serializers.SerializerMethodField()
 
     class Meta:
         model = Motion
@@ -112,6 +120,7 @@ class MotionOutput(serializers.ModelSerializer[Motion]):
             "procedure",
             "rule",
             "rule_in_words",
+            "rule_terms",
             "electorate_rule_in_words",
             "secret",
             "opens_at",
@@ -124,13 +133,32 @@ class MotionOutput(serializers.ModelSerializer[Motion]):
             "published_at",
             "outcome",
             "tally",
+            "verdict",
+            "summary_in_words",
             "chain_head",
             "chain_length",
             "electorate_sha256",
         )
 
     def get_rule_in_words(self, motion: Motion) -> str:
-        return rules.VotingRule.from_dict(motion.rule).describe()
+        # In the request's language (Accept-Language), like every other text of the API.
+        return wording.rule_in_words(motion.rule)
+
+    @extend_schema_field(serializers.DictField())
+    def get_rule_terms(self, motion: Motion) -> dict[str, object]:
+        """The rule's tests, thresholds ('n/d'), absences, ties and quorum, in no language."""
+        return rules.VotingRule.from_dict(motion.rule).description().to_dict()
+
+    @extend_schema_field(serializers.DictField(allow_null=True))
+    def get_verdict(self, motion: Motion) -> dict[str, object] | None:
+        """Why the vote ended as it did (reason, failed tests, margin), in no language."""
+        tally = wording.read(motion.tally) if motion.closed_at else None
+        return tally.verdict.to_dict() if tally else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_summary_in_words(self, motion: Motion) -> str | None:
+        tally = wording.read(motion.tally) if motion.closed_at else None
+        return wording.summary_text(tally) if tally else None
 
     def get_electorate_rule_in_words(self, motion: Motion) -> str:
         return selectors.electorate_rule_in_words()

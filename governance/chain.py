@@ -13,6 +13,7 @@ out of the ordinary goes through `canonical` as before.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import operator
 from collections.abc import Iterable, Mapping
@@ -27,6 +28,11 @@ def canonical(data: Any) -> bytes:
 
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def secret_tag(key: bytes, state_code: str) -> str:
+    """The pseudonym of a state in one secret vote; unlinkable once the key is erased."""
+    return hmac.new(key, state_code.encode(), hashlib.sha256).hexdigest()
 
 
 def ballot_entry(

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 from enum import StrEnum
 from fractions import Fraction
+from typing import Any
 
 HALF = Fraction(1, 2)
 _STATE_CODE = re.compile(r"[A-Z]{2}")
@@ -65,6 +66,55 @@ class Outcome(StrEnum):
     NO_QUORUM = "no_quorum"
 
 
+class ConditionCode(StrEnum):
+    """Which test a condition is: the stable, language-free name pages translate from."""
+
+    QUORUM = "quorum"
+    SHARE_OF_VOTING_YES = "share_of_voting_yes"
+    SHARE_OF_MEMBERS_YES = "share_of_members_yes"
+    ALL_MEMBERS_YES = "all_members_yes"
+    NO_OBJECTION = "no_objection"
+    AT_LEAST_ONE_YES = "at_least_one_yes"
+    POPULATION_SHARE = "population_share"
+    BLOCKING_MINORITY = "blocking_minority"
+    CONTRIBUTION_SHARE = "contribution_share"
+    CASTING_VOTE = "casting_vote"
+
+
+class Absences(StrEnum):
+    """What abstaining or staying away does to a motion under a rule."""
+
+    IGNORED = "ignored"
+    COUNT_AGAINST = "count_against"
+    BLOCK = "block"
+    DO_NOT_BLOCK = "do_not_block"
+    NOT_YES = "not_yes"
+    COUNT_AGAINST_IN_CONTRIBUTION_TEST = "count_against_in_contribution_test"
+
+
+class TieEffect(StrEnum):
+    """What a tie among those voting yes or no does."""
+
+    FAILS = "fails"
+    CHAIR_CASTING_VOTE = "chair_casting_vote"
+    CONTRIBUTIONS_DECIDE = "contributions_decide"
+
+
+class Reason(StrEnum):
+    """Why a vote ended as it did: the structure of the summary, in no language."""
+
+    MET = "met"
+    CASTING_VOTE_YES = "casting_vote_yes"
+    TIE_FAILS = "tie_fails"
+    CASTING_VOTE_NO = "casting_vote_no"
+    CASTING_VOTE_NOT_GIVEN = "casting_vote_not_given"
+    NOBODY_VOTED = "nobody_voted"
+    OBJECTION = "objection"
+    NO_YES = "no_yes"
+    NOT_MET = "not_met"
+    NO_QUORUM = "no_quorum"
+
+
 Figure = int | Fraction | str
 Ballots = Mapping[str, Choice] | Iterable[tuple[str, Choice]]
 
@@ -91,8 +141,9 @@ def _text(value: Fraction) -> str:
     return f"{value.numerator}/{value.denominator}"
 
 
-def _number(value: Fraction) -> str:
+def exact(value: Fraction | int) -> str:
     """Write a value exactly: a whole number, a terminating decimal (14.85), or else n/d."""
+    value = Fraction(value)
     places = next((k for k in range(20) if 10**k % value.denominator == 0), None)
     if places is None:
         return _text(value)
@@ -110,10 +161,6 @@ def _percent(value: Fraction) -> str:
 def _words(value: Fraction, strict: bool = False) -> str:
     words = _NAMED.get(value) or _math(value)
     return f"more than {words}" if strict else words
-
-
-def _amount(value: Fraction, strict: bool) -> str:
-    return _words(value, strict) if strict else f"at least {_words(value)}"
 
 
 def _math(value: Fraction) -> str:
@@ -154,6 +201,40 @@ class Elector:
 
 
 Electorate = tuple[Elector, ...]
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One test a rule sets: a share (`threshold`, > when strict, else ≥) of the test's base."""
+
+    code: ConditionCode
+    threshold: Fraction | None = None
+    strict: bool = False
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the requirement as JSON-ready data, with fractions written as 'n/d'."""
+        return {f.name: _jsonable(getattr(self, f.name)) for f in fields(self)}
+
+
+@dataclass(frozen=True)
+class RuleDescription:
+    """A rule as the structure a page puts into words: its tests, absences, ties and quorum.
+
+    Every requirement must be met, except that under a double majority with a blocking
+    minority the population test may instead be met by fewer than `blocking_minority`
+    members not voting yes (see `ConditionCode.BLOCKING_MINORITY`).
+    """
+
+    kind: RuleKind
+    requirements: tuple[Requirement, ...]
+    absences: Absences
+    tie: TieEffect
+    quorum: Fraction | None
+    blocking_minority: int | None
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the description as JSON-ready data, with fractions written as 'n/d'."""
+        return {f.name: _jsonable(getattr(self, f.name)) for f in fields(self)}
 
 
 @dataclass(frozen=True)
@@ -335,71 +416,44 @@ class VotingRule:
             optional("share_threshold"),
         )
 
-    def describe(self) -> str:
-        """Return the rule in plain English: base, threshold, abstentions, ties and quorum."""
-        op, t, strict = (">" if self.strict else "≥"), self.threshold, self.strict
-        p = self.population_threshold or Fraction(1)
-        s, b = self.share_threshold or Fraction(1), self.min_blocking_minority
-        voting, members = "the members represented and voting", "recused members excluded"
-        ignored, against = "abstentions and absences are not counted", "count against"
-        tie = "a tie fails"
+    def description(self) -> RuleDescription:
+        """Return the rule's tests, the effect of absences and ties, and its quorum, as data."""
+        t, strict, code = self.threshold, self.strict, ConditionCode
+        kind = self.kind
+        tie = TieEffect.FAILS
         if self.tie_break is TieBreak.CHAIR_CASTING_VOTE:
-            tie = "a tie is decided by the chair's casting vote, and fails if none is given"
-        elif self.kind is RuleKind.WEIGHTED_DOUBLE_MAJORITY and t == HALF and not strict:
-            tie = "a tie among those voting meets the voting test, so the contributions decide"
-        blocking = (
-            ""
-            if b is None
-            else (
-                f" or fewer than {b} members do not vote yes (where not every member takes part: "
-                f"fewer than the fewest participating members holding more than {_math(1 - p)} of "
-                "their population, plus one)"
+            tie = TieEffect.CHAIR_CASTING_VOTE
+        elif kind is RuleKind.WEIGHTED_DOUBLE_MAJORITY and t == HALF and not strict:
+            tie = TieEffect.CONTRIBUTIONS_DECIDE
+        requirements: tuple[Requirement, ...]
+        absences: Absences
+        if kind in (RuleKind.SIMPLE_MAJORITY, RuleKind.QUALIFIED_OF_VOTING):
+            requirements = (Requirement(code.SHARE_OF_VOTING_YES, t, strict),)
+            absences = Absences.IGNORED
+        elif kind is RuleKind.QUALIFIED_OF_MEMBERS:
+            requirements = (Requirement(code.SHARE_OF_MEMBERS_YES, t, strict),)
+            absences = Absences.COUNT_AGAINST
+        elif kind is RuleKind.UNANIMITY_ALL_YES:
+            requirements = (Requirement(code.ALL_MEMBERS_YES, t),)
+            absences = Absences.BLOCK
+        elif kind is RuleKind.UNANIMITY_NO_OBJECTION:
+            requirements = (Requirement(code.NO_OBJECTION), Requirement(code.AT_LEAST_ONE_YES))
+            absences = Absences.DO_NOT_BLOCK
+        elif kind is RuleKind.DOUBLE_MAJORITY:
+            requirements = (
+                Requirement(code.SHARE_OF_MEMBERS_YES, t, strict),
+                Requirement(code.POPULATION_SHARE, self.population_threshold, strict),
             )
+            absences = Absences.NOT_YES
+        else:
+            requirements = (
+                Requirement(code.CONTRIBUTION_SHARE, self.share_threshold, strict),
+                Requirement(code.SHARE_OF_VOTING_YES, t, strict),
+            )
+            absences = Absences.COUNT_AGAINST_IN_CONTRIBUTION_TEST
+        return RuleDescription(
+            kind, requirements, absences, tie, self.quorum, self.min_blocking_minority
         )
-        head, test, absences = {
-            RuleKind.SIMPLE_MAJORITY: (f"A simple majority of {voting}", "yes > no", ignored),
-            RuleKind.QUALIFIED_OF_VOTING: (
-                f"{_words(t, strict).capitalize()} of {voting}",
-                f"yes {op} {_math(t)} of yes + no",
-                ignored,
-            ),
-            RuleKind.QUALIFIED_OF_MEMBERS: (
-                f"{_words(t, strict).capitalize()} of all members entitled to vote",
-                f"yes {op} {_math(t)} of the members, {members}",
-                f"abstentions and absences {against}",
-            ),
-            RuleKind.UNANIMITY_ALL_YES: (
-                "Unanimity of all members entitled to vote",
-                f"every member votes yes, {members}",
-                "an abstention or absence blocks adoption",
-            ),
-            RuleKind.UNANIMITY_NO_OBJECTION: (
-                "Unanimity without objection",
-                "no = 0 and yes ≥ 1",
-                "abstentions and absences do not block, but at least one member must vote yes",
-            ),
-            RuleKind.DOUBLE_MAJORITY: (
-                f"A double majority: {_amount(t, strict)} of the members vote yes, and either the "
-                f"yes states hold {_amount(p, strict)} of the members' population{blocking}",
-                f"yes {op} {_math(t)} of the members, {members}; "
-                f"yes population {op} {_math(p)} of the total",
-                "abstentions and absences count as not voting yes",
-            ),
-            RuleKind.WEIGHTED_DOUBLE_MAJORITY: (
-                f"A contribution-weighted double majority: the yes states hold {_amount(s, strict)} "
-                f"of the members' contribution shares, and {_amount(t, strict)} of {voting} vote yes",
-                f"yes share {op} {_math(s)} of the total, {members}; "
-                f"yes {op} {_math(t)} of yes + no",
-                f"abstentions and absences {against} in the contribution test only",
-            ),
-        }[self.kind]
-        text = f"{head} ({test}); {absences}; {tie}."
-        if self.quorum is not None:
-            text += (
-                f" Quorum: {_amount(self.quorum, False)} of the members ({members}) must cast a "
-                "ballot, abstentions included, or the motion fails for lack of quorum."
-            )
-        return text
 
 
 def _jsonable(value: object) -> object:
@@ -409,7 +463,7 @@ def _jsonable(value: object) -> object:
         return str(value)
     if isinstance(value, tuple | list):
         return [_jsonable(item) for item in value]
-    if isinstance(value, VotingRule | Condition):
+    if isinstance(value, VotingRule | Condition | Requirement | RuleDescription | Margin | Verdict):
         return value.to_dict()
     return value
 
@@ -423,7 +477,15 @@ def _choice(value: object, what: str) -> Choice:
 
 @dataclass(frozen=True)
 class Condition:
-    """One test a rule applies: `actual` must stand in `comparison` to `required`."""
+    """One test a rule applies: `actual` must stand in `comparison` to `required`.
+
+    `code` names the test; `threshold` (a share, > when `strict`, else ≥) of `base` gives
+    `required` (rounded up to a whole count for tests that count states or people). For the
+    blocking minority, `fewest` is the fewest participating members holding more than
+    `threshold` of their population where not every member takes part (else None: the rule's
+    fixed number applies). `name` and `explanation` are the English text stored with tallies
+    since the first release; pages put the structure into words instead (governance.wording).
+    """
 
     name: str
     required: Figure
@@ -431,10 +493,29 @@ class Condition:
     comparison: str
     passed: bool
     explanation: str
+    code: ConditionCode
+    threshold: Fraction | None = None
+    base: int | Fraction | None = None
+    strict: bool = False
+    fewest: int | None = None
 
     def to_dict(self) -> dict[str, object]:
         """Return the test as JSON-ready data, with fractions written as 'n/d'."""
         return {f.name: _jsonable(getattr(self, f.name)) for f in fields(self)}
+
+
+# The English names conditions were stored under before they carried a code.
+_LEGACY_CODES = {
+    "quorum": ConditionCode.QUORUM,
+    "majority of those voting": ConditionCode.SHARE_OF_VOTING_YES,
+    "chair's casting vote": ConditionCode.CASTING_VOTE,
+    "no objection": ConditionCode.NO_OBJECTION,
+    "at least one yes": ConditionCode.AT_LEAST_ONE_YES,
+    "members voting yes": ConditionCode.SHARE_OF_MEMBERS_YES,
+    "population": ConditionCode.POPULATION_SHARE,
+    "no blocking minority": ConditionCode.BLOCKING_MINORITY,
+    "contribution shares": ConditionCode.CONTRIBUTION_SHARE,
+}
 
 
 @dataclass(frozen=True)
@@ -452,8 +533,9 @@ class _Count:
     participating_populations: tuple[int, ...] = ()
 
 
-def _blocking_minimum(rule: VotingRule, c: _Count) -> tuple[int, str]:
-    """The fewest members not voting yes that block a double majority, and why.
+def _blocking_minimum(rule: VotingRule, c: _Count) -> tuple[int, int | None, str]:
+    """The fewest members not voting yes that block a double majority, the Treaty's count
+    behind it where not every member takes part (else None), and why.
 
     With every member taking part it is the rule's fixed number (TEU Art. 16(4): four). Where
     not all take part, TFEU Art. 238(3)(a): the fewest participating members holding more than
@@ -462,7 +544,7 @@ def _blocking_minimum(rule: VotingRule, c: _Count) -> tuple[int, str]:
     b = rule.min_blocking_minority
     assert b is not None  # noqa: S101 - only asked of a rule with a blocking minority
     if c.everyone_takes_part:
-        return b, f"a blocking minority needs at least {b} members"
+        return b, None, f"a blocking minority needs at least {b} members"
     share = 1 - (rule.population_threshold or Fraction(1))
     held, fewest = 0, 0
     for population in c.participating_populations:
@@ -476,7 +558,7 @@ def _blocking_minimum(rule: VotingRule, c: _Count) -> tuple[int, str]:
         f"members holding more than {_math(share)} of their population ({fewest}) plus one, "
         f"{need} members (TFEU Art. 238(3)(a))"
     )
-    return need, why
+    return need, fewest, why
 
 
 def _assess(
@@ -487,8 +569,24 @@ def _assess(
     op, voting, not_yes = (">" if strict else "≥"), c.yes + c.no, c.members - c.yes
     tests: list[Condition] = []
 
-    def test(name: str, need: Figure, actual: Figure, cmp: str, ok: bool, why: str) -> bool:
-        tests.append(Condition(name, need, actual, cmp, ok, why))
+    def test(
+        name: str,
+        need: Figure,
+        actual: Figure,
+        cmp: str,
+        ok: bool,
+        why: str,
+        share: Fraction | None = None,
+        base: int | Fraction | None = None,
+        fewest: int | None = None,
+    ) -> bool:
+        code = _LEGACY_CODES[name]
+        if code is ConditionCode.SHARE_OF_MEMBERS_YES and kind is RuleKind.UNANIMITY_ALL_YES:
+            code = ConditionCode.ALL_MEMBERS_YES
+        strict_test = strict and share is not None and code is not ConditionCode.BLOCKING_MINORITY
+        tests.append(
+            Condition(name, need, actual, cmp, ok, why, code, share, base, strict_test, fewest)
+        )
         return ok
 
     def of_voting() -> tuple[bool, int]:
@@ -498,9 +596,10 @@ def _assess(
         if voting:
             why = (
                 f"{c.yes} yes to {c.no} no; yes must be {op} {_math(t)} of {voting} voting = "
-                f"{_number(t * voting)}, so {need} yes are needed."
+                f"{exact(t * voting)}, so {need} yes are needed."
             )
-        return test("majority of those voting", need, c.yes, "≥", c.yes >= need, why), need
+        passed = test("majority of those voting", need, c.yes, "≥", c.yes >= need, why, t, voting)
+        return passed, need
 
     if kind is RuleKind.WEIGHTED_DOUBLE_MAJORITY:
         s = rule.share_threshold or Fraction(1)
@@ -508,11 +607,11 @@ def _assess(
         share_ok = c.yes_share > share_need if strict else c.yes_share >= share_need
         held = _percent(c.yes_share / c.total_share)
         why = (
-            f"The yes states hold {_number(c.yes_share)} of {_number(c.total_share)} in "
+            f"The yes states hold {exact(c.yes_share)} of {exact(c.total_share)} in "
             f"contribution shares ({held}); they must hold {op} {_math(s)} of the total = "
-            f"{_number(share_need)}."
+            f"{exact(share_need)}."
         )
-        test("contribution shares", share_need, c.yes_share, op, share_ok, why)
+        test("contribution shares", share_need, c.yes_share, op, share_ok, why, s, c.total_share)
         voting_ok, need = of_voting()
         return share_ok and voting_ok, need, tests
     if kind in (RuleKind.SIMPLE_MAJORITY, RuleKind.QUALIFIED_OF_VOTING):
@@ -529,12 +628,12 @@ def _assess(
     need = _min_count(t, c.members, strict)
     why = (
         f"{c.yes} of the {c.members} members voted yes; yes must be {op} {_math(t)} of "
-        f"{c.members} = {_number(t * c.members)}, so {need} are needed; abstaining and absent "
+        f"{c.members} = {exact(t * c.members)}, so {need} are needed; abstaining and absent "
         "members count against."
     )
     if kind is RuleKind.UNANIMITY_ALL_YES:
         why = f"{c.yes} of the {c.members} members voted yes; every one of them must."
-    passed = test("members voting yes", need, c.yes, "≥", c.yes >= need, why)
+    passed = test("members voting yes", need, c.yes, "≥", c.yes >= need, why, t, c.members)
     if kind is not RuleKind.DOUBLE_MAJORITY:
         return passed, need, tests
     p, total = rule.population_threshold or Fraction(1), c.total_population
@@ -545,16 +644,18 @@ def _assess(
         f"{_math(p)} of {total:,}, so {pop_need:,} are needed."
     )
     population_ok = test(
-        "population", pop_need, c.yes_population, "≥", c.yes_population >= pop_need, why
+        "population", pop_need, c.yes_population, "≥", c.yes_population >= pop_need, why, p, total
     )
     unblocked = False
     if rule.min_blocking_minority is not None:
-        b, rule_why = _blocking_minimum(rule, c)
+        b, fewest, rule_why = _blocking_minimum(rule, c)
         why = (
             f"{not_yes} members did not vote yes; {rule_why}, so fewer adopts the motion "
             "whatever the population."
         )
-        unblocked = test("no blocking minority", b, not_yes, "<", not_yes < b, why)
+        unblocked = test(
+            "no blocking minority", b, not_yes, "<", not_yes < b, why, 1 - p, c.members, fewest
+        )
     return passed and (population_ok or unblocked), need, tests
 
 
@@ -613,12 +714,94 @@ def _margin(
 
 
 @dataclass(frozen=True)
+class Margin:
+    """How close a vote was, in the units a reader can weigh.
+
+    `states`: as `Tally.margin` (spare ≥ 0, short < 0, or minus the ballots missing for the
+    quorum). Where a weighted test applies (`weighted_test`: the population or the
+    contributions), the states count is a worst case a single heavy state can decide, so the
+    margin is also given as `weighted_share`, the yes states' share of the weight minus the
+    share needed (× 100: percentage points; < 0 below it), and `headcount`, the yes votes above
+    (≥ 0) or below (< 0) the number the head-count test needs.
+    """
+
+    states: int
+    weighted_test: ConditionCode | None = None
+    weighted_share: Fraction | None = None
+    headcount: int | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the margin as JSON-ready data, with fractions written as 'n/d'."""
+        return {f.name: _jsonable(getattr(self, f.name)) for f in fields(self)}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome with why: the `reason`, the tests not met, and the margin."""
+
+    outcome: Outcome
+    reason: Reason
+    failed: tuple[ConditionCode, ...]
+    margin: Margin
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the verdict as JSON-ready data, with fractions written as 'n/d'."""
+        return {f.name: _jsonable(getattr(self, f.name)) for f in fields(self)}
+
+
+def _verdict(
+    rule: VotingRule,
+    outcome: Outcome,
+    conditions: Iterable[Condition],
+    counts: _Count,
+    casting_vote: Choice | None,
+    margin: int,
+    required_yes: int,
+) -> Verdict:
+    """Say why the vote ended as it did, from the figures a stored tally keeps."""
+    c, kind = counts, rule.kind
+    failed = tuple(test.code for test in conditions if not test.passed)
+    if outcome is Outcome.NO_QUORUM:
+        reason = Reason.NO_QUORUM
+    elif kind is RuleKind.SIMPLE_MAJORITY and c.yes == c.no > 0:
+        reason = {
+            Choice.YES: Reason.CASTING_VOTE_YES,
+            Choice.NO: Reason.CASTING_VOTE_NO,
+            None: Reason.CASTING_VOTE_NOT_GIVEN,
+        }[casting_vote]
+        if rule.tie_break is not TieBreak.CHAIR_CASTING_VOTE:
+            reason = Reason.TIE_FAILS
+    elif outcome is Outcome.ADOPTED:
+        reason = Reason.MET
+    elif kind is RuleKind.UNANIMITY_NO_OBJECTION:
+        reason = Reason.OBJECTION if c.no else Reason.NO_YES
+    elif c.yes + c.no == 0 and ConditionCode.SHARE_OF_VOTING_YES in failed:
+        reason = Reason.NOBODY_VOTED
+    else:
+        reason = Reason.NOT_MET
+    weighted: tuple[ConditionCode, Fraction] | None = None
+    if kind is RuleKind.DOUBLE_MAJORITY and c.total_population:
+        held = Fraction(c.yes_population, c.total_population)
+        weighted = ConditionCode.POPULATION_SHARE, held - (rule.population_threshold or 1)
+    elif kind is RuleKind.WEIGHTED_DOUBLE_MAJORITY and c.total_share:
+        held = c.yes_share / c.total_share
+        weighted = ConditionCode.CONTRIBUTION_SHARE, held - (rule.share_threshold or 1)
+    detail = Margin(margin)
+    if weighted is not None:
+        detail = Margin(margin, weighted[0], weighted[1], c.yes - required_yes)
+    return Verdict(outcome, reason, failed, detail)
+
+
+@dataclass(frozen=True)
 class Tally:
     """The outcome of a vote under a rule, with every figure and test it rests on.
 
     `members` counts the entitled, non-recused states, so yes + no + abstain + absent ==
     members. `margin` is in states: spare (≥ 0) when adopted, short (< 0) when rejected, and
-    for NO_QUORUM minus the ballots missing for the quorum.
+    for NO_QUORUM minus the ballots missing for the quorum. `verdict` is the result as
+    structure (governance.wording puts it into the reader's language); `summary` is the short
+    English phrase stored with every tally since the first release (audit rows, project history
+    and open data keep it), not what pages show.
     """
 
     rule: VotingRule
@@ -641,6 +824,7 @@ class Tally:
     conditions: tuple[Condition, ...]
     margin: int
     summary: str
+    verdict: Verdict
 
     @property
     def adopted(self) -> bool:
@@ -657,6 +841,118 @@ class Tally:
         data = {f.name: _jsonable(getattr(self, f.name)) for f in fields(self)}
         return data | {"adopted": self.adopted, "cast": self.cast}
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Tally:
+        """Build a tally back from stored `to_dict` data, whichever release stored it.
+
+        A tally stored before conditions carried a code gets its codes, thresholds and bases
+        from its rule and figures; the verdict is always derived again, never read back.
+        """
+        try:
+            rule = VotingRule.from_dict(data["rule"])
+            c = _Count(
+                members=int(data["members"]),
+                yes=int(data["yes"]),
+                no=int(data["no"]),
+                yes_population=int(data.get("yes_population") or 0),
+                total_population=int(data.get("total_population") or 0),
+                yes_share=_parse_fraction(data.get("yes_share") or 0, "yes_share"),
+                total_share=_parse_fraction(data.get("total_share") or 0, "total_share"),
+                everyone_takes_part=not data.get("recused"),
+            )
+            outcome = Outcome(str(data["outcome"]))
+            casting = data.get("casting_vote")
+            casting_vote = None if casting is None else _choice(casting, "casting_vote")
+            conditions = tuple(_stored_condition(rule, c, row) for row in data["conditions"])
+            margin, need = int(data["margin"]), int(data["required_yes"])
+            quorum = data.get("quorum_required")
+            return cls(
+                rule=rule,
+                outcome=outcome,
+                members=c.members,
+                yes=c.yes,
+                no=c.no,
+                abstain=int(data["abstain"]),
+                absent=int(data["absent"]),
+                recused=int(data.get("recused") or 0),
+                recused_states=tuple(str(s) for s in data.get("recused_states") or ()),
+                yes_population=c.yes_population,
+                total_population=c.total_population,
+                yes_share=c.yes_share,
+                total_share=c.total_share,
+                required_yes=need,
+                quorum_required=None if quorum is None else int(quorum),
+                tie=bool(data.get("tie", c.yes == c.no > 0)),
+                casting_vote=casting_vote,
+                conditions=conditions,
+                margin=margin,
+                summary=str(data.get("summary") or ""),
+                verdict=_verdict(rule, outcome, conditions, c, casting_vote, margin, need),
+            )
+        except RuleError:
+            raise
+        except (KeyError, TypeError, ValueError) as exc:
+            raise RuleError(f"a stored tally that cannot be read: {exc!r}") from exc
+
+
+def _stored_figure(value: object, fraction: bool) -> Figure:
+    if fraction:
+        return _parse_fraction(value, "a condition's figure")
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise RuleError(f"a condition's figure must be a number or a word, not {value!r}")
+    return value
+
+
+def _stored_condition(rule: VotingRule, c: _Count, row: Mapping[str, Any]) -> Condition:
+    """A stored condition, with the structure derived from the rule where it was not stored."""
+    name = str(row["name"])
+    code = ConditionCode(str(row["code"])) if row.get("code") else _LEGACY_CODES[name]
+    if code is ConditionCode.SHARE_OF_MEMBERS_YES and rule.kind is RuleKind.UNANIMITY_ALL_YES:
+        code = ConditionCode.ALL_MEMBERS_YES
+    weighted = code is ConditionCode.CONTRIBUTION_SHARE
+    required = _stored_figure(row["required"], weighted)
+    strict, p = rule.strict, rule.population_threshold or Fraction(1)
+    fewest = None
+    structure: tuple[Fraction | None, int | Fraction | None, bool] = (None, None, False)
+    if code is ConditionCode.QUORUM:
+        structure = rule.quorum, c.members, False
+    elif code is ConditionCode.SHARE_OF_VOTING_YES:
+        structure = rule.threshold, c.yes + c.no, strict
+    elif code in (ConditionCode.SHARE_OF_MEMBERS_YES, ConditionCode.ALL_MEMBERS_YES):
+        structure = rule.threshold, c.members, strict
+    elif code is ConditionCode.POPULATION_SHARE:
+        structure = p, c.total_population, strict
+    elif code is ConditionCode.CONTRIBUTION_SHARE:
+        structure = rule.share_threshold, c.total_share, strict
+    elif code is ConditionCode.BLOCKING_MINORITY:
+        structure = 1 - p, c.members, False
+        fewest = None if c.everyone_takes_part else int(required) - 1
+    if "threshold" in row:  # stored with its structure: read it back rather than derive it
+        threshold = row.get("threshold")
+        base = row.get("base")
+        structure = (
+            None if threshold is None else _parse_fraction(threshold, "threshold"),
+            None if base is None else _parse_fraction(base, "base"),
+            bool(row.get("strict")),
+        )
+        fewest = row.get("fewest")
+    threshold, base, strict = structure
+    if isinstance(base, Fraction) and base.denominator == 1 and not weighted:
+        base = int(base)
+    return Condition(
+        name=name,
+        required=required,
+        actual=_stored_figure(row["actual"], weighted),
+        comparison=str(row["comparison"]),
+        passed=bool(row["passed"]),
+        explanation=str(row.get("explanation") or ""),
+        code=code,
+        threshold=threshold,
+        base=base,
+        strict=strict,
+        fewest=None if fewest is None else int(fewest),
+    )
+
 
 def _summary(
     rule: VotingRule, c: _Count, margin: int, need: int, failed: set[str], casting: Choice | None
@@ -672,6 +968,22 @@ def _summary(
         return f"rejected: {tie}; " + (
             f"the chair's casting vote was {given}" if chair else "a tie fails"
         )
+    # Where weights decide, a count of states to spare is a worst case one heavy state settles
+    # ("no state to spare" with 99 % in favour): the stored phrase gives the share instead.
+    if not failed and kind is RuleKind.WEIGHTED_DOUBLE_MAJORITY:
+        held, s = _percent(c.yes_share / c.total_share), rule.share_threshold or Fraction(1)
+        return (
+            f"adopted: the yes states hold {held} of the contributions, {_words(s, strict)} needed"
+        )
+    if not failed and kind is RuleKind.DOUBLE_MAJORITY:
+        p, total = rule.population_threshold or Fraction(1), c.total_population
+        if c.yes_population >= _min_count(p, total, strict):
+            held = _percent(Fraction(c.yes_population, total))
+            return (
+                f"adopted: the yes states hold {held} of the population, {_words(p, strict)} needed"
+            )
+        can_block = _blocking_minimum(rule, c)[0]
+        return f"adopted: {c.members - c.yes} members did not vote yes, fewer than the {can_block} that can block"
     if not failed:
         return f"adopted with {_states(margin)} to spare"
     if kind is RuleKind.UNANIMITY_NO_OBJECTION:
@@ -779,9 +1091,11 @@ def evaluate(
         quorum_need = _min_count(q, c.members, False)
         why = (
             f"{cast} of the {c.members} members cast a ballot, abstentions included; the quorum "
-            f"is {_math(q)} of {c.members} = {_number(q * c.members)}, so {quorum_need} are needed."
+            f"is {_math(q)} of {c.members} = {exact(q * c.members)}, so {quorum_need} are needed."
         )
-        tests.insert(0, Condition("quorum", quorum_need, cast, "≥", cast >= quorum_need, why))
+        met = cast >= quorum_need
+        code = ConditionCode.QUORUM
+        tests.insert(0, Condition("quorum", quorum_need, cast, "≥", met, why, code, q, c.members))
     tie = c.yes == c.no > 0
     decides = tie and rule.tie_break is TieBreak.CHAIR_CASTING_VOTE
     if quorum_need is not None and cast < quorum_need:
@@ -794,6 +1108,7 @@ def evaluate(
         margin = _margin(rule, c, groups, casting, adopted)
         failed = set() if adopted else {test.name for test in tests if not test.passed}
         summary = _summary(rule, c, margin, need, failed, casting)
+    casting_out = casting if decides and outcome is not Outcome.NO_QUORUM else None
     return Tally(
         rule=rule,
         outcome=outcome,
@@ -811,8 +1126,9 @@ def evaluate(
         required_yes=need,
         quorum_required=quorum_need,
         tie=tie,
-        casting_vote=casting if decides and outcome is not Outcome.NO_QUORUM else None,
+        casting_vote=casting_out,
         conditions=tuple(tests),
         margin=margin,
         summary=summary,
+        verdict=_verdict(rule, outcome, tests, c, casting_out, margin, need),
     )

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
+from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.models import AuditEvent, User
-from governance import registry
+from governance import registry, rules
 from governance.models import (
     CONFIDENTIAL_COUNCIL_KINDS,
+    TIGHTENING,
     VOTING_ROLES,
     Accreditation,
     AccreditationApproval,
@@ -21,16 +25,45 @@ from governance.models import (
     Council,
     Escalation,
     EscalationStatus,
+    FreezeStatus,
+    InterimFreeze,
     MemberState,
     Motion,
+    MotionKind,
     MotionStatus,
     ResearchProject,
+    RuleVariant,
     Seat,
     StaffRole,
     StaffRoleKind,
     VotingRightsSuspension,
+    VotingRulePolicy,
 )
 from governance.models.decision_log import DecisionStatement, TreeHead
+
+DEFAULT_RULES: dict[str, rules.VotingRule] = {
+    MotionKind.PROJECT_APPROVAL: rules.VotingRule.qualified_of_voting(),
+    MotionKind.BUDGET: rules.VotingRule.weighted_double_majority(),
+    MotionKind.SAFETY_ESCALATION: rules.VotingRule.qualified_of_voting(),
+    MotionKind.GENERAL: rules.VotingRule.simple_majority(),
+}
+
+# Safety votes: a low bar to tighten (one third of the members), a high bar to loosen
+# (two-thirds of all members), unless the council's policy says otherwise.
+DEFAULT_VARIANT_RULES: dict[str, rules.VotingRule] = {
+    RuleVariant.TIGHTEN: rules.VotingRule.qualified_of_members(Fraction(1, 3)),
+    RuleVariant.LOOSEN: rules.VotingRule.qualified_of_members(Fraction(2, 3)),
+}
+
+
+def rule_for(council: Council, kind: str, variant: str = "") -> rules.VotingRule:
+    """The council's rule for this kind (and variant) of motion, or the platform's default."""
+    policy = VotingRulePolicy.objects.filter(
+        council=council, motion_kind=kind, variant=variant
+    ).first()
+    if policy is None and variant:
+        return DEFAULT_VARIANT_RULES[variant]
+    return rules.VotingRule.from_dict(policy.rule) if policy else DEFAULT_RULES[kind]
 
 
 def today() -> dt.date:
@@ -473,3 +506,354 @@ def ballot_cast_rows_for_reading(rows: list[AuditEvent]) -> None:
             after["choice"] = ballot.choice
             after["receipt"] = ballot.entry_hash
         row.after = after or None
+
+
+# -- what the signed-in pages show (issue 14) -----------------------------------------------
+
+
+def states_voted_many(motions: list[Motion]) -> dict[int, set[str]]:
+    """For each motion, the states with a ballot in: two queries however many motions.
+
+    Roll-call votes read the current ballots' tags; secret ones their participations (who voted,
+    never how), as :func:`governance.services.ballots.states_voted` does for one motion.
+    """
+    from governance.models import BallotParticipation
+
+    voted: dict[int, set[str]] = {m.pk: set() for m in motions}
+    open_ids = [m.pk for m in motions if not m.secret]
+    secret_ids = [m.pk for m in motions if m.secret]
+    if open_ids:
+        for motion_id, tag in Ballot.objects.filter(
+            motion_id__in=open_ids, is_current=True
+        ).values_list("motion_id", "tag"):
+            voted[motion_id].add(tag)
+    if secret_ids:
+        for motion_id, code in BallotParticipation.objects.filter(
+            motion_id__in=secret_ids
+        ).values_list("motion_id", "member_state__code"):
+            voted[motion_id].add(code)
+    return voted
+
+
+def states_not_voted(motion: Motion, voted: set[str]) -> list[str]:
+    """The states of the frozen electorate, not recused, that have not voted (codes, in order)."""
+    electorate = getattr(motion, "electorate", None)
+    if electorate is None:
+        return []
+    return [
+        e["state"]
+        for e in electorate.entries["electors"]
+        if not e["recused"] and e["state"] not in voted
+    ]
+
+
+def close_allowed(motion: Motion, *, waiting: list[str], now: dt.datetime) -> bool:
+    """Whether voting may be closed now: the deadline has passed, or every delegation has voted.
+
+    The one rule :func:`governance.services.motions.motion_close` enforces, so that a page offers
+    the button exactly when the service would accept it.
+    """
+    return motion.status == MotionStatus.VOTING_OPEN and (now >= motion.closes_at or not waiting)
+
+
+@dataclass(frozen=True)
+class StateOpenVotes:
+    """The open votes one state's delegate may cast: all of them, those not yet cast, the first deadline."""
+
+    state: str
+    motions: tuple[Motion, ...]
+    waiting: tuple[Motion, ...]
+    first_closes_at: dt.datetime
+
+
+def open_votes_by_state(*, user: User) -> list[StateOpenVotes]:
+    """The signed-in delegate's open votes grouped by the state they vote for (dashboard)."""
+    by_state: dict[str, tuple[list[Motion], list[Motion]]] = {}
+    for motion, states, voted in open_votes_for_user(user=user):
+        for state in states:
+            all_, waiting = by_state.setdefault(state, ([], []))
+            all_.append(motion)
+            if state not in voted:
+                waiting.append(motion)
+    return [
+        StateOpenVotes(
+            state=state,
+            motions=tuple(all_),
+            waiting=tuple(waiting),
+            first_closes_at=min(m.closes_at for m in all_),
+        )
+        for state, (all_, waiting) in sorted(by_state.items())
+    ]
+
+
+@dataclass(frozen=True)
+class OwnBallot:
+    """How a state the viewer votes for voted on a motion, as far as the viewer may know it.
+
+    `choice` is None in a secret ballot; `receipt` is None once a secret ballot's key is erased
+    (nobody can find the state's ballot in the chain any more) or when the state has not voted.
+    """
+
+    state: str
+    voted: bool
+    choice: str | None
+    receipt: str | None
+    seq: int | None
+    by_proxy: bool
+
+
+def own_ballots(*, user: User, motion: Motion) -> list[OwnBallot]:
+    """The viewer's state's ballot (and those it casts as proxy), read from the ballot chain.
+
+    Only for a voting delegate of the council: the state's own ballot and any vote it holds as
+    proxy. A roll-call ballot shows its choice and receipt; a secret one only that it was cast,
+    and its receipt while the vote is open (the key that finds it is erased at the close).
+    """
+    from governance.chain import secret_tag
+    from governance.models import BallotParticipation
+
+    electorate = getattr(motion, "electorate", None)
+    accreditation = voting_accreditation(user=user, council=motion.council)
+    if electorate is None or accreditation is None:
+        return []
+    own = accreditation.member_state.code
+    states = [
+        e["state"]
+        for e in electorate.entries["electors"]
+        if not e["recused"]
+        and ((e["state"] == own and not e["proxy_holder"]) or e["proxy_holder"] == own)
+    ]
+    result = []
+    for state in states:
+        ballot: Ballot | None = None
+        if not motion.secret:
+            ballot = Ballot.objects.filter(motion=motion, tag=state, is_current=True).first()
+            voted = ballot is not None
+        else:
+            voted = BallotParticipation.objects.filter(
+                motion=motion, member_state__code=state
+            ).exists()
+            if voted and motion.secret_key:
+                tag = secret_tag(bytes(motion.secret_key), state)
+                ballot = Ballot.objects.filter(motion=motion, tag=tag, is_current=True).first()
+        result.append(
+            OwnBallot(
+                state=state,
+                voted=voted,
+                choice=None if motion.secret or ballot is None else ballot.choice,
+                receipt=ballot.entry_hash if ballot else None,
+                seq=ballot.seq if ballot else None,
+                by_proxy=state != own,
+            )
+        )
+    return result
+
+
+def projects_awaiting_decision() -> QuerySet[ResearchProject]:
+    """Proposed projects no approval motion is already under way for: what a new draft may name."""
+    busy = Motion.objects.filter(kind=MotionKind.PROJECT_APPROVAL, project__isnull=False).exclude(
+        status=MotionStatus.WITHDRAWN
+    )
+    return (
+        ResearchProject.objects.filter(status="proposed")
+        .exclude(pk__in=busy.values("project_id"))
+        .select_related("host_state")
+        .order_by("code")
+    )
+
+
+def voting_rules_table(councils: QuerySet[Council]) -> list[tuple[Council, list[tuple[str, str]]]]:
+    """For each council, the rule each kind of motion drafted on the secretariat's form gets.
+
+    (A measure put to the Safety Board from an escalation's page gets the bar of its direction
+    instead: see :func:`rule_for` with a variant.)
+    """
+    policies: dict[tuple[int, str], dict[str, object]] = {
+        (p.council_id, p.motion_kind): p.rule
+        for p in VotingRulePolicy.objects.filter(council__in=councils, variant="")
+    }
+    table = []
+    for council in councils:
+        rows = []
+        for kind in MotionKind:
+            stored = policies.get((council.pk, kind.value))
+            rule = rules.VotingRule.from_dict(stored) if stored else DEFAULT_RULES[kind.value]
+            rows.append((str(kind.label), rule.describe()))
+        table.append((council, rows))
+    return table
+
+
+def project_get_for_user(*, user: User, code: str) -> ResearchProject | None:
+    """A project's proposal, for those who have a reason to read it.
+
+    Its lead and members, the secretariat (any council's secretary), the safety officers, and
+    whoever may read a motion or an escalation about it; nobody else (a proposal is not public
+    until a council decides on it, and the portal publishes only what it may).
+    """
+    project = (
+        ResearchProject.objects.select_related("host_state", "lead")
+        .prefetch_related("status_changes")
+        .filter(code=code)
+        .first()
+    )
+    if project is None:
+        return None
+    if user.is_superuser or project.lead_id == user.pk:
+        return project
+    if project.pk in registry.project_ids_of_member(user):
+        return project
+    if councils_served(user=user).exists() or has_staff_role(
+        user=user, role=StaffRoleKind.SAFETY_OFFICER
+    ):
+        return project
+    if motions_for_user(user=user).filter(project=project).exists():
+        return project
+    readers_of_escalations = council_ids_accredited(user=user) & set(
+        Council.objects.filter(kind="safety_board").values_list("pk", flat=True)
+    )
+    if readers_of_escalations and project.escalations.exists():
+        return project
+    return None
+
+
+@dataclass(frozen=True)
+class ActionItem:
+    """One thing waiting for a secretary, with the motion, accreditation or escalation it is about."""
+
+    kind: str
+    motion: Motion | None = None
+    accreditation: Accreditation | None = None
+    escalation: Escalation | None = None
+    waiting: tuple[str, ...] = ()
+
+
+def secretary_actions(*, user: User, now: dt.datetime | None = None) -> list[ActionItem]:
+    """What waits for this secretary in the councils they serve, the most pressing first.
+
+    Votes past their deadline to close, closed votes to certify, certified decisions to publish,
+    open votes every delegation has already voted in (may close early), tabled motions whose
+    opening time has passed, drafts to table, accreditations to approve; and, for the Safety
+    Board, escalations not yet put to its vote and interim freezes no motion confirms yet.
+    """
+    now = now or timezone.now()
+    councils = councils_served(user=user)
+    motions = list(
+        Motion.objects.filter(
+            council__in=councils,
+            status__in=[
+                MotionStatus.DRAFT,
+                MotionStatus.TABLED,
+                MotionStatus.VOTING_OPEN,
+                MotionStatus.VOTING_CLOSED,
+                MotionStatus.CERTIFIED,
+            ],
+        )
+        .select_related("council", "electorate")
+        .order_by("closes_at", "id")
+    )
+    open_ = [m for m in motions if m.status == MotionStatus.VOTING_OPEN]
+    voted = states_voted_many(open_)
+    items: list[ActionItem] = []
+    for m in open_:
+        if now >= m.closes_at:
+            items.append(ActionItem("close_due", motion=m))
+    items += [
+        ActionItem("certify", motion=m) for m in motions if m.status == MotionStatus.VOTING_CLOSED
+    ]
+    items += [
+        ActionItem("publish", motion=m) for m in motions if m.status == MotionStatus.CERTIFIED
+    ]
+    for m in open_:
+        if now < m.closes_at and not states_not_voted(m, voted[m.pk]):
+            items.append(ActionItem("close_early", motion=m))
+    items += [
+        ActionItem("open_late", motion=m)
+        for m in motions
+        if m.status == MotionStatus.TABLED and m.opens_at <= now
+    ]
+    items += [ActionItem("table", motion=m) for m in motions if m.status == MotionStatus.DRAFT]
+    items += [
+        ActionItem("approve", accreditation=a) for a in accreditations_pending(councils=councils)
+    ]
+    if councils.filter(kind="safety_board").exists():
+        for escalation in (
+            Escalation.objects.filter(status=EscalationStatus.RAISED)
+            .prefetch_related("motions", "freezes")
+            .order_by("raised_at")
+        ):
+            live = [m for m in escalation.motions.all() if m.status != MotionStatus.WITHDRAWN]
+            freeze = next(
+                (f for f in escalation.freezes.all() if f.status == FreezeStatus.ACTIVE), None
+            )
+            if freeze is not None and not live:
+                items.append(ActionItem("confirm_freeze", escalation=escalation))
+            elif not live:
+                items.append(ActionItem("escalation", escalation=escalation))
+    return items
+
+
+def council_secretaries(council: Council, *, on: dt.date | None = None) -> list[User]:
+    """The people who run this council's votes today: its own secretaries, then council-wide ones."""
+    on = on or today()
+    roles = (
+        StaffRole.objects.filter(_current("valid_", on), role=StaffRoleKind.COUNCIL_SECRETARY)
+        .filter(Q(council=council) | Q(council__isnull=True))
+        .select_related("user")
+        .order_by("council_id", "user__last_name", "user__username")
+    )
+    people: dict[int, User] = {}
+    for role in roles:
+        people.setdefault(role.user_id, role.user)
+    return list(people.values())
+
+
+@dataclass(frozen=True)
+class EscalationOutlook:
+    """What happens next with an escalation, and who acts: the panel on its page."""
+
+    board: Council | None
+    chair: User | None
+    secretaries: tuple[User, ...]
+    tightening: bool
+    rule_in_words: str
+    freeze_hours: int
+    review_months: int
+    recused_hosts: tuple[str, ...]
+    active_freeze: InterimFreeze | None
+    live_motions: tuple[Motion, ...]
+
+
+def escalation_outlook(escalation: Escalation) -> EscalationOutlook:
+    """Who decides an escalation, under which bar, and by when (from the rules and settings)."""
+    board = Council.objects.filter(kind="safety_board").select_related("chair").first()
+    tightening = escalation.proposed_measure in TIGHTENING
+    rule = (
+        rule_for(
+            board,
+            "safety_escalation",
+            RuleVariant.TIGHTEN if tightening else RuleVariant.LOOSEN,
+        ).describe()
+        if board
+        else ""
+    )
+    hosts = (
+        tuple(sorted({p.host_state.code for p in escalation.projects.select_related("host_state")}))
+        if settings.SAFETY_RECUSE_HOST_NATION
+        else ()
+    )
+    return EscalationOutlook(
+        board=board,
+        chair=board.chair if board else None,
+        secretaries=tuple(council_secretaries(board)) if board else (),
+        tightening=tightening,
+        rule_in_words=rule,
+        freeze_hours=settings.INTERIM_FREEZE_HOURS,
+        review_months=settings.SAFETY_REVIEW_MONTHS,
+        recused_hosts=hosts,
+        active_freeze=InterimFreeze.objects.filter(
+            escalation=escalation, status=FreezeStatus.ACTIVE
+        ).first(),
+        live_motions=tuple(
+            escalation.motions.exclude(status=MotionStatus.WITHDRAWN).order_by("-created_at")
+        ),
+    )

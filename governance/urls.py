@@ -1,10 +1,12 @@
 from django.urls import path
 
-from governance import views, views_safety, views_voting
+from governance import views, views_drafting, views_safety, views_voting
 
 app_name = "governance"
 urlpatterns = [
+    path("my/", views.dashboard, name="dashboard"),
     path("my/councils/", views.my_councils, name="my_councils"),
+    path("projects/<slug:code>/", views.project_detail, name="project_detail"),
     path("my/votes/", views_voting.my_open_votes, name="my_open_votes"),
     path("motions/<int:motion_id>/", views_voting.motion_detail, name="motion_detail"),
     path("motions/<int:motion_id>/vote/", views_voting.vote_confirm, name="vote"),
@@ -16,7 +18,12 @@ urlpatterns = [
     path(
         "motions/<int:motion_id>/step/<str:action>/", views_voting.motion_step, name="motion_step"
     ),
+    path("motions/<int:motion_id>/edit/", views_drafting.motion_edit, name="motion_edit"),
+    path(
+        "motions/<int:motion_id>/withdraw/", views_drafting.motion_withdraw, name="motion_withdraw"
+    ),
     path("secretariat/", views_voting.secretariat, name="secretariat"),
+    path("secretariat/motions/new/", views_drafting.motion_new, name="motion_new"),
     path(
         "secretariat/accreditations/<int:accreditation_id>/approve/",
         views_voting.accreditation_approve,

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -21,22 +22,23 @@ from core.actors import Actor
 from core.audit import audit_record
 from core.errors import DomainError, MfaStale
 from core.validators import ABSTRACT_MAX, MOTION_TEXT_MAX
-from governance import permissions, services
+from governance import permissions, selectors, services
+from governance.forms import UswdsForm
 from governance.models import (
     Council,
     CouncilKind,
     Escalation,
     EscalationEvidence,
-    FreezeStatus,
     ProjectStatus,
     ResearchProject,
     SafetyLevel,
     SafetyMeasure,
     Severity,
 )
+from governance.views import crumbs
 
 
-class EscalationForm(forms.Form):
+class EscalationForm(UswdsForm):
     projects = forms.ModelMultipleChoiceField(
         queryset=ResearchProject.objects.exclude(status__in=[ProjectStatus.REJECTED]).order_by(
             "code"
@@ -106,11 +108,12 @@ def safety_home(request: HttpRequest) -> HttpResponse:
             "escalations": escalations,
             "levels": SafetyLevel.objects.order_by("level"),
             "mfa_ok": actor.mfa_verified,
+            "breadcrumbs": crumbs((_("Safety"), None)),
         },
     )
 
 
-class SafetyMotionForm(forms.Form):
+class SafetyMotionForm(UswdsForm):
     measure = forms.ChoiceField(
         choices=SafetyMeasure.choices, label=gettext_lazy("Measure to vote on")
     )
@@ -130,6 +133,32 @@ class SafetyMotionForm(forms.Form):
     )
 
 
+def _motion_initial(escalation: Escalation, outlook: selectors.EscalationOutlook) -> dict[str, Any]:
+    """The Board's vote as the secretary will most likely draft it.
+
+    Under an interim freeze: the freeze itself, with a window that closes before the freeze
+    lapses (the written procedure if too little time is left for an ordinary vote).
+    """
+    initial: dict[str, Any] = {
+        "measure": escalation.proposed_measure,
+        "level": escalation.proposed_level,
+        "hours": 48,
+        "procedure": "ordinary",
+    }
+    freeze = outlook.active_freeze
+    if freeze is not None and not outlook.live_motions:
+        left = int((freeze.lapses_at - timezone.now()) / dt.timedelta(hours=1))
+        # An hour to spare for certifying the count before the freeze lapses.
+        hours = max(1, min(48, left - 1))
+        initial.update(
+            measure=SafetyMeasure.FREEZE,
+            level=None,
+            hours=hours,
+            procedure="ordinary" if hours >= settings.ORDINARY_MIN_VOTING_HOURS else "written",
+        )
+    return initial
+
+
 @login_required
 def escalation_detail(request: HttpRequest, escalation_id: int) -> HttpResponse:
     """An escalation's public facts; its confidential part only on request, and each reading is recorded."""
@@ -144,17 +173,24 @@ def escalation_detail(request: HttpRequest, escalation_id: int) -> HttpResponse:
         except DomainError as exc:
             messages.error(request, exc.message)
     board = Council.objects.filter(kind=CouncilKind.SAFETY_BOARD).first()
+    outlook = selectors.escalation_outlook(escalation)
+    is_secretary = board is not None and permissions.is_secretary(actor, board)
     context: dict[str, Any] = {
         "escalation": escalation,
         "confidential": confidential,
         "entitled": permissions.may_read_confidential(actor),
         "is_chair": board is not None and board.chair_id == getattr(request.user, "pk", None),
-        "is_secretary": board is not None and permissions.is_secretary(actor, board),
-        "active_freeze": escalation.freezes.filter(status=FreezeStatus.ACTIVE).first(),
-        "motion_form": SafetyMotionForm(
-            initial={"measure": escalation.proposed_measure, "level": escalation.proposed_level}
-        ),
+        "is_secretary": is_secretary,
+        "outlook": outlook,
+        "active_freeze": outlook.active_freeze,
+        "needs_confirming_motion": outlook.active_freeze is not None and not outlook.live_motions,
+        "motion_form": SafetyMotionForm(initial=_motion_initial(escalation, outlook))
+        if is_secretary
+        else None,
         "mfa_ok": actor.mfa_verified,
+        "breadcrumbs": crumbs(
+            (_("Safety"), reverse("governance:safety_home")), (escalation.reference, None)
+        ),
     }
     return render(request, "governance/escalation_detail.html", context)
 

@@ -3,37 +3,34 @@ and the secretary's steps. Thin: every write goes through a service."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from core import l10n
 from core.actors import Actor
-from core.bounds import DateTimeFormField
 from core.errors import DomainError, MfaStale
-from core.validators import MOTION_TEXT_MAX, validate_name
-from governance import permissions, rules, selectors, services
+from governance import permissions, selectors, services, wording
+from governance.forms import DocumentForm, VoteForm
 from governance.models import (
     BallotChoice,
-    Council,
     MemberState,
     Motion,
     MotionDocument,
-    MotionKind,
     MotionStatus,
-    Procedure,
 )
 from governance.services.ballots import states_voted
+from governance.views import crumbs
 
 
 def _user(request: HttpRequest) -> Any:
@@ -47,7 +44,16 @@ def my_open_votes(request: HttpRequest) -> HttpResponse:
         {"motion": motion, "states": states, "done": [s for s in states if s in voted]}
         for motion, states, voted in selectors.open_votes_for_user(user=_user(request))
     ]
-    return render(request, "governance/my_open_votes.html", {"rows": rows})
+    return render(
+        request,
+        "governance/my_open_votes.html",
+        {
+            "rows": rows,
+            "breadcrumbs": crumbs(
+                (_("My dashboard"), reverse("governance:dashboard")), (_("My open votes"), None)
+            ),
+        },
+    )
 
 
 ROLL_CALL_LABELS = {
@@ -58,15 +64,86 @@ ROLL_CALL_LABELS = {
 
 
 def _roll_call(motion: Motion) -> list[dict[str, Any]]:
-    return [
+    """The roll call in the order a reader looks a country up: by its name in their language."""
+    rows = [
         {**row, "choice_label": ROLL_CALL_LABELS[str(row["choice"])]}
         for row in selectors.roll_call(motion)
+    ]
+    return l10n.sorted_by_name(rows, lambda row: l10n.country_name(str(row["state"])))
+
+
+# The lifecycle as the step indicator shows it, each step explained in one sentence.
+STEPS: tuple[tuple[str, Any], ...] = (
+    (
+        MotionStatus.DRAFT,
+        gettext_lazy(
+            "The secretary prepares the text; it can still be edited, and only the council's "
+            "delegates and the secretariat can read it."
+        ),
+    ),
+    (
+        MotionStatus.TABLED,
+        gettext_lazy(
+            "The motion is on the council's agenda: its text and voting rule are fixed, and "
+            "every signed-in person can read it."
+        ),
+    ),
+    (
+        MotionStatus.VOTING_OPEN,
+        gettext_lazy(
+            "The delegations vote until the closing time; each may change its vote until then."
+        ),
+    ),
+    (
+        MotionStatus.VOTING_CLOSED,
+        gettext_lazy(
+            "The ballots are counted under the voting rule; the secretary checks the count."
+        ),
+    ),
+    (
+        MotionStatus.CERTIFIED,
+        gettext_lazy(
+            "The secretary certifies the result: the decision takes effect and cannot be undone."
+        ),
+    ),
+    (
+        MotionStatus.PUBLISHED,
+        gettext_lazy("The decision and its ballot chain are published on the transparency portal."),
+    ),
+)
+REACHED_AT: dict[str, str] = {
+    MotionStatus.DRAFT: "created_at",
+    MotionStatus.TABLED: "tabled_at",
+    MotionStatus.VOTING_OPEN: "opened_at",
+    MotionStatus.VOTING_CLOSED: "closed_at",
+    MotionStatus.CERTIFIED: "certified_at",
+    MotionStatus.PUBLISHED: "published_at",
+}
+
+
+def _steps(motion: Motion) -> list[dict[str, Any]]:
+    """The step indicator: each step complete, current or to come; a withdrawn motion stops."""
+    order = [status for status, _sentence in STEPS]
+    if motion.status == MotionStatus.WITHDRAWN:
+        current = order.index(MotionStatus.TABLED) if motion.tabled_at else 0
+    else:
+        current = order.index(motion.status)
+    return [
+        {
+            "status": status,
+            "label": MotionStatus(status).label,
+            "sentence": sentence,
+            "number": i + 1,
+            "state": "complete" if i < current else "current" if i == current else "upcoming",
+            "at": getattr(motion, REACHED_AT[status]) if i <= current else None,
+        }
+        for i, (status, sentence) in enumerate(STEPS)
     ]
 
 
 @login_required
 def motion_detail(request: HttpRequest, motion_id: int) -> HttpResponse:
-    """A motion with its documents, the rule in plain words, and what the viewer may do now."""
+    """A motion: where it stands, its documents, the rule, the viewer's vote, the next step."""
     user = _user(request)
     # Drafts are for the council's delegates and its secretariat: to anyone else they do not exist.
     motion = get_object_or_404(
@@ -81,30 +158,45 @@ def motion_detail(request: HttpRequest, motion_id: int) -> HttpResponse:
                 may_vote_for, voted = states, done
     is_secretary = permissions.is_secretary(actor, motion.council)
     electorate = getattr(motion, "electorate", None)
+    now = timezone.now()
+    cast = states_voted(motion) if electorate else set()
+    waiting = selectors.states_not_voted(motion, cast)
     context = {
         "motion": motion,
-        "rule_in_words": rules.VotingRule.from_dict(motion.rule).describe(),
+        "rule_in_words": wording.rule_in_words(motion.rule),
         "electorate_rule": selectors.electorate_rule_in_words(),
         "may_vote_for": may_vote_for,
         "voted": voted,
         "choices": BallotChoice.choices,
         "is_secretary": is_secretary,
         "mfa_ok": actor.mfa_verified,
-        "turnout": len(states_voted(motion)) if electorate else None,
+        "turnout": len(cast) if electorate else None,
         "electors": len([e for e in electorate.entries["electors"] if not e["recused"]])
         if electorate
         else None,
+        # Who has not voted yet is the secretary's to chase; delegates see the turnout only.
+        "waiting": l10n.sorted_by_name(waiting, l10n.country_name) if is_secretary else [],
+        "close_allowed": selectors.close_allowed(motion, waiting=waiting, now=now),
+        "deadline_passed": now >= motion.closes_at,
+        # While the vote is open, a state that has not voted yet is said by the vote form.
+        "own_ballots": [
+            b
+            for b in selectors.own_ballots(user=user, motion=motion)
+            if b.voted or motion.status != MotionStatus.VOTING_OPEN
+        ],
+        "steps": _steps(motion),
         "roll_call": _roll_call(motion),
         "tally": motion.tally if motion.closed_at else None,
-        "now": timezone.now(),
+        "now": now,
         "document_form": DocumentForm() if is_secretary else None,
+        "breadcrumbs": crumbs(
+            (_("Secretariat"), reverse("governance:secretariat"))
+            if is_secretary
+            else (_("My open votes"), reverse("governance:my_open_votes")),
+            (motion.reference, None),
+        ),
     }
     return render(request, "governance/motion_detail.html", context)
-
-
-class VoteForm(forms.Form):
-    member_state = forms.CharField(max_length=2)
-    choice = forms.ChoiceField(choices=BallotChoice.choices, label=gettext_lazy("Your vote"))
 
 
 @login_required
@@ -119,6 +211,11 @@ def vote_confirm(request: HttpRequest, motion_id: int) -> HttpResponse:
     state = MemberState.objects.filter(code=form.cleaned_data["member_state"]).first()
     if state is None:
         raise Http404
+    motion_crumbs = crumbs(
+        (_("My open votes"), reverse("governance:my_open_votes")),
+        (motion.reference, reverse("governance:motion_detail", args=[motion.pk])),
+        (_("Confirm your vote"), None),
+    )
     if request.POST.get("confirmed") != "yes":
         return render(
             request,
@@ -128,6 +225,7 @@ def vote_confirm(request: HttpRequest, motion_id: int) -> HttpResponse:
                 "state": state,
                 "choice": form.cleaned_data["choice"],
                 "choice_label": BallotChoice(form.cleaned_data["choice"]).label,
+                "breadcrumbs": motion_crumbs,
             },
         )
     try:
@@ -143,7 +241,15 @@ def vote_confirm(request: HttpRequest, motion_id: int) -> HttpResponse:
         messages.error(request, exc.message)
         return HttpResponseRedirect(reverse("governance:motion_detail", args=[motion.pk]))
     label = BallotChoice(receipt.choice).label if receipt.choice else None
-    context = {"motion": motion, "receipt": receipt, "choice_label": label}
+    context = {
+        "motion": motion,
+        "receipt": receipt,
+        "state": state,
+        "choice_label": label,
+        # The same hash in groups of eight, for reading it out or comparing it by eye.
+        "receipt_groups": [receipt.entry_hash[i : i + 8] for i in range(0, 64, 8)],
+        "breadcrumbs": [*motion_crumbs[:-1], {"label": _("Your receipt"), "url": None}],
+    }
     return render(request, "governance/vote_receipt.html", context)
 
 
@@ -157,11 +263,6 @@ def document_download(request: HttpRequest, motion_id: int, document_id: int) ->
         as_attachment=True,
         filename=(document.file.name or "document").rsplit("/", 1)[-1],
     )
-
-
-class DocumentForm(forms.Form):
-    title = forms.CharField(max_length=300, label=gettext_lazy("Title"), validators=[validate_name])
-    file = forms.FileField(label=gettext_lazy("File"))
 
 
 def _step(request: HttpRequest, motion: Motion, call: Callable[[], Any], done: str) -> HttpResponse:
@@ -232,67 +333,18 @@ def motion_step(request: HttpRequest, motion_id: int, action: str) -> HttpRespon
     return _step(request, motion, call, done)
 
 
-class MotionForm(forms.Form):
-    council = forms.ModelChoiceField(
-        queryset=Council.objects.all(), label=gettext_lazy("Council"), to_field_name="code"
-    )
-    kind = forms.ChoiceField(choices=MotionKind.choices, label=gettext_lazy("Kind"))
-    title = forms.CharField(max_length=300, label=gettext_lazy("Title"), validators=[validate_name])
-    text = forms.CharField(
-        widget=forms.Textarea, label=gettext_lazy("Text"), max_length=MOTION_TEXT_MAX
-    )
-    opens_at = DateTimeFormField(
-        label=gettext_lazy("Voting opens"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-    )
-    closes_at = DateTimeFormField(
-        label=gettext_lazy("Voting closes"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-    )
-    procedure = forms.ChoiceField(choices=Procedure.choices, label=gettext_lazy("Procedure"))
-    secret = forms.BooleanField(required=False, label=gettext_lazy("Secret ballot"))
-    project = forms.CharField(
-        required=False, max_length=40, label=gettext_lazy("Project code (for a project approval)")
-    )
-
-
 @login_required
+@require_GET
 def secretariat(request: HttpRequest) -> HttpResponse:
-    """The secretary's desk for the councils they serve: motions, new drafts, approvals.
+    """The secretary's desk for the councils they serve: what needs action, the motions, approvals.
 
-    A secretary of one council sees and drafts for that council only; the council-wide
-    secretariat sees every council.
+    A secretary of one council sees that council only; the council-wide secretariat sees every
+    council. New drafts are made on their own page (governance:motion_new).
     """
     actor = Actor.from_request(request)
     if not permissions.serves_any_council(actor):
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied
     councils = selectors.councils_served(user=_user(request))
-    form = MotionForm(
-        request.POST or None,
-        initial={
-            "opens_at": timezone.localtime() + dt.timedelta(hours=1),
-            "closes_at": timezone.localtime() + dt.timedelta(days=7),
-        },
-    )
-    form.fields["council"].queryset = councils  # type: ignore[attr-defined]
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        code = data.pop("project")
-        from governance.models import ResearchProject
-
-        data["project"] = ResearchProject.objects.filter(code=code).first() if code else None
-        try:
-            motion = services.motion_create(actor=actor, **data)
-        except DomainError as exc:
-            if exc.field and exc.field in form.fields:
-                form.add_error(exc.field, exc.message)
-            else:
-                form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("Draft %(ref)s created.") % {"ref": motion.reference})
-            return HttpResponseRedirect(reverse("governance:motion_detail", args=[motion.pk]))
     motions = (
         selectors.motions_for_user(user=_user(request))
         .filter(council__in=councils)
@@ -302,10 +354,12 @@ def secretariat(request: HttpRequest) -> HttpResponse:
         request,
         "governance/secretariat.html",
         {
-            "form": form,
+            "actions": selectors.secretary_actions(user=_user(request)),
             "motions": motions,
             "pending": selectors.accreditations_pending(councils=councils),
             "mfa_ok": actor.mfa_verified,
+            "now": timezone.now(),
+            "breadcrumbs": crumbs((_("Secretariat"), None)),
         },
     )
 

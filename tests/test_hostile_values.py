@@ -47,13 +47,15 @@ MUST_REFUSE: dict[str, set[str]] = {
     "datetime": {"year_1_time", "year_9999_time"},
     "choice": {"nul", "megabyte"},
 }
-NAME_FIELDS = ("name", "name_en", "name_de", "name_fr", "title")
+NAME_FIELDS = ("name", "name_en", "name_de", "name_fr", "title", "title_de", "title_fr")
 MODULES = (
     "core.api",
     "governance.api",
     "governance.api_voting",
     "governance.api_log",
+    "governance.forms",
     "governance.views_voting",
+    "governance.views_drafting",
     "governance.views_safety",
     "funding.api",
     "funding.views.payments",

@@ -10,7 +10,7 @@ from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from governance import selectors
+from governance import selectors, wording
 from governance.models import DecisionStatement, Motion
 
 
@@ -29,8 +29,10 @@ class DecisionsFeed(Feed):
         return f"{item.reference}: {item.title} — {item.get_outcome_display()}"
 
     def item_description(self, item: Motion) -> str:
-        summary = (item.tally or {}).get("summary", "")
-        return f"{item.council.name}. {summary}."
+        # In the reader's language; a tally that cannot be read shows what was stored.
+        tally = wording.read(item.tally)
+        summary = wording.summary_text(tally) if tally else (item.tally or {}).get("summary", "")
+        return f"{item.council.name}. {summary}"
 
     def item_link(self, item: Motion) -> str:
         return reverse("transparency:decision", args=[item.pk])

@@ -21,10 +21,11 @@ from typing import Any
 
 from django.db.models import F
 from django.http import HttpResponse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from core.spreadsheet import SafeCsvWriter
-from governance import rules, selectors
+from governance import rules, selectors, wording
 from governance.models import Ballot, Motion
 
 Column = tuple[str, str, str]  # name, Frictionless type, description
@@ -53,9 +54,24 @@ def _dec(value: Decimal | None) -> str | None:
 # -- decisions ---------------------------------------------------------------------------
 
 
+def _verdict(tally: dict[str, Any]) -> rules.Verdict | None:
+    try:
+        return rules.Tally.from_dict(tally).verdict
+    except rules.RuleError:
+        return None  # a tally this release cannot read: its structured columns stay empty
+
+
 def _decisions() -> Iterator[dict[str, Any]]:
+    in_words: dict[str, str] = {}  # a handful of rules serve every decision
     for m in selectors.decisions_published().iterator(chunk_size=500):
         tally = m.tally or {}
+        rule = json.dumps(m.rule, sort_keys=True)
+        if rule not in in_words:
+            # Open data is read by programs as much as by people: one language for every reader.
+            with translation.override("en"):
+                in_words[rule] = wording.rule_in_words(m.rule)
+        verdict = _verdict(tally)
+        margin = verdict.margin if verdict else None
         yield {
             "motion_id": m.pk,
             "reference": m.reference,
@@ -63,8 +79,8 @@ def _decisions() -> Iterator[dict[str, Any]]:
             "kind": m.kind,
             "title": m.title,
             "outcome": m.outcome,
-            "rule": json.dumps(m.rule, sort_keys=True),
-            "rule_in_words": rules.VotingRule.from_dict(m.rule).describe(),
+            "rule": rule,
+            "rule_in_words": in_words[rule],
             "secret": m.secret,
             "members": tally.get("members"),
             "yes": tally.get("yes"),
@@ -72,6 +88,15 @@ def _decisions() -> Iterator[dict[str, Any]]:
             "abstain": tally.get("abstain"),
             "absent": tally.get("absent"),
             "summary": tally.get("summary"),
+            "outcome_reason": verdict.reason.value if verdict else None,
+            "failed_tests": " ".join(verdict.failed) if verdict else None,
+            "margin_states": margin.states if margin else None,
+            "margin_test": margin.weighted_test.value if margin and margin.weighted_test else None,
+            "margin_share": (
+                rules.exact(margin.weighted_share)
+                if margin and margin.weighted_share is not None
+                else None
+            ),
             "electorate_sha256": m.electorate.sha256,
             "chain_head": m.chain_head,
             "chain_length": m.chain_length,
@@ -418,7 +443,36 @@ TABLES: dict[str, Table] = {
                 ("no", "integer", "No votes"),
                 ("abstain", "integer", "Abstentions"),
                 ("absent", "integer", "States that did not vote"),
-                ("summary", "string", "The outcome and margin in words"),
+                ("summary", "string", "The outcome and margin in words, as stored at closing"),
+                (
+                    "outcome_reason",
+                    "string",
+                    "Why the vote ended so (governance.rules.Reason): met, not_met, no_quorum, "
+                    "tie_fails, casting_vote_yes, casting_vote_no, casting_vote_not_given, "
+                    "nobody_voted, objection or no_yes",
+                ),
+                (
+                    "failed_tests",
+                    "string",
+                    "The tests not met (governance.rules.ConditionCode), separated by spaces",
+                ),
+                (
+                    "margin_states",
+                    "integer",
+                    "States to spare (≥ 0) or short (< 0), in the worst case; for no_quorum, "
+                    "minus the ballots missing",
+                ),
+                (
+                    "margin_test",
+                    "string",
+                    "Where weights decide: population_share or contribution_share",
+                ),
+                (
+                    "margin_share",
+                    "string",
+                    "Where weights decide: the yes states' share of the weight minus the share "
+                    "needed, exact (n/d or decimal; × 100 = percentage points; < 0 below)",
+                ),
                 ("electorate_sha256", "string", "SHA-256 of the frozen electorate"),
                 ("chain_head", "string", "Hash of the last ballot-chain entry"),
                 ("chain_length", "integer", "Number of ballot-chain entries"),

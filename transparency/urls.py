@@ -9,6 +9,7 @@ urlpatterns = [
     path("states/<str:code>/", views.member_state, name="state"),
     path("decisions/", views.decision_list, name="decisions"),
     path("decisions/<int:motion_id>/", views.decision_detail, name="decision"),
+    path("decisions/<int:motion_id>/receipt/", views.decision_receipt, name="decision_receipt"),
     path("decisions/<int:motion_id>/chain.txt", views.decision_chain_file, name="decision_chain"),
     path("safety/", views.safety, name="safety"),
     path("compute/", views.compute, name="compute"),

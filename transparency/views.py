@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-import dataclasses
+import datetime as dt
+from fractions import Fraction
 from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import get_language
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
-from governance import rules, selectors
-from governance.models import BallotChoice, MotionStatus, SafetyLevel
+from core import l10n
+from governance import selectors, wording
+from governance.models import BallotChoice, Motion, MotionStatus, SafetyLevel
 from governance.verification import chain_file, signed_head
 from transparency import opendata
+from transparency import selectors as portal_selectors
 from transparency.cache import cached
 from transparency.throttle import rate_limited
 
@@ -38,9 +42,15 @@ def _status(year: int) -> dict[str, Any]:
 
 
 def _named(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Rows of funding's report data with the state's name in the active language."""
-    lang = (get_language() or "en")[:2]
-    return [{**r, "name": r.get(f"name_{lang}") or r["name_en"]} for r in rows]
+    """Rows of funding's report data named in the reader's language and sorted as they sort names."""
+    named = [{**r, "name": l10n.country_name(r["code"], r["name_en"])} for r in rows]
+    return l10n.sorted_by_name(named, lambda r: r["name"])
+
+
+def _crumbs(*trail: tuple[StrOrPromise, str]) -> list[dict[str, str]]:
+    """Breadcrumbs from the portal's overview down to the page itself (given without a URL)."""
+    home = {"label": str(_("Transparency portal")), "url": reverse("transparency:home")}
+    return [home, *({"label": str(label), "url": url} for label, url in trail)]
 
 
 def _year_block(status: dict[str, Any], year: int) -> dict[str, Any] | None:
@@ -51,21 +61,36 @@ def _year_block(status: dict[str, Any], year: int) -> dict[str, Any] | None:
 def portal_home(request: HttpRequest) -> HttpResponse:
     """This year's budget and contributions, compute capacity and use, the latest decisions."""
     from compute import selectors as compute_selectors
-    from transparency.figures import contributions_chart
+    from transparency.figures import CONTRIBUTIONS_LEGEND, contributions_bars
 
     year = _this_year()
     status = _status(year)
     block = _year_block(status, year)
-    periods = [
-        (p, compute_selectors.period_used_minutes(p))
-        for p in compute_selectors.periods_on(selectors.today())
-    ]
+    periods = []
+    for period in compute_selectors.periods_on(selectors.today()):
+        used = compute_selectors.period_used_minutes(period)
+        capacity = int(period.capacity_minutes)
+        periods.append(
+            {
+                "period": period,
+                "used": used,
+                "share": Fraction(used, capacity) if capacity else Fraction(0),
+            }
+        )
+    rows = _named(block["rows"]) if block else []
     context = {
         "year": year,
         "currency": status["base_currency"],
         "fy": block,
-        "chart": contributions_chart(status, year=year) if block else "",
-        "rows": _named(block["rows"]) if block else [],
+        "paid_share": Fraction(block["paid"], block["assessed"])
+        if block and block["assessed"]
+        else None,
+        "owing": [r for r in rows if r["outstanding"] > 0],
+        "bars": contributions_bars(block["rows"], currency=status["base_currency"])
+        if block
+        else [],
+        "legend": CONTRIBUTIONS_LEGEND,
+        "rows": rows,
         "periods": periods,
         "decisions": list(selectors.decisions_published()[:10]),
     }
@@ -83,23 +108,28 @@ def member_states(request: HttpRequest) -> HttpResponse:
     accounts = {s["code"]: s for s in status["states"]}
     this_year = {r["code"]: r for r in block["rows"]} if block else {}
     shares = funding_selectors.shares_for_year(year)
-    rows: list[dict[str, Any]] = [
-        {
-            "state": state,
-            "share": shares.get(state.code),
-            "year": this_year.get(state.code),
-            "account": accounts.get(state.code),
-        }
-        for state in selectors.member_state_list()
-    ]
+    rows: list[dict[str, Any]] = l10n.sorted_by_name(
+        (
+            {
+                "state": state,
+                "name": l10n.country_name(state.code, state.name_en),
+                "share": shares.get(state.code),
+                "year": this_year.get(state.code),
+                "account": accounts.get(state.code),
+            }
+            for state in selectors.member_state_list()
+        ),
+        lambda r: r["name"],
+    )
     context = {
         "year": year,
         "currency": status["base_currency"],
-        "as_of": status["as_of"],
+        "as_of": dt.date.fromisoformat(status["as_of"]),
         "arrears_rule": status["arrears_rule"],
         "rows": rows,
         "fy": block,
         "honour_roll": [r for r in rows if (this_year.get(r["state"].code) or {}).get("honour")],
+        "suspended": [r for r in rows if (r["account"] or {}).get("votes_suspended")],
         "totals": status["totals"],
     }
     return render(request, "transparency/states.html", context)
@@ -114,22 +144,27 @@ def member_state(request: HttpRequest, code: str) -> HttpResponse:
     state = selectors.member_state_get(code=code)
     if state is None or state.code != code:
         raise Http404
-    statement = funding_selectors.statement_of(state, as_of=selectors.today())
+    today = selectors.today()
+    statement = funding_selectors.statement_of(state, as_of=today)
     votes = [
         {"ballot": b, "label": CHOICE_LABELS[str(b.choice)]}
         for b in selectors.state_vote_record(state, limit=50)
     ]
+    name = l10n.country_name(state.code, state.name_en)
     context = {
         "state": state,
+        "name": name,
         "statement": statement,
         "currency": statement["base_currency"],
         "years": sorted(statement["years"], key=lambda y: -y["year"]),
         "payments": [p for p in statement["payments"] if not p["reversed"]],
         "share": funding_selectors.shares_for_year(_this_year()).get(state.code),
+        "standing": portal_selectors.arrears_standing(state, on=today),
         "suspensions": list(selectors.voting_rights_history(state)),
         "seats": list(selectors.seat_list(member_state=state)),
         "votes": votes,
         "quotas": compute_selectors.state_quota_history(member_state=state),
+        "breadcrumbs": _crumbs((_("Member states"), reverse("transparency:states")), (name, "")),
     }
     return render(request, "transparency/state.html", context)
 
@@ -140,23 +175,83 @@ def decision_list(request: HttpRequest) -> HttpResponse:
     return render(request, "transparency/decisions.html", {"page": page})
 
 
+def _published_decision(request: HttpRequest, motion_id: int) -> Motion | HttpResponse:
+    """The published decision, or a page saying it is not published yet (404, in plain words)."""
+    motion = selectors.decisions_published().filter(pk=motion_id).first()
+    if motion is not None:
+        return motion
+    if portal_selectors.motion_unpublished(motion_id):
+        context = {
+            "breadcrumbs": _crumbs(
+                (_("Decisions"), reverse("transparency:decisions")), (_("Not published yet"), "")
+            ),
+        }
+        return render(request, "transparency/decision_unpublished.html", context, status=404)
+    raise Http404
+
+
+def _decision_crumbs(motion: Motion, *more: tuple[StrOrPromise, str]) -> list[dict[str, str]]:
+    here = reverse("transparency:decision", args=[motion.pk]) if more else ""
+    return _crumbs(
+        (_("Decisions"), reverse("transparency:decisions")), (motion.reference, here), *more
+    )
+
+
 @cached
 def decision_detail(request: HttpRequest, motion_id: int) -> HttpResponse:
-    motion = selectors.decisions_published().filter(pk=motion_id).first()
-    if motion is None:
-        raise Http404
-    roll = [
-        {**row, "label": CHOICE_LABELS[str(row["choice"])]} for row in selectors.roll_call(motion)
-    ]
+    """A published decision: its outcome first, the count, each state's vote, how to check it."""
+    found = _published_decision(request, motion_id)
+    if isinstance(found, HttpResponse):
+        return found
+    motion = found
+    stored = dict(selectors.member_state_list().values_list("code", "name_en"))
+    roll = l10n.sorted_by_name(
+        (
+            {
+                **row,
+                "name": l10n.country_name(str(row["state"]), stored.get(str(row["state"]), "")),
+                "label": CHOICE_LABELS[str(row["choice"])],
+            }
+            for row in selectors.roll_call(motion)
+        ),
+        lambda r: str(r["name"]),
+    )
     context: dict[str, Any] = {
         "motion": motion,
         "statement": selectors.decision_statements().filter(motion=motion).first(),
-        "rule_in_words": rules.VotingRule.from_dict(motion.rule).describe(),
+        "rule_in_words": wording.rule_in_words(motion.rule),
         "electorate_rule": selectors.electorate_rule_in_words(),
         "tally": motion.tally,
         "roll_call": roll,
+        "breadcrumbs": _decision_crumbs(motion),
     }
     return render(request, "transparency/decision.html", context)
+
+
+def decision_receipt(request: HttpRequest, motion_id: int) -> HttpResponse:
+    """Whether a delegation's receipt was counted, read from the published chain (a GET form).
+
+    Not cached: every answer depends on what was pasted, and a cache keyed by it would only
+    fill up; the look-up is one indexed query.
+    """
+    found = _published_decision(request, motion_id)
+    if isinstance(found, HttpResponse):
+        return found
+    motion = found
+    pasted = request.GET.get("receipt", "")
+    receipt = portal_selectors.receipt_clean(pasted)
+    check = portal_selectors.receipt_check(motion, receipt) if receipt else None
+    context: dict[str, Any] = {
+        "motion": motion,
+        "pasted": pasted[:200],
+        "check": check,
+        "choice_label": CHOICE_LABELS.get(check.choice, check.choice) if check else "",
+        "error": not receipt,
+        "breadcrumbs": _decision_crumbs(motion, (_("Check a receipt"), "")),
+    }
+    return render(
+        request, "transparency/decision_receipt.html", context, status=200 if receipt else 400
+    )
 
 
 @cached
@@ -218,7 +313,7 @@ def data_package(request: HttpRequest) -> HttpResponse:
 def compute(request: HttpRequest) -> HttpResponse:
     """Quotas and use per state and per project, by period, with a chart and its table."""
     from compute import selectors as compute_selectors
-    from transparency.figures import quota_chart
+    from transparency.figures import PROGRAMME, QUOTAS_LEGEND, quota_bars, quota_name
 
     periods = list(compute_selectors.period_list().select_related("cluster"))
     chosen = next(
@@ -227,16 +322,23 @@ def compute(request: HttpRequest) -> HttpResponse:
     )
     quotas = compute_selectors.quota_lines(period=chosen) if chosen else []
     allocations = compute_selectors.allocation_lines(period=chosen) if chosen else []
-    for i, q in enumerate(quotas):
-        if q.key == "programme":
-            quotas[i] = dataclasses.replace(q, label=str(_("facility programme")))
-    chart = quota_chart(quotas)
+    states = [q for q in quotas if q.key != PROGRAMME]
+    programme = [q for q in quotas if q.key == PROGRAMME]
+    rows = [
+        {"line": q, "name": quota_name(q)}
+        for q in [*l10n.sorted_by_name(states, quota_name), *programme]
+    ]
+    used = compute_selectors.period_used_minutes(chosen) if chosen else 0
     context = {
         "periods": periods,
         "period": chosen,
-        "quotas": quotas,
+        "quotas": rows,
         "allocations": allocations,
-        "chart": chart,
+        "bars": quota_bars(quotas),
+        "legend": QUOTAS_LEGEND,
+        "used": used,
+        "allocated": sum(q.allocated for q in quotas),
+        "used_share": Fraction(used, int(chosen.capacity_minutes)) if chosen else None,
     }
     return render(request, "transparency/compute.html", context)
 

@@ -9,6 +9,7 @@ a page that reloads itself (no JavaScript).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
@@ -22,6 +23,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
+from django_stubs_ext import StrOrPromise
 
 from core.actors import Actor
 from core.errors import DomainError
@@ -47,11 +49,50 @@ def published() -> QuerySet[AnnualReport]:
     )
 
 
+def _crumbs(here: StrOrPromise) -> list[dict[str, str]]:
+    return [
+        {"label": str(_("Transparency portal")), "url": reverse("transparency:home")},
+        {"label": str(_("Reports")), "url": reverse("transparency:reports")},
+        {"label": str(here), "url": ""},
+    ]
+
+
 def _published_or_404(report_id: int) -> AnnualReport:
     report = AnnualReport.objects.filter(pk=report_id, status=AnnualReportStatus.DONE).first()
     if report is None:
         raise Http404
     return report
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One language of a year's report: the latest published file, or None if none is."""
+
+    language: str
+    label: str
+    report: AnnualReport | None
+
+
+def archive_by_year(reports: list[AnnualReport]) -> list[tuple[int, list[Edition]]]:
+    """Published reports grouped by year, newest first, each year in every report language.
+
+    A language nobody has published a report in yet is listed as missing, so the archive never
+    claims more languages than it holds. Of several files of one year and language, the latest.
+    """
+    latest: dict[tuple[int, str], AnnualReport] = {}
+    for report in reports:  # newest id first within a year and language (see `published`)
+        latest.setdefault((report.year, report.language), report)
+    years = sorted({year for year, _language in latest}, reverse=True)
+    return [
+        (
+            year,
+            [
+                Edition(code, str(label), latest.get((year, code)))
+                for code, label in ReportLanguage.choices
+            ],
+        )
+        for year in years
+    ]
 
 
 @require_GET
@@ -61,9 +102,11 @@ def reports_archive(request: HttpRequest) -> HttpResponse:
     can_make = request.user.is_authenticated and permissions.is_finance_officer(
         Actor.from_request(request)
     )
-    return render(
-        request, "transparency/reports.html", {"reports": list(published()), "can_make": can_make}
-    )
+    context = {
+        "years": archive_by_year(list(published())),
+        "can_make": can_make,
+    }
+    return render(request, "transparency/reports.html", context)
 
 
 @require_GET
@@ -144,7 +187,12 @@ def reports_make(request: HttpRequest, *, actor: Actor) -> HttpResponse:
     return render(
         request,
         "transparency/reports_make.html",
-        {"form": form, "recent": recent, "mfa_ok": actor.mfa_verified},
+        {
+            "form": form,
+            "recent": recent,
+            "mfa_ok": actor.mfa_verified,
+            "breadcrumbs": _crumbs(_("Make an annual report")),
+        },
     )
 
 
@@ -162,5 +210,9 @@ def reports_progress(request: HttpRequest, *, actor: Actor) -> HttpResponse:
     return render(
         request,
         "transparency/reports_progress.html",
-        {"reports": reports, "refresh": None if finished else REFRESH_SECONDS},
+        {
+            "reports": reports,
+            "refresh": None if finished else REFRESH_SECONDS,
+            "breadcrumbs": _crumbs(_("Annual report")),
+        },
     )

@@ -56,6 +56,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: a signed-in person's own time zone for every time shown.
+    "core.middleware.TimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Before any view: a control character in any input is a 400 naming it (issue 13).
     "core.middleware.ControlCharacterMiddleware",
@@ -143,7 +145,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "governance:my_councils"
+LOGIN_REDIRECT_URL = "governance:dashboard"
 
 # Sign-in: allauth with TOTP and recovery codes. Sign-up is closed: accounts are created by
 # the secretariat when a state accredits someone.

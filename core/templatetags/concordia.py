@@ -75,14 +75,16 @@ def gpu_hours(minutes: Any) -> str:
 
 
 @register.simple_tag
-def when(value: datetime | date | None, fmt: str = "DATETIME_FORMAT") -> str:
+def when(value: datetime | date | None, fmt: str = "") -> str:
     """A <time> element in the reader's time zone, with the zone written out (e.g. "CET")."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         local = timezone.localtime(value) if timezone.is_aware(value) else value
-        text = date_format(local, get_format(fmt)) + date_format(local, " T")
+        text = date_format(local, get_format(fmt or "DATETIME_FORMAT")) + date_format(local, " T")
         return format_html('<time datetime="{}">{}</time>', value.isoformat(), text)
     return format_html(
-        '<time datetime="{}">{}</time>', value.isoformat(), date_format(value, get_format(fmt))
+        '<time datetime="{}">{}</time>',
+        value.isoformat(),
+        date_format(value, get_format(fmt or "DATE_FORMAT")),
     )

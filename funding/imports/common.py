@@ -102,6 +102,9 @@ def read_records(result: ParseResult[Any], text: str) -> list[tuple[int, list[st
         return None
     if len(rows) == 1:
         result.problem(rows[0][0], None, "", "the file has a header but no rows")
+    # What a person counts in the file: its lines of data, not the header or blank lines (an
+    # ECB line holds one rate per currency, so the rows stored may be more).
+    result.summary["data_lines"] = len(rows) - 1
     clean = True
     for line, cells in rows:
         for column, value in enumerate(cells, start=1):

@@ -11,6 +11,8 @@ from funding.services.fiscal import (
 )
 from funding.services.imports import data_import_apply, data_import_preview
 from funding.services.payments import (
+    PaymentPreview,
+    payment_preview,
     payment_record,
     payment_reverse,
     voluntary_record,
@@ -20,6 +22,7 @@ from funding.services.reports import report_generate, report_request
 from funding.services.scales import scale_compute, scale_decide, scale_propose, scale_verify
 
 __all__ = [
+    "PaymentPreview",
     "arrears_check",
     "arrears_check_all",
     "arrears_exemption_record",
@@ -31,6 +34,7 @@ __all__ = [
     "fiscal_year_approve",
     "fiscal_year_create",
     "fiscal_year_submit_budget",
+    "payment_preview",
     "payment_record",
     "payment_reverse",
     "report_generate",

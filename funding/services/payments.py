@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
@@ -76,6 +77,44 @@ def _arrears_actor() -> Actor:
     return Actor.system(ARREARS_ACTOR_LABEL, source=AuditSource.TASK)
 
 
+@dataclass(frozen=True)
+class PaymentPreview:
+    """What recording a payment would do: the amount as received, the rate, the converted sum."""
+
+    member_state: MemberState
+    value_date: dt.date
+    amount: Decimal
+    quote: selectors.RateQuote
+    base_cents: int
+
+    @property
+    def currency(self) -> str:
+        return self.quote.currency
+
+    @property
+    def base_currency(self) -> str:
+        return self.quote.base_currency
+
+    @property
+    def base_amount(self) -> Decimal:
+        return fx.cents_to_decimal(self.base_cents)
+
+
+def payment_preview(
+    *, actor: Actor, member_state: MemberState, value_date: dt.date, amount: Decimal, currency: str
+) -> PaymentPreview:
+    """The checks and the conversion of :func:`payment_record`, saving nothing.
+
+    The page shows this before the officer confirms; recording runs it again, so a rate
+    imported in between is noticed rather than trusted from the first step.
+    """
+    permissions.check_handle_money(actor)
+    amount = _amount(amount)
+    value_date = _value_date(value_date)
+    quote, cents = _convert(amount, currency, value_date)
+    return PaymentPreview(member_state, value_date, amount, quote, cents)
+
+
 @transaction.atomic
 def payment_record(
     *,
@@ -90,9 +129,15 @@ def payment_record(
     """Record money received: converted at the ECB rate of its value date, oldest dues first."""
     permissions.check_handle_money(actor)
     require_fresh_mfa(actor)
-    amount = _amount(amount)
-    value_date = _value_date(value_date)
-    quote, cents = _convert(amount, currency, value_date)
+    preview = payment_preview(
+        actor=actor,
+        member_state=member_state,
+        value_date=value_date,
+        amount=amount,
+        currency=currency,
+    )
+    amount, value_date = preview.amount, preview.value_date
+    quote, cents = preview.quote, preview.base_cents
     account = lock_accounts([member_state])[member_state.pk]
     payment = Payment(
         member_state=member_state,

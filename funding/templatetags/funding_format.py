@@ -10,6 +10,7 @@ from django import template
 from django.utils import formats
 from django.utils.translation import get_language
 
+from core import l10n
 from funding.reports.formatting import iso_date, money
 
 register = template.Library()
@@ -46,3 +47,24 @@ def percent(value: Any, places: int = 4) -> str:
 @register.filter
 def as_date(value: Any) -> dt.date | None:
     return iso_date(value)
+
+
+@register.filter
+def from_cents(value: Any) -> Decimal | None:
+    """Whole cents as an amount, for ``|money``: ``{{ x.amount_cents|from_cents|money:"EUR" }}``."""
+    if value is None or value == "":
+        return None
+    return Decimal(int(value)).scaleb(-2)
+
+
+@register.filter
+def rate(value: Any, at_least: Any = 0) -> str:
+    """An exchange rate with every decimal it was quoted with (at least ``at_least`` of them).
+
+    5.0000000000 stored with ``rate:4`` is "5.0000"; 150.5 as read from a file stays "150.5".
+    """
+    if value is None or value == "":
+        return ""
+    exact = Decimal(str(value))
+    places = -exact.normalize().as_tuple().exponent  # type: ignore[operator]
+    return l10n.number(exact, max(int(at_least or 0), min(10, max(0, int(places)))))

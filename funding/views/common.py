@@ -1,8 +1,8 @@
-"""What the finance pages share: the finance-staff gate and turning domain errors into messages."""
+"""What the finance pages share: the finance-staff gate, domain errors as messages, breadcrumbs."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import wraps
 from typing import Any
 
@@ -11,10 +11,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseBase
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from core import l10n
 from core.actors import Actor
 from core.errors import DomainError, MfaStale
 from funding import permissions
+from governance.models import MemberState
 
 View = Callable[..., HttpResponseBase]
 
@@ -51,5 +55,25 @@ def attempt(
         return False, None
 
 
-def context(actor: Actor, **values: Any) -> dict[str, Any]:
-    return {"mfa_ok": actor.mfa_verified, **values}
+def context(
+    actor: Actor, *, crumbs: Sequence[tuple[str, str | None]] | None = None, **values: Any
+) -> dict[str, Any]:
+    """The page's context; ``crumbs`` are (label, url) below the finance desk, the last the page.
+
+    Without ``crumbs`` the page is the finance desk itself.
+    """
+    trail: list[dict[str, Any]] = [
+        {"label": _("Home"), "url": reverse("home")},
+        {"label": _("Finance desk"), "url": reverse("funding:dashboard")},
+    ]
+    trail += [{"label": label, "url": url} for label, url in crumbs or []]
+    return {"mfa_ok": actor.mfa_verified, "breadcrumbs": trail, **values}
+
+
+def state_choices(empty_label: str) -> list[tuple[str, str]]:
+    """Member states for a select: "Germany (DE)" in the reader's language, sorted as they sort."""
+    labelled = [
+        (s.code, f"{l10n.country_name(s.code, s.name)} ({s.code})")
+        for s in MemberState.objects.only("code", "name_en", "name_de", "name_fr")
+    ]
+    return [("", empty_label), *l10n.sorted_by_name(labelled, lambda choice: choice[1])]

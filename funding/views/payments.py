@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.translation import get_language, gettext_lazy
+from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.actors import Actor
 from core.bounds import DateFormField, decimal_form_field
+from core.l10n import country_name, money
+from core.uswds import UswdsFormMixin
 from core.validators import NOTE_MAX
-from funding import clock, ledger, selectors, services
+from funding import clock, fx, ledger, selectors, services
 from funding.models import (
     FiscalYear,
     LedgerEntry,
@@ -23,22 +28,26 @@ from funding.models import (
     VoluntaryKind,
     YearBalance,
 )
-from funding.reports.formatting import money
-from funding.views.common import attempt, context, finance_page
+from funding.templatetags.funding_format import rate
+from funding.views.common import attempt, context, finance_page, state_choices
 from governance.models import MemberState
 
 
-class PaymentForm(forms.Form):
+class PaymentForm(UswdsFormMixin, forms.Form):
     member_state = forms.ModelChoiceField(
         queryset=MemberState.objects.order_by("code"),
         to_field_name="code",
         label=gettext_lazy("Member state"),
     )
     value_date = DateFormField(
-        label=gettext_lazy("Value date"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Value date"),
+        help_text=gettext_lazy("The day the bank credited the money."),
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     amount = decimal_form_field(
-        Payment._meta.get_field("amount"), label=gettext_lazy("Amount received")
+        Payment._meta.get_field("amount"),
+        label=gettext_lazy("Amount received"),
+        help_text=gettext_lazy("As the bank received it, in its own currency, e.g. 10000000.00."),
     )
     currency = forms.RegexField(
         regex=r"^[A-Za-z]{3}$",
@@ -49,60 +58,113 @@ class PaymentForm(forms.Form):
         max_length=100, required=False, label=gettext_lazy("Bank reference")
     )
     note = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=NOTE_MAX
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=NOTE_MAX,
+        label=gettext_lazy("Note"),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["member_state"].choices = state_choices(_("Choose a member state"))  # type: ignore[attr-defined]
 
 
 @finance_page
 def payment_new(request: HttpRequest, *, actor: Actor) -> HttpResponse:
-    """Record money received; the page says which ECB rate and date converted it."""
+    """Record money received in two steps: check the conversion, then record it.
+
+    The first step shows the ECB rate, its date and the converted amount and saves nothing; the
+    second checks everything again and records only if the conversion is still the one shown.
+    """
     initial = {"value_date": clock.today(), "currency": selectors.base_currency()}
     if code := request.GET.get("state"):
         initial["member_state"] = code
     form = PaymentForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    action = request.POST.get("action", "preview")
+    crumbs = [(_("Record a payment"), None)]
+    if request.method == "POST" and action != "edit" and form.is_valid():
         data = form.cleaned_data
-        ok, payment = attempt(
+        ok, preview = attempt(
             request,
-            lambda: services.payment_record(
+            lambda: services.payment_preview(
                 actor=actor,
                 member_state=data["member_state"],
                 value_date=data["value_date"],
                 amount=data["amount"],
                 currency=data["currency"].upper(),
-                reference=data["reference"],
-                note=data["note"],
             ),
             form=form,
         )
-        if ok:
-            messages.success(request, _payment_message(payment))
-            return HttpResponseRedirect(
-                reverse("funding:state_account", args=[payment.member_state.code])
+        changed = (
+            ok
+            and action == "record"
+            and (request.POST.get("expected_cents") != str(preview.base_cents))
+        )
+        if ok and action == "record" and not changed:
+            ok, payment = attempt(
+                request,
+                lambda: services.payment_record(
+                    actor=actor,
+                    member_state=data["member_state"],
+                    value_date=data["value_date"],
+                    amount=data["amount"],
+                    currency=data["currency"].upper(),
+                    reference=data["reference"],
+                    note=data["note"],
+                ),
+                form=form,
             )
-    return render(request, "funding/payment_form.html", context(actor, form=form))
+            if ok:
+                messages.success(request, _payment_message(payment))
+                return HttpResponseRedirect(
+                    reverse("funding:state_account", args=[payment.member_state.code])
+                )
+        elif ok:
+            return render(
+                request,
+                "funding/payment_confirm.html",
+                context(
+                    actor,
+                    crumbs=crumbs,
+                    form=form,
+                    preview=preview,
+                    reference=data["reference"],
+                    note=data["note"],
+                    changed=changed,
+                ),
+            )
+    return render(request, "funding/payment_form.html", context(actor, crumbs=crumbs, form=form))
 
 
 def _payment_message(payment: Payment) -> str:
-    base = _("%(amount)s %(currency)s recorded for %(state)s as %(converted)s %(base)s") % {
-        "amount": payment.amount,
+    values = {
+        "amount": money(payment.amount, payment.currency),
+        "state": country_name(payment.member_state.code, payment.member_state.name),
+        "converted": money(fx.cents_to_decimal(payment.base_amount_cents), payment.base_currency),
+        "rate": rate(payment.rate, 4),
         "currency": payment.currency,
-        "state": payment.member_state.code,
-        "converted": money(payment.base_amount_cents, get_language() or "en"),
         "base": payment.base_currency,
+        "date": formats.date_format(payment.rate_date, "DATE_FORMAT"),
+        "value": formats.date_format(payment.value_date, "DATE_FORMAT"),
     }
     if payment.currency == payment.base_currency:
-        return base + "."
-    day = _("the ECB rate of %(date)s") % {"date": payment.rate_date.isoformat()}
+        return _("%(amount)s recorded for %(state)s.") % values
     if payment.rate_date != payment.value_date:
-        day = _(
-            "the ECB rate of %(date)s, the last day with a rate before the value date %(value)s"
-        ) % {"date": payment.rate_date.isoformat(), "value": payment.value_date.isoformat()}
-    return base + _(", at %(rate)s per %(base)s (%(day)s).") % {
-        "rate": payment.rate,
-        "base": payment.base_currency,
-        "day": day,
-    }
+        return (
+            _(
+                "%(amount)s recorded for %(state)s as %(converted)s, at %(rate)s %(currency)s "
+                "per %(base)s: the ECB rate of %(date)s, the last day with a rate before the "
+                "value date %(value)s."
+            )
+            % values
+        )
+    return (
+        _(
+            "%(amount)s recorded for %(state)s as %(converted)s, at %(rate)s %(currency)s per "
+            "%(base)s: the ECB rate of %(date)s."
+        )
+        % values
+    )
 
 
 @finance_page
@@ -128,6 +190,12 @@ def state_account(request: HttpRequest, code: str, *, actor: Actor) -> HttpRespo
         "funding/state_account.html",
         context(
             actor,
+            crumbs=[
+                (
+                    _("Account of %(state)s") % {"state": country_name(state.code, state.name)},
+                    None,
+                )
+            ],
             state=state,
             position=position,
             balances=YearBalance.objects.filter(member_state=state)
@@ -148,7 +216,7 @@ def state_account(request: HttpRequest, code: str, *, actor: Actor) -> HttpRespo
     )
 
 
-class VoluntaryForm(forms.Form):
+class VoluntaryForm(UswdsFormMixin, forms.Form):
     member_state = forms.ModelChoiceField(
         queryset=MemberState.objects.order_by("code"),
         to_field_name="code",
@@ -182,6 +250,10 @@ class VoluntaryForm(forms.Form):
         label=gettext_lazy("Basis of the valuation (contributions in kind)"),
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["member_state"].choices = state_choices(_("Choose a member state"))  # type: ignore[attr-defined]
+
 
 @finance_page
 def voluntary_new(request: HttpRequest, *, actor: Actor) -> HttpResponse:
@@ -201,4 +273,8 @@ def voluntary_new(request: HttpRequest, *, actor: Actor) -> HttpResponse:
             return HttpResponseRedirect(
                 reverse("funding:state_account", args=[contribution.member_state.code])
             )
-    return render(request, "funding/voluntary_form.html", context(actor, form=form))
+    return render(
+        request,
+        "funding/voluntary_form.html",
+        context(actor, crumbs=[(_("Voluntary and in-kind"), None)], form=form),
+    )

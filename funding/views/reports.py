@@ -2,41 +2,81 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django import forms
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.text import capfirst
+from django.utils.translation import get_language, gettext_lazy, ngettext
+from django.utils.translation import gettext as _
 
+from core import l10n
 from core.actors import Actor
 from core.spreadsheet import SafeCsvWriter
+from core.uswds import UswdsFormMixin
 from funding import clock, fx, selectors, services
-from funding.models import Report, ReportKind
+from funding.models import ContributionCall, Report, ReportKind
 from funding.reports.data import build_status
-from funding.views.common import attempt, context, finance_page
+from funding.views.common import attempt, context, finance_page, state_choices
 from governance.models import MemberState
 
 REFRESH_SECONDS = 2
 
 
-class StatusForm(forms.Form):
+class StatusForm(UswdsFormMixin, forms.Form):
     years = forms.TypedMultipleChoiceField(
         coerce=int, label=gettext_lazy("Fiscal years"), widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["years"].choices = [  # type: ignore[attr-defined]
-            (y, str(y)) for y in services.reports.fiscal_years_for_status()
-        ]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        years = services.reports.fiscal_years_for_status()
+        self.fields["years"].choices = [(y, str(y)) for y in years]  # type: ignore[attr-defined]
+        # The year a person most likely wants is ticked: this year, or else the latest one.
+        if years:
+            this_year = clock.today().year
+            self.fields["years"].initial = [this_year if this_year in years else years[-1]]
 
 
-class StatementForm(forms.Form):
+class StatementForm(UswdsFormMixin, forms.Form):
     state = forms.ModelChoiceField(
         queryset=MemberState.objects.order_by("code"),
         to_field_name="code",
         label=gettext_lazy("Member state"),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = state_choices(_("Choose a member state"))  # type: ignore[attr-defined]
+
+
+def describe_reports(reports: Iterable[Report]) -> dict[int, str]:
+    """What each report is about, in words ("Fiscal years 2025 and 2026"), by report id."""
+    reports = list(reports)
+    call_ids = [r.params.get("call_id") for r in reports if r.kind == ReportKind.CALL_LETTER]
+    calls = {c.pk: c for c in ContributionCall.objects.filter(pk__in=[i for i in call_ids if i])}
+    states = {s.code: s for s in MemberState.objects.all()} if reports else {}
+    described: dict[int, str] = {}
+    for report in reports:
+        params = report.params or {}
+        if report.kind == ReportKind.STATUS:
+            years = [str(y) for y in params.get("years", [])]
+            text = ngettext("Fiscal year %(years)s", "Fiscal years %(years)s", len(years)) % {
+                "years": ", ".join(years)
+            }
+        elif report.kind == ReportKind.STATEMENT:
+            code = str(params.get("state", ""))
+            state = states.get(code)
+            name = l10n.country_name(code, state.name if state else code)
+            text = _("Member state: %(state)s (%(code)s)") % {"state": name, "code": code}
+        else:
+            call = calls.get(int(params.get("call_id") or 0))
+            text = _("Call %(reference)s") % {"reference": call.reference if call else "—"}
+        described[report.pk] = text
+    return described
 
 
 @finance_page
@@ -64,14 +104,17 @@ def reports(request: HttpRequest, *, actor: Actor) -> HttpResponse:
         )
         if ok:
             return HttpResponseRedirect(reverse("funding:report", args=[report.pk]))
+    made = list(selectors.report_list()[:50])
+    described = describe_reports(made)
     return render(
         request,
         "funding/reports.html",
         context(
             actor,
+            crumbs=[(_("Reports"), None)],
             status_form=status_form,
             statement_form=statement_form,
-            reports=selectors.report_list()[:50],
+            reports=[(r, described[r.pk]) for r in made],
         ),
     )
 
@@ -83,7 +126,13 @@ def report_detail(request: HttpRequest, report_id: int, *, actor: Actor) -> Http
     return render(
         request,
         "funding/report_detail.html",
-        context(actor, report=report, refresh=None if report.finished else REFRESH_SECONDS),
+        context(
+            actor,
+            crumbs=[(_("Reports"), reverse("funding:reports")), (capfirst(str(report)), None)],
+            report=report,
+            about=describe_reports([report])[report.pk],
+            refresh=None if report.finished else REFRESH_SECONDS,
+        ),
     )
 
 

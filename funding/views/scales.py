@@ -13,7 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core import l10n
 from core.actors import Actor
+from core.uswds import UswdsFormMixin
 from funding import selectors, services
 from funding.models import ContributionScale, ScaleShare
 from funding.views.common import attempt, context, finance_page
@@ -27,7 +29,7 @@ FRACTION_HELP = gettext_lazy("A fraction (1/4) or a decimal (0.25); leave empty 
 FRACTION_MAX = 40
 
 
-class ScaleForm(forms.Form):
+class ScaleForm(UswdsFormMixin, forms.Form):
     reference = forms.CharField(max_length=40, label=gettext_lazy("Reference"))
     first_year = forms.IntegerField(
         min_value=1900, max_value=2200, label=gettext_lazy("First year")
@@ -83,17 +85,38 @@ def scales(request: HttpRequest, *, actor: Actor) -> HttpResponse:
         ok, scale = attempt(
             request,
             lambda: services.scale_compute(
-                actor=actor, reference=data["reference"], first_year=data["first_year"],
-                last_year=data["last_year"], parameters=parameters,
+                actor=actor,
+                reference=data["reference"],
+                first_year=data["first_year"],
+                last_year=data["last_year"],
+                parameters=parameters,
             ),
             form=form,
-        )  # fmt: skip
+        )
         if ok:
             messages.success(request, _("Draft scale %(ref)s computed.") % {"ref": scale.reference})
             return HttpResponseRedirect(reverse("funding:scale", args=[scale.pk]))
     return render(
-        request, "funding/scales.html", context(actor, form=form, scales=selectors.scale_list())
+        request,
+        "funding/scales.html",
+        context(actor, crumbs=[(_("Scales"), None)], form=form, scales=selectors.scale_list()),
     )
+
+
+def _share_name(share: ScaleShare) -> str:
+    return l10n.country_name(share.member_state.code, share.member_state.name)
+
+
+def _parameters_in_words(parameters: dict[str, Any]) -> list[tuple[str, str]]:
+    """The scale's parameters with the labels of the form that set them ("Ceiling: 1/4")."""
+    shown = []
+    for key, field in ScaleForm.base_fields.items():
+        value = parameters.get(key)
+        if value in (None, "", []):
+            continue
+        text = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+        shown.append((str(field.label), text))
+    return shown
 
 
 @finance_page
@@ -107,9 +130,14 @@ def scale_detail(request: HttpRequest, scale_id: int, *, actor: Actor) -> HttpRe
         "funding/scale_detail.html",
         context(
             actor,
+            crumbs=[(_("Scales"), reverse("funding:scales")), (scale.reference, None)],
             scale=scale,
-            by_year=sorted(by_year.items()),
+            by_year=[
+                (year, l10n.sorted_by_name(shares, _share_name))
+                for year, shares in sorted(by_year.items())
+            ],
             reference_years=scale.parameters.get("reference_years") or [],
+            parameters=_parameters_in_words(scale.parameters),
             motions=open_budget_motions(),
             verified=services.scale_verify(scale),
         ),

@@ -12,8 +12,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core import l10n
 from core.actors import Actor
 from core.bounds import DateFormField
+from core.uswds import UswdsFormMixin
 from core.validators import validate_name
 from funding import clock, selectors, services
 from funding.models import Assessment, FiscalYear, YearBalance
@@ -21,11 +23,11 @@ from funding.views.common import attempt, context, finance_page
 from governance.models import Motion, MotionKind, MotionStatus
 
 
-class YearForm(forms.Form):
+class YearForm(UswdsFormMixin, forms.Form):
     year = forms.IntegerField(min_value=1900, max_value=2200, label=gettext_lazy("Year"))
 
 
-class BudgetLineForm(forms.Form):
+class BudgetLineForm(UswdsFormMixin, forms.Form):
     code = forms.SlugField(max_length=40, label=gettext_lazy("Code"))
     title = forms.CharField(max_length=200, label=gettext_lazy("Title"), validators=[validate_name])
     amount = forms.DecimalField(
@@ -33,7 +35,7 @@ class BudgetLineForm(forms.Form):
     )
 
 
-class CallsForm(forms.Form):
+class CallsForm(UswdsFormMixin, forms.Form):
     issued_on = DateFormField(
         label=gettext_lazy("Issue date"), widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -66,7 +68,12 @@ def years(request: HttpRequest, *, actor: Actor) -> HttpResponse:
     return render(
         request,
         "funding/years.html",
-        context(actor, form=form, years=selectors.fiscal_year_list()),
+        context(
+            actor,
+            crumbs=[(_("Fiscal years and calls"), None)],
+            form=form,
+            years=selectors.fiscal_year_list(),
+        ),
     )
 
 
@@ -79,26 +86,36 @@ def year(request: HttpRequest, year: int, *, actor: Actor) -> HttpResponse:
         ok, _line = attempt(
             request,
             lambda: services.budget_line_set(
-                actor=actor, fiscal_year=fiscal_year, code=data["code"], title=data["title"],
+                actor=actor,
+                fiscal_year=fiscal_year,
+                code=data["code"],
+                title=data["title"],
                 amount_cents=int(data["amount"] * 100),
             ),
             form=line_form,
-        )  # fmt: skip
+        )
         if ok:
             messages.success(request, _("Budget line saved."))
             return HttpResponseRedirect(reverse("funding:year", args=[year]))
     balances = {b.member_state_id: b for b in YearBalance.objects.filter(fiscal_year=fiscal_year)}
-    assessments = [
-        (a, getattr(a, "call", None), balances.get(a.member_state_id))
-        for a in Assessment.objects.filter(fiscal_year=fiscal_year)
-        .select_related("member_state", "call__letter")
-        .order_by("member_state__code")
-    ]
+    assessments = l10n.sorted_by_name(
+        [
+            (a, getattr(a, "call", None), balances.get(a.member_state_id))
+            for a in Assessment.objects.filter(fiscal_year=fiscal_year)
+            .select_related("member_state", "call__letter")
+            .order_by("member_state__code")
+        ],
+        lambda row: l10n.country_name(row[0].member_state.code, row[0].member_state.name),
+    )
     return render(
         request,
         "funding/year.html",
         context(
             actor,
+            crumbs=[
+                (_("Fiscal years and calls"), reverse("funding:years")),
+                (_("Fiscal year %(year)s") % {"year": fiscal_year.year}, None),
+            ],
             fiscal_year=fiscal_year,
             lines=fiscal_year.lines.order_by("code"),
             budget_cents=selectors.budget_cents(fiscal_year),

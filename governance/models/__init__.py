@@ -16,6 +16,7 @@ from governance.models.membership import (
     StaffRoleKind,
 )
 from governance.models.motions import (
+    TITLE_MAX,
     Ballot,
     BallotChoice,
     BallotParticipation,
@@ -33,6 +34,8 @@ from governance.models.motions import (
     VoteReminder,
     VotingRightsSuspension,
     VotingRulePolicy,
+    title_translation_languages,
+    validate_title_translations,
 )
 from governance.models.projects import (
     PROJECT_TRANSITIONS,
@@ -59,6 +62,7 @@ __all__ = [
     "LOOSENING",
     "PROJECT_TRANSITIONS",
     "TIGHTENING",
+    "TITLE_MAX",
     "VOTING_ROLES",
     "Accreditation",
     "AccreditationApproval",
@@ -102,4 +106,6 @@ __all__ = [
     "VoteReminder",
     "VotingRightsSuspension",
     "VotingRulePolicy",
+    "title_translation_languages",
+    "validate_title_translations",
 ]

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Cast, Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.bounds import date_stored, datetime_stored
-from core.validators import MOTION_TEXT_MAX, length_at_most, max_length, validate_name
+from core.validators import (
+    BIDI_CONTROLS,
+    MOTION_TEXT_MAX,
+    length_at_most,
+    max_length,
+    validate_name,
+)
 from governance.models.membership import Council, MemberState
 from governance.models.projects import ResearchProject
 
@@ -48,6 +57,52 @@ class RuleVariant(models.TextChoices):
     LOOSEN = "loosen", _("loosening a safety measure")
 
 
+TITLE_MAX = 300
+# The whole map as stored JSON (the database's own bound; the validator is the precise one):
+# three titles of TITLE_MAX characters even if each is written as a 12-character escape pair.
+TITLE_TRANSLATIONS_MAX_JSON = 12_000
+
+
+def title_translation_languages() -> tuple[str, ...]:
+    """The languages a title may be given in: those the pages are offered in."""
+    return tuple(code for code, _name in settings.LANGUAGES)
+
+
+def validate_title_translations(value: object) -> None:
+    """A map of language code to title: known languages only, bounded, no control characters.
+
+    Refused are unknown or malformed keys, non-text values, titles longer than a title may be,
+    and control or bidirectional-override characters (a title would read one way on a page and
+    another in a signed record or a CSV).
+    """
+    if not isinstance(value, dict):
+        raise ValidationError(_("Give the translated titles as a map of language to title."))
+    known = title_translation_languages()
+    for lang, title in value.items():
+        if lang not in known:
+            raise ValidationError(
+                _("“%(lang)s” is not a language of this platform (%(known)s).")
+                % {"lang": str(lang)[:10], "known": ", ".join(known)},
+                code="unknown_language",
+            )
+        if not isinstance(title, str):
+            raise ValidationError(
+                _("The %(lang)s title must be text.") % {"lang": lang}, code="not_text"
+            )
+        if len(title) > TITLE_MAX:
+            raise ValidationError(
+                _("The %(lang)s title is longer than %(max)d characters.")
+                % {"lang": lang, "max": TITLE_MAX},
+                code="too_long",
+            )
+        if any(c in BIDI_CONTROLS or (ord(c) < 32 or 0x7F <= ord(c) < 0xA0) for c in title):
+            raise ValidationError(
+                _("The %(lang)s title contains a control character; remove it.") % {"lang": lang},
+                code="control_character",
+            )
+        validate_name(title)
+
+
 class VotingRulePolicy(models.Model):
     """The voting rule a council uses for one kind of motion (a rule is data)."""
 
@@ -81,7 +136,14 @@ class Motion(models.Model):
     reference = models.CharField(_("reference"), max_length=40, unique=True)
     council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="motions")
     kind = models.CharField(_("kind"), max_length=32, choices=MotionKind.choices)
-    title = models.CharField(_("title"), max_length=300, validators=[validate_name])
+    title = models.CharField(_("title"), max_length=TITLE_MAX, validators=[validate_name])
+    # The title in the readers' other languages, given by the secretariat: {"de": "...", "fr": "..."}.
+    title_translations = models.JSONField(
+        _("title in other languages"),
+        default=dict,
+        blank=True,
+        validators=[validate_title_translations],
+    )
     text = models.TextField(_("text"), validators=[max_length(MOTION_TEXT_MAX)])
     status = models.CharField(
         _("status"), max_length=16, choices=MotionStatus.choices, default=MotionStatus.DRAFT
@@ -163,6 +225,13 @@ class Motion(models.Model):
                 name="motion_certified_has_outcome",
             ),
             models.CheckConstraint(condition=~Q(title=""), name="motion_title_present"),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(
+                    Length(Cast("title_translations", models.TextField())),
+                    TITLE_TRANSLATIONS_MAX_JSON,
+                ),
+                name="motion_title_translations_length",
+            ),
             length_at_most("text", MOTION_TEXT_MAX, name="motion_text_length"),
             models.CheckConstraint(
                 condition=datetime_stored("opens_at") & datetime_stored("closes_at"),

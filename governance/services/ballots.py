@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,7 +16,7 @@ from core.audit import audit_record
 from core.errors import Conflict, NotAllowed, ValidationFailed
 from core.permissions import require_fresh_mfa, require_mfa
 from governance import permissions
-from governance.chain import ballot_entry, entry_hash
+from governance.chain import ballot_entry, entry_hash, secret_tag
 from governance.models import (
     Ballot,
     BallotChoice,
@@ -28,11 +26,6 @@ from governance.models import (
     MotionStatus,
     VotingRightsSuspension,
 )
-
-
-def secret_tag(key: bytes, state_code: str) -> str:
-    """The pseudonym of a state in one secret vote; unlinkable once the key is erased."""
-    return hmac.new(key, state_code.encode(), hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True)

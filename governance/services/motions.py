@@ -48,39 +48,26 @@ from governance.models import (
     VotingRightsSuspension,
     VotingRulePolicy,
 )
+from governance.selectors import rule_for
+from governance.services.ballots import resolve_tags, states_voted
 from governance.services.decision_log import statement_record
 from governance.services.projects import project_status_change
 from governance.signals import decision_certified
 
-DEFAULT_RULES: dict[str, rules.VotingRule] = {
-    MotionKind.PROJECT_APPROVAL: rules.VotingRule.qualified_of_voting(),
-    MotionKind.BUDGET: rules.VotingRule.weighted_double_majority(),
-    MotionKind.SAFETY_ESCALATION: rules.VotingRule.qualified_of_voting(),
-    MotionKind.GENERAL: rules.VotingRule.simple_majority(),
-}
-EDITABLE_FIELDS = ("title", "text", "opens_at", "closes_at", "secret", "procedure", "gpu_hours")
+EDITABLE_FIELDS = (
+    "title",
+    "title_translations",
+    "text",
+    "opens_at",
+    "closes_at",
+    "secret",
+    "procedure",
+    "gpu_hours",
+)
 
 
 def _council_abbreviation(council: Council) -> str:
     return "".join(part[0] for part in council.code.split("-") if part).upper()
-
-
-# Safety votes: a low bar to tighten (one third of the members), a high bar to loosen
-# (two-thirds of all members), unless the council's policy says otherwise.
-DEFAULT_VARIANT_RULES: dict[str, rules.VotingRule] = {
-    RuleVariant.TIGHTEN: rules.VotingRule.qualified_of_members(Fraction(1, 3)),
-    RuleVariant.LOOSEN: rules.VotingRule.qualified_of_members(Fraction(2, 3)),
-}
-
-
-def rule_for(council: Council, kind: str, variant: str = "") -> rules.VotingRule:
-    """The council's rule for this kind (and variant) of motion, or the platform's default."""
-    policy = VotingRulePolicy.objects.filter(
-        council=council, motion_kind=kind, variant=variant
-    ).first()
-    if policy is None and variant:
-        return DEFAULT_VARIANT_RULES[variant]
-    return rules.VotingRule.from_dict(policy.rule) if policy else DEFAULT_RULES[kind]
 
 
 def _parse_rule(data: dict[str, Any]) -> rules.VotingRule:
@@ -170,6 +157,7 @@ def motion_create(
     escalation: Escalation | None = None,
     safety_measure: str = "",
     safety_level: int | None = None,
+    title_translations: dict[str, str] | None = None,
 ) -> Motion:
     """Draft a motion for a council; the rule comes from the council's policy unless given."""
     permissions.check_run_votes(actor, council)
@@ -196,6 +184,7 @@ def motion_create(
         council=council,
         kind=kind,
         title=title,
+        title_translations=title_translations or {},
         text=text,
         opens_at=opens_at,
         closes_at=closes_at,
@@ -222,7 +211,17 @@ def motion_create(
         target=motion,
         after=snapshot(
             motion,
-            ["reference", "kind", "title", "rule", "opens_at", "closes_at", "secret", "procedure"],
+            [
+                "reference",
+                "kind",
+                "title",
+                "title_translations",
+                "rule",
+                "opens_at",
+                "closes_at",
+                "secret",
+                "procedure",
+            ],
         ),
     )
     return motion
@@ -495,35 +494,25 @@ def count(motion: Motion, current: Iterable[Ballot]) -> rules.Tally:
 @transaction.atomic
 def motion_close(*, actor: Actor, motion: Motion) -> Motion:
     """Close the vote and count it; a secret ballot's key is erased here."""
-    from governance.services.ballots import resolve_tags
-
     locked = _lock(motion)
     permissions.check_run_votes(actor, locked.council)
     _require_status(locked, MotionStatus.VOTING_OPEN)
     now = timezone.now()
-    if now < locked.closes_at:
-        from governance.services.ballots import states_voted
-
-        voted = states_voted(locked)
-        waiting = [
-            e["state"]
-            for e in locked.electorate.entries["electors"]
-            if not e["recused"] and e["state"] not in voted
-        ]
-        if waiting:
-            # Closing early would silence delegations that were promised time until the deadline.
-            raise Conflict(
-                ngettext(
-                    "%(n)d state has not voted yet (%(states)s); the vote closes at %(when)s.",
-                    "%(n)d states have not voted yet (%(states)s); the vote closes at %(when)s.",
-                    len(waiting),
-                )
-                % {
-                    "n": len(waiting),
-                    "states": ", ".join(waiting),
-                    "when": timezone.localtime(locked.closes_at).strftime("%Y-%m-%d %H:%M %Z"),
-                }
+    waiting = selectors.states_not_voted(locked, states_voted(locked))
+    if not selectors.close_allowed(locked, waiting=waiting, now=now):
+        # Closing early would silence delegations that were promised time until the deadline.
+        raise Conflict(
+            ngettext(
+                "%(n)d state has not voted yet (%(states)s); the vote closes at %(when)s.",
+                "%(n)d states have not voted yet (%(states)s); the vote closes at %(when)s.",
+                len(waiting),
             )
+            % {
+                "n": len(waiting),
+                "states": ", ".join(waiting),
+                "when": timezone.localtime(locked.closes_at).strftime("%Y-%m-%d %H:%M %Z"),
+            }
+        )
     current = list(Ballot.objects.filter(motion=locked, is_current=True))
     resolved = resolve_tags(locked, current)
     tally = count(locked, resolved)
@@ -631,8 +620,6 @@ def motions_advance(*, actor: Actor, now: dt.datetime | None = None) -> dict[str
 
 def vote_reminders_send(*, actor: Actor, now: dt.datetime | None = None) -> int:
     """Remind delegations that have not voted, 24 h and 1 h before closing; each once."""
-    from governance.services.ballots import states_voted
-
     now = now or timezone.now()
     sent = 0
     # A suspension takes effect at once: nobody is reminded of a vote they may no longer cast.

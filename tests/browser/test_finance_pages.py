@@ -22,7 +22,7 @@ def demo(live_server):
 
 
 def test_the_finance_officer_records_a_payment_in_the_browser(demo, page):
-    """Sign in as the finance officer, fill in the payment form, and see it recorded."""
+    """Sign in as the finance officer, fill in the payment form, check it, and see it recorded."""
     sign_in(page, demo.url, "finance")
     page.goto(demo.url + "/finance/payments/new/")
     page.select_option("#id_member_state", "HU")
@@ -30,7 +30,11 @@ def test_the_finance_officer_records_a_payment_in_the_browser(demo, page):
     page.fill("#id_amount", "1000.00")
     page.fill("#id_currency", "EUR")
     with page.expect_navigation():
-        page.click("main button[type=submit]")
-    assert "recorded for HU" in page.content()
+        page.click("main button[value=preview]")
+    assert "Check the payment before recording it" in page.content()
+    assert axe_violations(page) == []  # the check step is reached by a form only: not in inventory
+    with page.expect_navigation():
+        page.click("main button[value=record]")
+    assert "recorded for Hungary" in page.content()
     assert axe_violations(page) == []
     assert page.console_errors == []

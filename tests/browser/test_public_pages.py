@@ -50,20 +50,35 @@ def test_public_pages_load_cleanly_and_pass_axe(demo_site: DemoSite, page, lang)
 
 @pytest.mark.parametrize("path", ["/portal/", "/portal/compute/"])
 def test_charts_are_drawn_visibly_with_a_name_and_their_table(demo_site: DemoSite, page, path):
-    """Each chart is an SVG the browser lays out with a size, named by its title, with bars drawn."""
-    page.goto(demo_site.url + path)
-    chart = page.locator("svg.chart").first
-    assert chart.is_visible()
-    box = chart.bounding_box()
-    assert box is not None and box["width"] > 300 and box["height"] > 40
-    labelled_by = chart.get_attribute("aria-labelledby").split()
-    assert page.locator(f"#{labelled_by[0]}").text_content().strip()
-    bars = chart.locator("rect")
-    assert bars.count() >= 2
-    widths = [float(bars.nth(i).get_attribute("width")) for i in range(bars.count())]
-    assert max(widths) > 50  # something is drawn, not only empty bars
-    assert page.locator("main table").count() >= 1  # the figures, as a table, on the same page
-    screenshot(page, "chart-" + (path.strip("/").replace("/", "-") or "home"))
+    """Each chart's rows name their bar in page text that stays legible on a phone, bars drawn."""
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(demo_site.url + path)
+        chart = page.locator("ul.cc-bars").first
+        assert chart.is_visible()
+        assert chart.get_attribute("aria-label")
+        rows = chart.locator("li.cc-bars__row")
+        assert rows.count() >= 2
+        first = rows.first
+        assert first.locator(".cc-bars__label").text_content().strip()
+        assert first.locator(".cc-bars__value").text_content().strip()
+        # the labels are text of the page, not of a scaled-down SVG: at least 11 px on a phone
+        size = first.locator(".cc-bars__label").evaluate(
+            "el => parseFloat(getComputedStyle(el).fontSize)"
+        )
+        assert size >= 11
+        bar = first.locator("svg.cc-bars__bar").bounding_box()
+        assert bar is not None and bar["width"] > 100 and bar["height"] > 8
+        widths = [
+            float(w)
+            for w in first.locator("rect").evaluate_all(
+                "rs => rs.map(r => r.getAttribute('width'))"
+            )
+        ]
+        assert max(widths) > 50  # something is drawn, not only empty bars
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert page.locator("main table").count() >= 1  # the figures, as a table, on the same page
+        screenshot(page, f"chart-{width}-" + (path.strip("/").replace("/", "-") or "home"))
     assert page.console_errors == []
 
 

@@ -48,8 +48,9 @@ def test_others_may_not_see_the_operators_page(world):
 def test_the_period_page_shows_used_and_left(world, operator_client):
     world.allocate(world.project("DE", hours=10))
     text = operator_client.get(f"/compute/periods/{world.period.pk}/").content.decode()
-    assert "600" in text
-    assert "375,417" in text
+    # quotas in GPU-hours: the 600 GPU-minutes allocated are 10 GPU-hours, DE's 375,417 are 6,257
+    assert '<td class="num">10</td>' in text
+    assert '<td class="num">6,257</td>' in text
 
 
 def test_the_lead_manages_members_on_the_project_page(world):
@@ -65,7 +66,7 @@ def test_the_lead_manages_members_on_the_project_page(world):
     assert response.status_code == 302
     text = client.get(f"/compute/projects/{project.code}/").content.decode()
     assert "newcomer" in text
-    assert "6,000" in text
+    assert "100 GPU-hours" in text  # 6,000 GPU-minutes
 
 
 def test_the_api_has_quotas_projects_runs_and_drift(world, api_as):

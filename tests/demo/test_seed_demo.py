@@ -97,7 +97,7 @@ def test_seed_refuses_where_demo_data_is_not_allowed():
 
 
 def test_seed_publishes_this_years_annual_report(django_capture_on_commit_callbacks):
-    """The demo's reports archive is not empty: this year's English report is made and listed."""
+    """The demo's reports archive holds this year's report in English, German and French."""
     from django.test import Client
     from django.utils import timezone
 
@@ -105,6 +105,9 @@ def test_seed_publishes_this_years_annual_report(django_capture_on_commit_callba
 
     with django_capture_on_commit_callbacks(execute=True):
         seed()
-    report = AnnualReport.objects.get(year=timezone.localdate().year, language="en")
-    assert report.status == AnnualReportStatus.DONE, report.error
-    assert report.sha256 in Client().get("/portal/reports/").content.decode()
+    archive = Client().get("/portal/reports/").content.decode()
+    for language in ("en", "de", "fr"):
+        report = AnnualReport.objects.get(year=timezone.localdate().year, language=language)
+        assert report.status == AnnualReportStatus.DONE, report.error
+        assert report.sha256 in archive
+    assert "Not published in" not in archive

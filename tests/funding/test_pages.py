@@ -59,20 +59,28 @@ def test_recording_a_payment_says_which_rate_and_date_converted_it(books):
     """A Saturday payment in dollars is converted at Friday's ECB rate, and the page says so."""
     client = browser(books.officer)
     form = client.get("/finance/payments/new/").content.decode()
-    assert '<label for="id_amount">' in form
+    assert '<label class="usa-label" for="id_amount">' in form
+    data = {
+        "member_state": "NL",
+        "value_date": "2026-01-10",
+        "amount": "116420.00",
+        "currency": "usd",
+        "reference": "NL-2025",
+    }
+    preview = client.post("/finance/payments/new/", {**data, "action": "preview"})
+    assert "€100,000.00" in preview.content.decode()
     response = client.post(
         "/finance/payments/new/",
-        {"member_state": "NL", "value_date": "2026-01-10", "amount": "116420.00",
-         "currency": "usd", "reference": "NL-2025"},
+        {**data, "action": "record", "expected_cents": "10000000"},
         follow=True,
-    )  # fmt: skip
+    )
     page = response.content.decode()
     assert response.redirect_chain[-1][0] == "/finance/states/NL/"
     assert (
-        "the ECB rate of 2026-01-09, the last day with a rate before the value date 2026-01-10"
+        "the ECB rate of Jan. 9, 2026, the last day with a rate before the value date Jan. 10, 2026"
         in page
     )
-    assert "100,000.00" in page
+    assert "€100,000.00" in page
     payment = Payment.objects.get()
     assert payment.currency == "USD" and payment.base_amount_cents == 100_000_00
 
@@ -98,7 +106,7 @@ def test_reversing_a_payment_from_the_account_page(books):
     assert 'for="reason-' in page
     client.post(f"/finance/payments/{payment.pk}/reverse/", {"reason": "Wrong state"})
     page = client.get("/finance/states/IT/").content.decode()
-    assert "reversed: Wrong state" in page
+    assert '<span class="usa-tag">reversed</span> Wrong state' in page
 
 
 def test_a_bad_upload_shows_every_problem_and_imports_nothing(books):
@@ -184,7 +192,7 @@ def test_scale_pages_show_the_working(books):
 def test_recording_a_contribution_in_kind_from_its_page(books):
     client = browser(books.officer)
     page = client.get("/finance/voluntary/new/").content.decode()
-    assert '<label for="id_valuation_basis">' in page
+    assert '<label class="usa-label" for="id_valuation_basis">' in page
     response = client.post(
         "/finance/voluntary/new/",
         {"member_state": "FR", "fiscal_year": "2025", "kind": "in_kind", "received_on": "2026-01-09",
@@ -194,7 +202,7 @@ def test_recording_a_contribution_in_kind_from_its_page(books):
     )  # fmt: skip
     page = response.content.decode()
     assert "Valuation: Agreed hourly rate x hours" in page
-    assert "120,000.00" in page
+    assert "€120,000.00" in page
 
 
 def test_the_finance_csv_never_carries_a_formula(books):

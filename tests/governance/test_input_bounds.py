@@ -87,11 +87,11 @@ def test_a_motion_more_than_a_year_back_or_five_years_ahead_is_refused_by_the_se
 
 def test_the_secretariat_form_refuses_a_year_1_motion_with_a_message(c5):
     """Through the page, a year-1 date is a form error, not a server error."""
-    # given the secretary on the secretariat page
+    # given the secretary on the new-draft page
     sec = client_for(c5.secretary)
     # when the form is posted with year 1
     response = sec.post(
-        "/secretariat/",
+        "/secretariat/motions/new/",
         {
             "council": "governing-council",
             "kind": "general",

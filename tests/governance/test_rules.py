@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from fractions import Fraction
+from pathlib import Path
 from random import Random
 
 import pytest
@@ -12,12 +13,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from governance.rules import (
+    Absences,
     Choice,
+    ConditionCode,
     Elector,
     Outcome,
+    Reason,
     RuleError,
     RuleKind,
+    Tally,
     TieBreak,
+    TieEffect,
     VotingRule,
     evaluate,
 )
@@ -116,7 +122,8 @@ CASES = [
     pytest.param(NO_OBJECTION, 6, (0, 0, 6), None, Outcome.REJECTED,
                  "rejected: no member voted yes", -1, id="no objection: nobody for it"),
     pytest.param(DOUBLE, 27, (15, 12, 0), None, Outcome.ADOPTED,
-                 "adopted with no state to spare", 0, id="EU: 15 largest of 27"),
+                 "adopted: the yes states hold 91.8% of the population, 65% needed", 0,
+                 id="EU: 15 largest of 27"),
     pytest.param(DOUBLE, 27, (14, 13, 0), None, Outcome.REJECTED,
                  "rejected: 1 state short of 55% of the members", -1, id="EU: 14 largest of 27"),
 ]  # fmt: skip
@@ -179,6 +186,7 @@ def test_three_big_states_cannot_block_a_double_majority() -> None:
     # then
     assert tally.adopted
     assert 3 * tally.yes_population < 2 * tally.total_population  # under 65 %: population fails
+    assert tally.summary == "adopted: 3 members did not vote yes, fewer than the 4 that can block"
     passed = {test.name: test.passed for test in tally.conditions}
     assert passed == {"members voting yes": True, "population": False, "no blocking minority": True}
 
@@ -411,47 +419,59 @@ def test_an_incoherent_rule_is_refused(make: Callable[[], object]) -> None:
 
 
 @pytest.mark.parametrize(
-    ("rule", "text"),
+    ("rule", "requirements", "absences", "tie", "quorum", "blocking"),
     [
         (
             OF_VOTING,
-            "Two-thirds of the members represented and voting (yes ≥ 2/3 of yes + no); "
-            "abstentions and absences are not counted; a tie fails.",
+            [(ConditionCode.SHARE_OF_VOTING_YES, TWO_THIRDS, False)],
+            Absences.IGNORED, TieEffect.FAILS, None, None,
         ),
         (
             CASTING.with_quorum(HALF_QUORUM),
-            "A simple majority of the members represented and voting (yes > no); abstentions "
-            "and absences are not counted; a tie is decided by the chair's casting vote, and "
-            "fails if none is given. Quorum: at least half of the members (recused members "
-            "excluded) must cast a ballot, abstentions included, or the motion fails for lack "
-            "of quorum.",
+            [(ConditionCode.SHARE_OF_VOTING_YES, Fraction(1, 2), True)],
+            Absences.IGNORED, TieEffect.CHAIR_CASTING_VOTE, HALF_QUORUM, None,
         ),
         (
             DOUBLE,
-            "A double majority: at least 55% of the members vote yes, and either the yes states "
-            "hold at least 65% of the members' population or fewer than 4 members do not vote "
-            "yes (where not every member takes part: fewer than the fewest participating members "
-            "holding more than 35% of their population, plus one) (yes ≥ 55% of the members, "
-            "recused members excluded; yes population ≥ 65% of the total); abstentions and "
-            "absences count as not voting yes; a tie fails.",
+            [
+                (ConditionCode.SHARE_OF_MEMBERS_YES, Fraction(55, 100), False),
+                (ConditionCode.POPULATION_SHARE, Fraction(65, 100), False),
+            ],
+            Absences.NOT_YES, TieEffect.FAILS, None, 4,
         ),
         (
             BUDGET,
-            "A contribution-weighted double majority: the yes states hold at least two-thirds of "
-            "the members' contribution shares, and at least half of the members represented and "
-            "voting vote yes (yes share ≥ 2/3 of the total, recused members excluded; yes ≥ 1/2 "
-            "of yes + no); abstentions and absences count against in the contribution test "
-            "only; a tie among those voting meets the voting test, so the contributions decide.",
+            [
+                (ConditionCode.CONTRIBUTION_SHARE, TWO_THIRDS, False),
+                (ConditionCode.SHARE_OF_VOTING_YES, Fraction(1, 2), False),
+            ],
+            Absences.COUNT_AGAINST_IN_CONTRIBUTION_TEST, TieEffect.CONTRIBUTIONS_DECIDE, None, None,
+        ),
+        (
+            NO_OBJECTION,
+            [(ConditionCode.NO_OBJECTION, None, False), (ConditionCode.AT_LEAST_ONE_YES, None, False)],
+            Absences.DO_NOT_BLOCK, TieEffect.FAILS, None, None,
         ),
     ],
-    ids=["two-thirds of voting", "simple majority with casting vote and quorum", "EU", "budget"],
-)
-def test_a_rule_describes_itself_in_plain_words(rule: VotingRule, text: str) -> None:
-    """A rule states its base, threshold, abstentions, ties and quorum in plain English."""
+    ids=["two-thirds of voting", "simple majority with casting vote and quorum", "EU", "budget",
+         "no objection"],
+)  # fmt: skip
+def test_a_rule_describes_itself_as_data(
+    rule: VotingRule,
+    requirements: list[tuple[ConditionCode, Fraction | None, bool]],
+    absences: Absences,
+    tie: TieEffect,
+    quorum: Fraction | None,
+    blocking: int | None,
+) -> None:
+    """A rule names its tests, thresholds, abstentions, ties and quorum as data, in no language."""
     # when
-    description = rule.describe()
+    description = rule.description()
     # then
-    assert description == text
+    assert [(r.code, r.threshold, r.strict) for r in description.requirements] == requirements
+    assert (description.absences, description.tie) == (absences, tie)
+    assert (description.quorum, description.blocking_minority) == (quorum, blocking)
+    assert json.loads(json.dumps(description.to_dict()))["kind"] == rule.kind.value
 
 
 def test_a_tally_is_stored_as_json_with_exact_fractions() -> None:
@@ -687,4 +707,135 @@ def test_a_rule_round_trips_through_json(rule: VotingRule) -> None:
     restored = VotingRule.from_dict(json.loads(json.dumps(rule.to_dict())))
     # then
     assert restored == rule
-    assert restored.describe() == rule.describe()
+    assert restored.description() == rule.description()
+
+
+@given(rules(), votes(), casting_votes)
+def test_a_stored_tally_reads_back_as_the_same_tally(
+    rule: VotingRule,
+    vote: tuple[tuple[Elector, ...], list[tuple[str, Choice]]],
+    casting: Choice | None,
+) -> None:
+    """A tally stored as JSON reads back equal, structure and verdict included."""
+    # given
+    electorate, cast = vote
+    tally = evaluate(rule, electorate, cast, casting)
+    # when
+    restored = Tally.from_dict(json.loads(json.dumps(tally.to_dict())))
+    # then
+    assert restored == tally
+
+
+@given(rules(), votes(), casting_votes)
+def test_a_tally_stored_before_conditions_had_codes_reads_back_with_its_structure(
+    rule: VotingRule,
+    vote: tuple[tuple[Elector, ...], list[tuple[str, Choice]]],
+    casting: Choice | None,
+) -> None:
+    """Without the keys added for pages in other languages, the structure is derived again."""
+    # given a tally stored the way the first release stored it
+    electorate, cast = vote
+    tally = evaluate(rule, electorate, cast, casting)
+    data = json.loads(json.dumps(tally.to_dict()))
+    del data["verdict"]
+    for row in data["conditions"]:
+        for key in ("code", "threshold", "base", "strict", "fewest"):
+            del row[key]
+    # when
+    restored = Tally.from_dict(data)
+    # then
+    assert restored == tally
+
+
+def test_a_budget_carried_by_a_heavy_contributor_has_its_margin_in_percentage_points() -> None:
+    """99.4 % of the contributions against 66.7 % needed: the margin is 32.7 points, not 0 states.
+
+    The states margin is a worst case: the one state paying 40 % voting no would sink the budget,
+    so it reads "no state to spare"; the verdict also gives the weighted margin and the head count.
+    """
+    # given one state paying 40 %, ten paying 5.94 % each and one paying 0.6 % that votes no
+    shares = [Fraction(40, 100)] + [Fraction(594, 10_000)] * 10
+    shares.append(1 - sum(shares))
+    electorate = budget_council(shares)
+    # when
+    tally = evaluate(BUDGET, electorate, ballots(11, 1))
+    # then
+    assert tally.summary == (
+        "adopted: the yes states hold 99.4% of the contributions, two-thirds needed"
+    )
+    verdict = tally.verdict
+    assert (verdict.outcome, verdict.reason, verdict.failed) == (Outcome.ADOPTED, Reason.MET, ())
+    assert verdict.margin.states == tally.margin == 0
+    assert verdict.margin.weighted_test is ConditionCode.CONTRIBUTION_SHARE
+    assert verdict.margin.weighted_share == Fraction(994, 1000) - TWO_THIRDS
+    assert verdict.margin.headcount == 11 - 6  # 6 of 12 voting is half
+
+
+def test_a_blocked_double_majority_says_which_tests_failed() -> None:
+    """Four big states voting no: the population test and the blocking minority both fail."""
+    # given
+    votes = [(code, N if code in {"DE", "FR", "IT", "ES"} else Y) for code in CODES]
+    # when
+    tally = evaluate(DOUBLE, EU, votes)
+    # then
+    verdict = tally.verdict
+    assert verdict.reason is Reason.NOT_MET
+    assert verdict.failed == (ConditionCode.POPULATION_SHARE, ConditionCode.BLOCKING_MINORITY)
+    block = tally.conditions[-1]
+    assert (block.code, block.required, block.actual, block.fewest) == (
+        ConditionCode.BLOCKING_MINORITY,
+        4,
+        4,
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("rule", "votes", "casting", "reason"),
+    [
+        (SIMPLE, (4, 4, 1), None, Reason.TIE_FAILS),
+        (CASTING, (4, 4, 1), Y, Reason.CASTING_VOTE_YES),
+        (CASTING, (4, 4, 1), N, Reason.CASTING_VOTE_NO),
+        (CASTING, (4, 4, 1), None, Reason.CASTING_VOTE_NOT_GIVEN),
+        (OF_VOTING, (0, 0, 9), None, Reason.NOBODY_VOTED),
+        (NO_OBJECTION, (4, 1, 1), None, Reason.OBJECTION),
+        (NO_OBJECTION, (0, 0, 6), None, Reason.NO_YES),
+        (SIMPLE.with_quorum(HALF_QUORUM), (2, 1, 0), None, Reason.NO_QUORUM),
+        (OF_VOTING, (5, 3, 1), None, Reason.NOT_MET),
+        (OF_VOTING, (6, 3, 0), None, Reason.MET),
+    ],
+)
+def test_the_verdict_names_why_a_vote_ended_as_it_did(
+    rule: VotingRule, votes: tuple[int, int, int], casting: Choice | None, reason: Reason
+) -> None:
+    """Each way a vote can end has its own reason, which pages put into words."""
+    # when
+    tally = evaluate(rule, council(9), ballots(*votes), casting)
+    # then
+    assert tally.verdict.reason is reason
+
+
+def test_tallies_stored_by_the_first_release_read_back_with_their_structure() -> None:
+    """Tallies stored before conditions carried codes still give codes, bases and a verdict."""
+    # given tallies exactly as the first release stored them at close
+    path = Path(__file__).parent / "data" / "legacy_tallies.json"
+    stored = json.loads(path.read_text(encoding="utf-8"))
+    # when
+    tallies = {name: Tally.from_dict(data) for name, data in stored.items()}
+    # then
+    budget = tallies["budget_adopted"]
+    assert budget.verdict.margin.weighted_share == Fraction(994, 1000) - TWO_THIRDS
+    assert [c.code for c in budget.conditions] == [
+        ConditionCode.CONTRIBUTION_SHARE,
+        ConditionCode.SHARE_OF_VOTING_YES,
+    ]
+    assert budget.conditions[0].base == Fraction(1)
+    assert tallies["eu_blocked"].verdict.failed == (
+        ConditionCode.POPULATION_SHARE,
+        ConditionCode.BLOCKING_MINORITY,
+    )
+    assert tallies["no_quorum"].conditions[0].code is ConditionCode.QUORUM
+    assert tallies["no_quorum"].verdict.margin.states == -3
+    assert tallies["casting_yes"].verdict.reason is Reason.CASTING_VOTE_YES
+    assert tallies["unanimity_short"].conditions[0].code is ConditionCode.ALL_MEMBERS_YES
+    assert all(t.summary == stored[name]["summary"] for name, t in tallies.items())

@@ -67,7 +67,7 @@ def test_secretary_runs_the_vote_from_the_pages_and_certifies_with_the_count_sho
     c5 = make_council5()
     sec = browser(c5.secretary)
     created = sec.post(
-        "/secretariat/",
+        "/secretariat/motions/new/",
         {
             "council": "governing-council",
             "kind": "general",
@@ -114,7 +114,7 @@ def test_secretary_form_reports_bad_times_on_the_field():
     page = (
         browser(c5.secretary)
         .post(
-            "/secretariat/",
+            "/secretariat/motions/new/",
             {
                 "council": "governing-council",
                 "kind": "general",
@@ -157,3 +157,23 @@ def test_secretariat_link_only_for_secretaries():
     c5 = make_council5()
     assert 'href="/secretariat/"' in browser(c5.secretary).get("/").content.decode()
     assert 'href="/secretariat/"' not in browser(c5.heads["DE"]).get("/").content.decode()
+
+
+def test_the_confirmation_says_the_cast_is_final_and_the_receipt_links_the_public_check():
+    """Confirm before the irreversible cast; the receipt is copyable and links the portal's check."""
+    c5 = make_council5()
+    motion = c5.open(title="Open-weights policy")
+    de = browser(c5.heads["DE"])
+    confirm = de.post(f"/motions/{motion.pk}/vote/", {"member_state": "DE", "choice": "no"})
+    html = confirm.content.decode()
+    assert "Confirm your vote" in html
+    assert "enters the ballot chain for good" in html
+    assert "Germany" in html
+    assert "Go back without voting" in html
+    receipt = de.post(
+        f"/motions/{motion.pk}/vote/", {"member_state": "DE", "choice": "no", "confirmed": "yes"}
+    ).content.decode()
+    ballot = Ballot.objects.get(motion=motion)
+    assert f'readonly value="{ballot.entry_hash}"' in receipt
+    assert f'href="/portal/decisions/{motion.pk}/receipt/?receipt={ballot.entry_hash}"' in receipt
+    assert "shows your state's vote and this receipt again" in receipt

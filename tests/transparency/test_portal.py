@@ -60,7 +60,7 @@ def test_decision_page_shows_rule_arithmetic_roll_call_and_hashes(c5):
     assert "A simple majority" in html
     assert motion.electorate.sha256 in html
     assert motion.chain_head in html
-    assert '<th scope="row">ES</th><td>no</td>' in html.replace("\n", "")
+    assert '>Spain</a> <span class="muted">ES</span></th><td>no</td>' in html.replace("\n", "")
 
 
 def test_unpublished_motions_stay_off_the_portal(c5):
@@ -195,18 +195,19 @@ def test_chain_file_download_verifies_with_the_published_electorate_hash(c5):
 
 
 def test_compute_page_shows_quotas_with_a_chart_and_its_table(db):
-    """The public compute page draws quotas as an SVG chart with a text alternative, figures beside it."""
+    """The public compute page draws quotas as named HTML bars, with the figures in a table."""
+    from core import l10n
     from tests.compute.conftest import make_world
 
     world = make_world()
     project = world.project("DE", hours=100)
     world.allocate(project)
     html = Client().get("/portal/compute/").content.decode()
-    assert '<svg xmlns="http://www.w3.org/2000/svg" role="img"' in html
-    assert '<title id="quota-chart-t">' in html
+    chart = html[html.index('<ul class="cc-bars"') :].split("</ul>")[0]
+    assert ">Germany</a>" in chart and ">Facility programme<" in chart
     assert project.code in html
     quota = world.period.quotas.get(member_state__code="DE")
-    assert f"{quota.minutes:,}" in html
+    assert f"{l10n.gpu_hours(quota.minutes)} GPU-hours" in chart
 
 
 def test_quotas_recompute_from_the_published_split_inputs(db, tmp_path):

@@ -48,7 +48,10 @@ def test_overview_shows_this_years_budget_contributions_and_chart(books, year):
     assert f"Budget and contributions {year}" in html
     assert money(1_000_000_00) in html  # budget and assessed
     assert money(500_000_00) in html  # paid (DE 400,000 + FR 100,000) and outstanding
-    assert "<svg" in html and f'id="contributions-{year}-t"' in html
+    # the chart is HTML rows: each state by its name, its assessed amount, the part unpaid
+    chart = html[html.index('class="cc-bars"') :].split("</ul>")[0]
+    assert ">Germany</a>" in chart and "€400,000.00" in chart
+    assert ">France</a>" in chart and "33% paid" in chart  # FR paid 100,000 of 300,000
     assert "1 state" in html  # on the honour roll: DE only
 
 
@@ -68,7 +71,8 @@ def test_overview_shows_compute_capacity_and_use(year):
     )  # fmt: skip
     html = page("/portal/")
     assert "concordia — current" in html
-    assert "2,000,000" in html and ">120<" in html  # 7,200 GPU-seconds = 120 GPU-minutes
+    # 2,000,000 GPU-minutes of capacity; 7,200 GPU-seconds = 120 GPU-minutes = 2 GPU-hours used
+    assert "33,333.3 GPU-hours" in html and "2 GPU-hours (0.0%)" in html
 
 
 def test_member_states_page_lists_shares_contributions_honour_roll_and_voting_rights(books, year):
@@ -78,15 +82,21 @@ def test_member_states_page_lists_shares_contributions_honour_roll_and_voting_ri
         actor=system, member_state=books.states["NL"], reason="Arrears over the line."
     )
     html = page("/portal/states/")
-    de_row = html[html.index('href="/portal/states/DE/"') :].split("</tr>")[0]
-    assert "40.0000" in de_row and money(400_000_00) in de_row and "honour roll" in de_row
-    fr_row = html[html.index('href="/portal/states/FR/"') :].split("</tr>")[0]
+    # two tables: arrears and votes first, then this year's contributions
+
+    def row(table_id: str, code: str) -> str:
+        table = html[html.index(f'id="{table_id}"') :].split("</table>")[0]
+        return table[table.index(f'href="/portal/states/{code}/"') :].split("</tr>")[0]
+
+    de_row = row("contributions-caption", "DE")
+    assert "40.0000" in de_row and money(400_000_00) in de_row and "in full, on time" in de_row
+    fr_row = row("contributions-caption", "FR")
     assert money(300_000_00) in fr_row and money(100_000_00) in fr_row  # assessed, paid
-    assert money(200_000_00) in fr_row and "honour roll" not in fr_row  # outstanding
-    nl_row = html[html.index('href="/portal/states/NL/"') :].split("</tr>")[0]
-    assert "suspended" in nl_row
+    assert "on time" not in fr_row
+    assert money(200_000_00) in row("votes-caption", "FR")  # outstanding
+    assert "suspended" in row("votes-caption", "NL")
     honour = html[html.index('id="h-honour"') :]
-    assert "State DE" in honour and "State FR" not in honour
+    assert "Germany" in honour and "France" not in honour
 
 
 def test_member_states_page_in_german_and_french(books, year):
@@ -106,11 +116,11 @@ def test_state_page_shows_its_history(books, year):
         actor=system, member_state=books.states["FR"], reason="Arrears over the line."
     )
     html = page("/portal/states/FR/")
-    assert "State FR" in html
+    assert "<h1>France" in html
     years = html[html.index("Contributions per year") :].split("</table>")[0]
     assert f">{year}<" in years and money(200_000_00) in years
     payments = html[html.index("Payments received") :].split("</table>")[0]
-    assert "100000.00 EUR" in payments and money(100_000_00) in payments
+    assert "€100,000.00" in payments  # paid in euros: no rate to show
     assert "Arrears over the line." in html and "suspended" in html
     votes = html[html.index("How the state voted") :].split("</table>")[0]
     assert motion.reference in votes and ">no<" in votes

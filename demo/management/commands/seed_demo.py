@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -39,6 +40,25 @@ from governance.models import (
 )
 
 DATA = Path(__file__).resolve().parents[2] / "data"
+# The demo motions' titles for German and French readers (Motion.title_translations).
+TITLES = {
+    "Approve EuroLingua-70B": {
+        "de": "Genehmigung von EuroLingua-70B",
+        "fr": "Approbation d'EuroLingua-70B",
+    },
+    "Approve OpenProof": {
+        "de": "Genehmigung von OpenProof",
+        "fr": "Approbation d'OpenProof",
+    },
+    "Adopt the 2027 work programme": {
+        "de": "Annahme des Arbeitsprogramms 2027",
+        "fr": "Adoption du programme de travail 2027",
+    },
+    "Open-weights release policy": {
+        "de": "Richtlinie zur Veröffentlichung offener Modellgewichte",
+        "fr": "Politique de publication des poids ouverts",
+    },
+}
 DEMO_PASSWORD = "concordia-demo"  # noqa: S105 - printed on purpose: demo accounts only.
 # Base32 TOTP secret shared by every demo account, so a tester can add it to any
 # authenticator app (or run `oathtool --totp -b SECRET`) and pass the second factor.
@@ -117,18 +137,20 @@ class Command(BaseCommand):
         self.report()
 
     def seed_annual_report(self) -> None:
-        """This year's transparency report in English, published in the portal's archive."""
-        from transparency.models import AnnualReport
-        from transparency.services import annual_report_request
+        """This year's transparency report in English, German and French, as the archive promises."""
+        from transparency.models import AnnualReport, ReportLanguage
+        from transparency.services import annual_report_request_many
 
         year = timezone.localdate().year
-        if AnnualReport.objects.filter(year=year, language="en").exists():
+        made = set(AnnualReport.objects.filter(year=year).values_list("language", flat=True))
+        missing = [language for language in ReportLanguage.values if language not in made]
+        if not missing:
             return
         finance = User.objects.get(username="finance")
-        annual_report_request(
+        annual_report_request_many(
             actor=Actor.for_user(finance, source=AuditSource.COMMAND, mfa_verified=True),
             year=year,
-            language="en",
+            languages=missing,
         )
 
     # -- member states and councils ------------------------------------------------------
@@ -378,7 +400,9 @@ class Command(BaseCommand):
             actor=self.actor, council=gc, kind=MotionKind.PROJECT_APPROVAL, project=decided,
             title="Approve EuroLingua-70B", text="The Governing Council approves the project and its GPU-hours.",
             opens_at=now - dt.timedelta(days=10), closes_at=now + dt.timedelta(days=1),
+            title_translations=TITLES["Approve EuroLingua-70B"],
         )  # fmt: skip
+        self.attach(motion, "Proposal: EuroLingua-70B", "eurolingua-70b-proposal.txt")
         services.motion_table(actor=self.actor, motion=motion)
         services.motion_open(actor=self.actor, motion=motion)
         for code in states:
@@ -408,15 +432,42 @@ class Command(BaseCommand):
             actor=self.actor, council=gc, kind=MotionKind.PROJECT_APPROVAL, project=pending,
             title="Approve OpenProof", text="The Governing Council approves the project and its GPU-hours.",
             opens_at=now, closes_at=now + dt.timedelta(days=7),
+            title_translations=TITLES["Approve OpenProof"],
         )  # fmt: skip
+        self.attach(open_motion, "Proposal: OpenProof", "openproof-proposal.txt")
+        self.attach(open_motion, "Opinion of the Scientific Council", "openproof-opinion.txt")
         services.motion_table(actor=self.actor, motion=open_motion)
         services.motion_open(actor=self.actor, motion=open_motion)
+        # A second open vote, closing sooner, so that a delegate's dashboard shows two.
+        programme = services.motion_create(
+            actor=self.actor, council=gc, kind=MotionKind.GENERAL,
+            title="Adopt the 2027 work programme",
+            text="The Governing Council adopts the facility's work programme for 2027, annexed.",
+            opens_at=now, closes_at=now + dt.timedelta(days=3),
+            title_translations=TITLES["Adopt the 2027 work programme"],
+        )  # fmt: skip
+        self.attach(programme, "Work programme 2027", "work-programme-2027.txt")
+        services.motion_table(actor=self.actor, motion=programme)
+        services.motion_open(actor=self.actor, motion=programme)
         services.motion_create(
             actor=self.actor, council=gc, kind=MotionKind.GENERAL,
             title="Open-weights release policy",
             text="Weights of models at safety level 1 or 2 are released under an open licence.",
             opens_at=now + dt.timedelta(days=3), closes_at=now + dt.timedelta(days=10),
+            title_translations=TITLES["Open-weights release policy"],
         )  # fmt: skip
+
+    def attach(self, motion: Motion, title: str, filename: str) -> None:
+        """A short demo document on a motion, as the secretariat would attach it."""
+        body = (
+            f"{title}\n\nDemo document for {motion.reference}. The real annex would be a PDF.\n"
+        ).encode()
+        services.motion_document_add(
+            actor=self.actor,
+            motion=motion,
+            title=title,
+            file=SimpleUploadedFile(filename, body, content_type="text/plain"),
+        )
 
     def seed_safety(self, councils: dict[str, Council]) -> None:
         """The Safety Board's chair and one escalation awaiting the Board."""
