@@ -110,7 +110,10 @@ def test_a_delegate_votes_in_the_browser(demo, page):
     sign_in(page, demo.url, "de-head")
     page.goto(demo.url + "/my/votes/")
     page.click("text=Approve OpenProof")
-    page.check("input[value=yes]")
+    # as a person does: the label (a USWDS radio button draws its own circle beside it)
+    radio_id = page.locator("input[name=choice][value=yes]").get_attribute("id")
+    page.click(f"label[for='{radio_id}']")
+    assert page.is_checked("input[name=choice][value=yes]")
     with page.expect_navigation():
         page.click("text=Continue to confirmation")
     assert "YES" in page.content()
