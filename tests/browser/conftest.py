@@ -106,6 +106,19 @@ class DemoSite:
     def orm(self) -> Any:
         return self.blocker.unblock()
 
+    def log_tail(self) -> str:
+        """The server's last error report: the traceback of a page that just answered 500."""
+        lines = self.log.read_text(errors="replace").splitlines()
+        starts = [i for i, line in enumerate(lines) if line.startswith("Internal Server Error")]
+        if not starts:
+            return "\n".join(lines[-30:])
+        report = [lines[starts[-1]]]
+        for line in lines[starts[-1] + 1 :]:
+            if line.startswith("["):  # the next request's log line: the report has ended
+                break
+            report.append(line)
+        return "\n".join(report)
+
     def where(self, page: Any) -> str:
         with self.orm():
             return str(page.where(self.db))

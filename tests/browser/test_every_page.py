@@ -174,7 +174,9 @@ def test_page(entry: Page, width: int, browser: Any, demo_site: DemoSite, signed
             response = STEPS[entry.then](page)
         here = page.evaluate("location.pathname + location.search")
         screenshot(page, f"{entry.id}-{width}")
-        assert response.status == 200, f"{entry.id}: {here} answered {response.status}"
+        assert response.status == 200, f"{entry.id}: {here} answered {response.status}" + (
+            f"\nThe server said:\n{demo_site.log_tail()}" if response.status >= 500 else ""
+        )
         problems = [
             *overflow_problems(page, width),
             *axe_problems(page),

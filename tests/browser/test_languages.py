@@ -42,7 +42,9 @@ def test_a_first_time_visitor_switches_to_german(entry: Page, browser: Any, demo
         chosen = page.evaluate("document.querySelector('select[name=language]')?.value")
     finally:
         context.close()
-    assert response.status == 200, f"{entry.id}: the switch answered {response.status}"
+    assert response.status == 200, f"{entry.id}: the switch answered {response.status}" + (
+        f"\nThe server said:\n{demo_site.log_tail()}" if response.status >= 500 else ""
+    )
     assert landed == path, f"{entry.id}: the switch led to {landed}, not back to {path}"
     assert lang == "de", f"{entry.id}: after the switch the page is in {lang!r}"
     assert chosen == "de", f"{entry.id}: after the switch the selector shows {chosen!r}"
@@ -151,7 +153,9 @@ def test_no_english_left_on_a_translated_page(
         texts = page.evaluate(TEXTS, lang)
     finally:
         context.close()
-    assert response.status == 200, f"{entry.id} in {lang}: {here} answered {response.status}"
+    assert response.status == 200, f"{entry.id} in {lang}: {here} answered {response.status}" + (
+        f"\nThe server said:\n{demo_site.log_tail()}" if response.status >= 500 else ""
+    )
     assert html_lang == lang, f"{entry.id} ({here}) asked in {lang} came in {html_lang!r}"
     found = english_words(texts, lang)
     listing = "\n  ".join(f"{word!r} — {where}" for word, where in sorted(found.items()))
