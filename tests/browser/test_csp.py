@@ -6,9 +6,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 
-pytestmark = pytest.mark.django_db(transaction=True)
+from tests.browser.conftest import DemoSite, sign_in
 
 WATCH = """
 window.__cspViolations = [];
@@ -16,12 +15,6 @@ document.addEventListener("securitypolicyviolation", (e) => {
   window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
 });
 """
-
-
-@pytest.fixture
-def demo(live_server):
-    call_command("seed_demo", verbosity=0)
-    return live_server
 
 
 @pytest.fixture
@@ -38,20 +31,6 @@ def strict_page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
-def _sign_in(page: Any, url: str, username: str) -> None:
-    from core.models import User
-    from tests.conftest import totp_code
-
-    page.goto(url + "/accounts/login/")
-    page.fill("input[name=login]", username)
-    page.fill("input[name=password]", "concordia-demo")
-    with page.expect_navigation():
-        page.click("form[action='/accounts/login/'] button[type=submit]")
-    page.fill("input[name=code]", totp_code(User.objects.get(username=username)))
-    with page.expect_navigation():
-        page.click("form:has(input[name=code]) button[type=submit]")
-
-
 def _visit(page: Any, url: str, paths: list[str]) -> list[str]:
     refused = []
     for path in paths:
@@ -63,36 +42,38 @@ def _visit(page: Any, url: str, paths: list[str]) -> list[str]:
     return refused
 
 
-def test_main_pages_and_api_docs_work_under_the_policy(demo, strict_page):
+def test_main_pages_and_api_docs_work_under_the_policy(demo_site: DemoSite, strict_page):
     """Portal, sign-in, Swagger UI and a secretary's pages: no CSP refusal, no console error."""
     from governance.models import Motion
 
-    decided = Motion.objects.get(reference__startswith="GC/", reference__endswith="/001")
+    with demo_site.orm():
+        motions = Motion.objects.using(demo_site.db)
+        decided = motions.get(reference__startswith="GC/", reference__endswith="/001")
+        motion = motions.order_by("pk").first()
     paths = [
         "/", "/portal/", "/portal/states/", "/portal/states/DE/", "/portal/decisions/",
         f"/portal/decisions/{decided.pk}/", "/portal/safety/", "/portal/compute/",
         "/portal/reports/", "/portal/data/", "/accounts/login/", "/api/docs/",
     ]  # fmt: skip
-    refused = _visit(strict_page, demo.url, paths)
+    refused = _visit(strict_page, demo_site.url, paths)
     # Swagger UI drew the operations from the schema: its script ran.
-    strict_page.goto(demo.url + "/api/docs/")
+    strict_page.goto(demo_site.url + "/api/docs/")
     strict_page.wait_for_selector(".opblock", timeout=15_000)
     # then signed in: the secretary's pages, a motion and the MFA pages
-    _sign_in(strict_page, demo.url, "secretary")
-    motion = Motion.objects.order_by("pk").first()
+    sign_in(strict_page, demo_site.url, "secretary")
     paths = [
         "/my/councils/", "/my/votes/", "/safety/", "/secretariat/", f"/motions/{motion.pk}/",
         "/accounts/2fa/", "/accounts/2fa/reauthenticate/",
     ]  # fmt: skip
-    refused += _visit(strict_page, demo.url, paths)
+    refused += _visit(strict_page, demo_site.url, paths)
     assert refused == []
     errors = [m for m in strict_page.console_messages if m.startswith(("error", "pageerror"))]
     assert errors == []
 
 
-def test_an_injected_inline_script_would_be_refused(live_server, strict_page):
+def test_an_injected_inline_script_would_be_refused(demo_site: DemoSite, strict_page):
     """The policy is strict: an inline script slipped into a page does not run."""
-    strict_page.goto(live_server.url + "/")
+    strict_page.goto(demo_site.url + "/")
     strict_page.evaluate(
         """() => { const s = document.createElement("script");
         s.textContent = "window.__ran = true"; document.body.appendChild(s); }"""

@@ -5,9 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from tests.browser.conftest import axe_violations, screenshot
-
-pytestmark = pytest.mark.django_db(transaction=True)
+from tests.browser.conftest import DemoSite, axe_violations, screenshot, sign_in
 
 PUBLIC = [
     "/",
@@ -24,19 +22,23 @@ PUBLIC = [
 
 @pytest.fixture
 def demo(live_server):
+    """A freshly seeded demo of its own, for a test that changes it (the others share demo_site)."""
     call_command("seed_demo", verbosity=0)
     return live_server
 
 
 @pytest.mark.parametrize("lang", ["en", "de", "fr"])
-def test_public_pages_load_cleanly_and_pass_axe(demo, page, lang):
+def test_public_pages_load_cleanly_and_pass_axe(demo_site: DemoSite, page, lang):
     """Each public page loads with no console error and no serious or critical axe violation."""
     page.context.set_extra_http_headers({"Accept-Language": lang})
     from governance.models import Motion
 
-    decided = Motion.objects.get(reference__startswith="GC/", reference__endswith="/001")
+    with demo_site.orm():
+        decided = Motion.objects.using(demo_site.db).get(
+            reference__startswith="GC/", reference__endswith="/001"
+        )
     for path in [*PUBLIC, f"/portal/decisions/{decided.pk}/"]:
-        response = page.goto(demo.url + path)
+        response = page.goto(demo_site.url + path)
         assert response.status == 200, path
         assert page.locator("html").get_attribute("lang") == lang
         violations = axe_violations(page)
@@ -47,11 +49,11 @@ def test_public_pages_load_cleanly_and_pass_axe(demo, page, lang):
 
 
 @pytest.mark.parametrize("path", ["/portal/", "/portal/compute/"])
-def test_charts_are_drawn_visibly_with_a_name_and_their_table(demo, page, path):
+def test_charts_are_drawn_visibly_with_a_name_and_their_table(demo_site: DemoSite, page, path):
     """Each chart's rows name their bar in page text that stays legible on a phone, bars drawn."""
     for width in (1280, 390):
         page.set_viewport_size({"width": width, "height": 900})
-        page.goto(demo.url + path)
+        page.goto(demo_site.url + path)
         chart = page.locator("ul.cc-bars").first
         assert chart.is_visible()
         assert chart.get_attribute("aria-label")
@@ -80,9 +82,9 @@ def test_charts_are_drawn_visibly_with_a_name_and_their_table(demo, page, path):
     assert page.console_errors == []
 
 
-def test_language_switch_with_the_keyboard(demo, page):
+def test_language_switch_with_the_keyboard(demo_site: DemoSite, page):
     """The language switcher works from the keyboard alone and the page comes back in German."""
-    page.goto(demo.url + "/portal/")
+    page.goto(demo_site.url + "/portal/")
     page.focus("#language-select")
     page.keyboard.type("Deutsch")  # type-ahead picks the option, as a keyboard user would
     assert page.eval_on_selector("#language-select", "el => el.value") == "de"
@@ -93,31 +95,25 @@ def test_language_switch_with_the_keyboard(demo, page):
     assert "Transparenzportal" in page.content()
 
 
-def test_skip_link_is_the_first_stop_for_keyboard_users(demo, page):
+def test_skip_link_is_the_first_stop_for_keyboard_users(demo_site: DemoSite, page):
     """Tab once: the 'skip to main content' link takes focus and moves it to the main region."""
-    page.goto(demo.url + "/portal/decisions/")
+    page.goto(demo_site.url + "/portal/decisions/")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "usa-skipnav"
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_delegate_votes_in_the_browser(demo, page):
     """Sign in with password and TOTP, vote with the confirmation step, and see the receipt."""
-    from core.models import User
-    from tests.conftest import totp_code
-
-    page.goto(demo.url + "/accounts/login/")
-    page.fill("input[name=login]", "de-head")
-    page.fill("input[name=password]", "concordia-demo")
-    with page.expect_navigation():
-        page.click("form[action='/accounts/login/'] button[type=submit]")
-    page.fill("input[name=code]", totp_code(User.objects.get(username="de-head")))
-    with page.expect_navigation():
-        page.click("form:has(input[name=code]) button[type=submit]")
+    sign_in(page, demo.url, "de-head")
     page.goto(demo.url + "/my/votes/")
     page.click("text=Approve OpenProof")
-    page.check("input[value=yes]")
+    # as a person does: the label (a USWDS radio button draws its own circle beside it)
+    radio_id = page.locator("input[name=choice][value=yes]").get_attribute("id")
+    page.click(f"label[for='{radio_id}']")
+    assert page.is_checked("input[name=choice][value=yes]")
     with page.expect_navigation():
         page.click("text=Continue to confirmation")
     assert "YES" in page.content()
