@@ -191,6 +191,7 @@ def escalation_detail(request: HttpRequest, escalation_id: int) -> HttpResponse:
         "breadcrumbs": crumbs(
             (_("Safety"), reverse("governance:safety_home")), (escalation.reference, None)
         ),
+        "nav_section": "governance:safety_home",
     }
     return render(request, "governance/escalation_detail.html", context)
 

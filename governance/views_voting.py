@@ -189,6 +189,7 @@ def motion_detail(request: HttpRequest, motion_id: int) -> HttpResponse:
         "tally": motion.tally if motion.closed_at else None,
         "now": now,
         "document_form": DocumentForm() if is_secretary else None,
+        "nav_section": "governance:secretariat" if is_secretary else "governance:my_open_votes",
         "breadcrumbs": crumbs(
             (_("Secretariat"), reverse("governance:secretariat"))
             if is_secretary
@@ -226,6 +227,7 @@ def vote_confirm(request: HttpRequest, motion_id: int) -> HttpResponse:
                 "choice": form.cleaned_data["choice"],
                 "choice_label": BallotChoice(form.cleaned_data["choice"]).label,
                 "breadcrumbs": motion_crumbs,
+                "nav_section": "governance:my_open_votes",
             },
         )
     try:
@@ -249,6 +251,7 @@ def vote_confirm(request: HttpRequest, motion_id: int) -> HttpResponse:
         # The same hash in groups of eight, for reading it out or comparing it by eye.
         "receipt_groups": [receipt.entry_hash[i : i + 8] for i in range(0, 64, 8)],
         "breadcrumbs": [*motion_crumbs[:-1], {"label": _("Your receipt"), "url": None}],
+        "nav_section": "governance:my_open_votes",
     }
     return render(request, "governance/vote_receipt.html", context)
 

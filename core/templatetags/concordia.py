@@ -25,7 +25,8 @@ def nav_item(context: Any, url_name: str, label: str, app: str = "", also: str =
     """A navigation link, marked aria-current="page" where the reader is.
 
     `app` marks it for every page of that app (namespace); `also` lists other URL names (of the
-    same namespace) that count as this page, e.g. a state's page under "Member states".
+    same namespace) that count as this page, e.g. a state's page under "Member states"; a view may
+    put `nav_section` (a URL name) in its context to mark the section a page belongs to.
     """
     request = context.get("request")
     try:
@@ -39,6 +40,9 @@ def nav_item(context: Any, url_name: str, label: str, app: str = "", also: str =
         namespace = url_name.rpartition(":")[0]
         others = {f"{namespace}:{n}" if namespace else n for n in also.split(",") if n}
         current = here == url_name or here in others or bool(app and match.namespace == app)
+    # A page that belongs to a section it is not linked from (a motion under "Secretariat")
+    # names that section's URL name as `nav_section` in its context.
+    current = current or context.get("nav_section") == url_name
     if current:
         return format_html('<li><a href="{}" aria-current="page">{}</a></li>', href, label)
     return format_html('<li><a href="{}">{}</a></li>', href, label)

@@ -83,3 +83,12 @@ def test_the_navigation_marks_the_current_page_and_its_children():
     ).render(Context({"request": request}))
     assert '<a href="/portal/states/" aria-current="page">States</a>' in html
     assert '<a href="/portal/decisions/">Decisions</a>' in html
+
+
+def test_a_page_names_the_section_it_belongs_to():
+    request = RequestFactory().get("/motions/1/")
+    request.resolver_match = resolve("/portal/")
+    html = Template(
+        '{% load concordia %}{% nav_item "governance:secretariat" "Secretariat" %}'
+    ).render(Context({"request": request, "nav_section": "governance:secretariat"}))
+    assert 'aria-current="page"' in html
