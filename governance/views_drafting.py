@@ -103,6 +103,7 @@ def motion_new(request: HttpRequest) -> HttpResponse:
             "preview": preview,
             "rules_table": selectors.voting_rules_table(councils),
             "mfa_ok": actor.mfa_verified,
+            "nav_section": "governance:secretariat",
             "breadcrumbs": crumbs(
                 (_("Secretariat"), reverse("governance:secretariat")), (_("Draft a motion"), None)
             ),
@@ -159,6 +160,7 @@ def motion_edit(request: HttpRequest, motion_id: int) -> HttpResponse:
             "motion": motion,
             "form": form,
             "mfa_ok": actor.mfa_verified,
+            "nav_section": "governance:secretariat",
             "breadcrumbs": _motion_crumbs(motion, _("Edit the draft")),
         },
     )
@@ -189,6 +191,7 @@ def motion_withdraw(request: HttpRequest, motion_id: int) -> HttpResponse:
             "motion": motion,
             "form": form,
             "mfa_ok": actor.mfa_verified,
+            "nav_section": "governance:secretariat",
             "breadcrumbs": _motion_crumbs(motion, _("Withdraw")),
         },
     )

@@ -9,9 +9,8 @@ from fractions import Fraction
 from typing import Any
 
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
 from core import l10n
 from funding.reports.formatting import money
@@ -136,11 +135,14 @@ def quota_bars(quotas: Iterable[Any]) -> list[BarRow]:
 PROGRAMME = "programme"
 
 # The keys of each chart's colours (kind of rectangle, what it stands for).
-CONTRIBUTIONS_LEGEND = [("whole", _lazy("Contribution assessed")), ("part", _lazy("Paid"))]
+CONTRIBUTIONS_LEGEND = [
+    ("whole", gettext_lazy("Contribution assessed")),
+    ("part", gettext_lazy("Paid")),
+]
 QUOTAS_LEGEND = [
-    ("whole", _lazy("Quota")),
-    ("middle", _lazy("Allocated to projects")),
-    ("part", _lazy("Used")),
+    ("whole", gettext_lazy("Quota")),
+    ("middle", gettext_lazy("Allocated to projects")),
+    ("part", gettext_lazy("Used")),
 ]
 
 

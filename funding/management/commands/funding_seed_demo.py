@@ -95,13 +95,20 @@ class Command(BaseCommand):
                 raise CommandError(f"{name}: {preview.problems[:3]}")
             services.data_import_apply(actor=self.actor, data_import=preview)
 
-    def vote(self, council: Council, title: str, *, rule: dict[str, Any] | None = None) -> Motion:
+    def vote(
+        self,
+        council: Council,
+        title: str,
+        *,
+        rule: dict[str, Any] | None = None,
+        translations: dict[str, str] | None = None,
+    ) -> Motion:
         """A budget motion voted by every delegation of the committee (all yes but two)."""
         now = timezone.now()
         return governance.motion_create(
             actor=self.actor, council=council, kind="budget", title=title, text=title,
             opens_at=now + dt.timedelta(minutes=1), closes_at=now + dt.timedelta(days=2),
-            rule=rule,
+            rule=rule, title_translations=translations,
         )  # fmt: skip
 
     def decide(self, motion: Motion) -> None:
@@ -141,6 +148,10 @@ class Command(BaseCommand):
                 council,
                 f"Adopt the contribution scale {SCALE}",
                 rule=rules.VotingRule.simple_majority().to_dict(),
+                translations={
+                    "de": f"Annahme der Beitragsskala {SCALE}",
+                    "fr": f"Adoption du barème des contributions {SCALE}",
+                },
             )
             services.scale_propose(actor=self.actor, scale=scale, motion=motion)
             self.decide(motion)
@@ -157,7 +168,14 @@ class Command(BaseCommand):
                     amount_cents=cents,
                 )  # fmt: skip
         if fiscal_year.status == FiscalYearStatus.DRAFT:
-            motion = self.vote(council, f"Approve the budget {YEAR}")
+            motion = self.vote(
+                council,
+                f"Approve the budget {YEAR}",
+                translations={
+                    "de": f"Genehmigung des Haushalts {YEAR}",
+                    "fr": f"Approbation du budget {YEAR}",
+                },
+            )
             services.fiscal_year_submit_budget(
                 actor=self.actor, fiscal_year=fiscal_year, motion=motion
             )
