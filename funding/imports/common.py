@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Generic, TypeVar
 
 from django.db.models import Field
+from django.utils.translation import gettext as _
 
 from core.bounds import decimal_problem
 from core.text import first_control_character
@@ -30,9 +31,13 @@ class ImportProblem:
     line: int
     column: int | None
     column_name: str
+    # In the language active when the file was read (the reader's on a page, English on the
+    # command line): the preview stores it as text in ``DataImport.problems``, so a rejected
+    # file read in German stays German for whoever opens its page later.
     message: str
 
     def __str__(self) -> str:
+        # English, for the command line and tests; pages show line, column and message apart.
         where = f"line {self.line}"
         if self.column is not None:
             where += f", column {self.column}"
@@ -95,13 +100,19 @@ def read_records(result: ParseResult[Any], text: str) -> list[tuple[int, list[st
     try:
         rows = list(records(text))
     except CsvSyntaxError as exc:
-        result.problem(exc.line, None, "", f"the file is not valid CSV: {exc.message}")
+        # The detail is the csv module's own (English) words.
+        result.problem(
+            exc.line,
+            None,
+            "",
+            _("the file is not valid CSV: %(error)s") % {"error": exc.message},
+        )
         return None
     if not rows:
-        result.problem(1, None, "", "the file is empty")
+        result.problem(1, None, "", _("the file is empty"))
         return None
     if len(rows) == 1:
-        result.problem(rows[0][0], None, "", "the file has a header but no rows")
+        result.problem(rows[0][0], None, "", _("the file has a header but no rows"))
     # What a person counts in the file: its lines of data, not the header or blank lines (an
     # ECB line holds one rate per currency, so the rows stored may be more).
     result.summary["data_lines"] = len(rows) - 1
@@ -114,7 +125,8 @@ def read_records(result: ParseResult[Any], text: str) -> list[tuple[int, list[st
                     line,
                     column,
                     "",
-                    f"a control character (U+{ord(value[at]):04X}) at position {at + 1} of the cell",
+                    _("a control character (U+%(code)s) at position %(position)d of the cell")
+                    % {"code": f"{ord(value[at]):04X}", "position": at + 1},
                 )
     return rows if clean else None
 
@@ -135,12 +147,14 @@ def header_index(
         if not name:
             continue
         if name in index:
-            result.problem(1, position + 1, raw, f"the column {raw!r} appears twice")
+            result.problem(
+                1, position + 1, raw, _("the column %(name)s appears twice") % {"name": repr(raw)}
+            )
             continue
         index[name] = position
     missing = [name for name in required if name not in index]
     for name in missing:
-        result.problem(1, None, name, f"the header has no {name!r} column")
+        result.problem(1, None, name, _("the header has no %(name)s column") % {"name": repr(name)})
     known = set(required) | set(optional)
     result.summary["ignored_columns"] = sorted(
         header[i] for n, i in index.items() if n not in known
@@ -169,20 +183,33 @@ def read_decimal(
     and its validators' range: the same bounds as the forms, the API and the database).
     """
     if not _NUMBER.match(text):
-        result.problem(line, position + 1, name, f"{text!r} is not a number")
+        result.problem(
+            line, position + 1, name, _("%(value)s is not a number") % {"value": repr(text)}
+        )
         return None
     try:
         value = Decimal(text)
     except InvalidOperation:  # pragma: no cover - the pattern above admits only valid numbers
-        result.problem(line, position + 1, name, f"{text!r} is not a number")
+        result.problem(
+            line, position + 1, name, _("%(value)s is not a number") % {"value": repr(text)}
+        )
         return None
     if value < 0 or (positive and value == 0):
-        kind = "positive" if positive else "zero or more"
-        result.problem(line, position + 1, name, f"{text} must be {kind}")
+        if positive:
+            message = _("%(value)s must be positive") % {"value": text}
+        else:
+            message = _("%(value)s must be zero or more") % {"value": text}
+        result.problem(line, position + 1, name, message)
         return None
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and -exponent > places:
-        result.problem(line, position + 1, name, f"{text} has more than {places} decimal places")
+        result.problem(
+            line,
+            position + 1,
+            name,
+            _("%(value)s has more than %(places)d decimal places")
+            % {"value": text, "places": places},
+        )
         return None
     problem = decimal_problem(value, field) if field is not None else None
     if problem:
@@ -195,10 +222,12 @@ def read_year(
     result: ParseResult[Any], line: int, position: int, name: str, text: str
 ) -> int | None:
     if not text:
-        result.problem(line, position + 1, name, "the year is missing")
+        result.problem(line, position + 1, name, _("the year is missing"))
         return None
     if not text.isdigit() or not 1900 <= int(text) <= 2200:
-        result.problem(line, position + 1, name, f"{text!r} is not a year")
+        result.problem(
+            line, position + 1, name, _("%(value)s is not a year") % {"value": repr(text)}
+        )
         return None
     return int(text)
 
@@ -208,7 +237,10 @@ def read_currency(
 ) -> str | None:
     if not _CURRENCY.match(text):
         result.problem(
-            line, position + 1, name, f"{text!r} is not an ISO 4217 currency code (e.g. USD)"
+            line,
+            position + 1,
+            name,
+            _("%(value)s is not an ISO 4217 currency code (e.g. USD)") % {"value": repr(text)},
         )
         return None
     return text

@@ -12,6 +12,9 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from funding.imports.common import (
     ParseResult,
     cell,
@@ -47,7 +50,7 @@ def parse_national_income(text: str, *, known_codes: Collection[str]) -> ParseRe
     rows = read_records(result, text)
     if rows is None:
         return result
-    _, header = rows[0]
+    header = rows[0][1]
     index = header_index(
         result,
         header,
@@ -64,7 +67,15 @@ def parse_national_income(text: str, *, known_codes: Collection[str]) -> ParseRe
     for line, cells in rows[1:]:
         if len(cells) > len(header):
             result.problem(
-                line, len(header) + 1, "", f"{len(cells)} fields; the header has {len(header)}"
+                line,
+                len(header) + 1,
+                "",
+                ngettext(
+                    "%(fields)d field; the header has %(columns)d",
+                    "%(fields)d fields; the header has %(columns)d",
+                    len(cells),
+                )
+                % {"fields": len(cells), "columns": len(header)},
             )
             continue
 
@@ -74,7 +85,12 @@ def parse_national_income(text: str, *, known_codes: Collection[str]) -> ParseRe
         code_pos = index["code"]
         code = at("code").upper()
         if code not in known_codes:
-            result.problem(line, code_pos + 1, names[code_pos], f"unknown country {at('code')!r}")
+            result.problem(
+                line,
+                code_pos + 1,
+                names[code_pos],
+                _("unknown country %(code)s") % {"code": repr(at("code"))},
+            )
         year = read_year(result, line, index["year"], names[index["year"]], at("year"))
         currency = read_currency(
             result, line, index["currency"], names[index["currency"]], at("currency")
@@ -95,14 +111,15 @@ def parse_national_income(text: str, *, known_codes: Collection[str]) -> ParseRe
                 line,
                 index["amount"] + 1,
                 names[index["amount"]],
-                "neither a national income nor a GDP figure is given",
+                _("neither a national income nor a GDP figure is given"),
             )
         if "unit" in index and at("unit") not in ("", "units"):
             result.problem(
                 line,
                 index["unit"] + 1,
                 names[index["unit"]],
-                f"the unit must be 'units' (whole currency units), not {at('unit')!r}",
+                _("the unit must be 'units' (whole currency units), not %(unit)s")
+                % {"unit": repr(at("unit"))},
             )
         measure = at("gni_or_nni")
         if len(measure) > MEASURE_MAX:
@@ -110,7 +127,8 @@ def parse_national_income(text: str, *, known_codes: Collection[str]) -> ParseRe
                 line,
                 index["gni_or_nni"] + 1,
                 names[index["gni_or_nni"]],
-                f"the measure is {len(measure)} characters long; at most {MEASURE_MAX}",
+                _("the measure is %(length)d characters long; at most %(most)d")
+                % {"length": len(measure), "most": MEASURE_MAX},
             )
         if year is not None and code in known_codes:
             key = (code, year)
@@ -119,7 +137,8 @@ def parse_national_income(text: str, *, known_codes: Collection[str]) -> ParseRe
                     line,
                     index["year"] + 1,
                     names[index["year"]],
-                    f"{code} {year} is already given on line {seen[key]}",
+                    _("%(code)s %(year)d is already given on line %(line)d")
+                    % {"code": code, "year": year, "line": seen[key]},
                 )
             else:
                 seen[key] = line
@@ -150,8 +169,11 @@ def parse_national_income(text: str, *, known_codes: Collection[str]) -> ParseRe
                 first_line[code],
                 index["year"] + 1,
                 names[index["year"]],
-                f"missing year: {code} has no figure for {year}, which the file gives for "
-                "other states",
+                _(
+                    "missing year: %(code)s has no figure for %(year)d, which the file gives for "
+                    "other states"
+                )
+                % {"code": code, "year": year},
             )
     result.problems.sort(key=lambda p: (p.line, p.column or 0))
     result.summary.update(

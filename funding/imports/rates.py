@@ -17,6 +17,9 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from core.bounds import DATE_MAX
 from funding.imports.common import (
     ParseResult,
@@ -87,9 +90,9 @@ def parse_ecb_rates(text: str) -> ParseResult[DailyRate]:
     rows = read_records(result, text)
     if rows is None:
         return result
-    _, header = rows[0]
+    header = rows[0][1]
     if not header or header[0] != "Date":
-        result.problem(1, 1, header[0] if header else "", "the first column must be 'Date'")
+        result.problem(1, 1, header[0] if header else "", _("the first column must be 'Date'"))
         return result
     width = len(header)
     trailing = header[-1] == ""  # the ECB ends every line with a comma
@@ -98,9 +101,13 @@ def parse_ecb_rates(text: str) -> ParseResult[DailyRate]:
         if name == "" and position == width - 1:
             continue
         if not _CURRENCY.match(name):
-            result.problem(1, position + 1, name, f"{name!r} is not a currency code")
+            result.problem(
+                1, position + 1, name, _("%(name)s is not a currency code") % {"name": repr(name)}
+            )
         elif name in columns.values():
-            result.problem(1, position + 1, name, f"the currency {name} appears twice")
+            result.problem(
+                1, position + 1, name, _("the currency %(code)s appears twice") % {"code": name}
+            )
         else:
             columns[position] = name
     if not result.ok:
@@ -113,27 +120,50 @@ def parse_ecb_rates(text: str) -> ParseResult[DailyRate]:
                 line,
                 min(len(cells), width) + 1,
                 "",
-                f"{len(cells)} fields; the header has {width}",
+                ngettext(
+                    "%(fields)d field; the header has %(columns)d",
+                    "%(fields)d fields; the header has %(columns)d",
+                    len(cells),
+                )
+                % {"fields": len(cells), "columns": width},
             )
             continue
         if trailing and len(cells) == width and cells[-1] != "":
-            result.problem(line, width, "", f"unexpected value {cells[-1]!r} after the last rate")
+            result.problem(
+                line,
+                width,
+                "",
+                _("unexpected value %(value)s after the last rate") % {"value": repr(cells[-1])},
+            )
         date = _read_date(cells[0])
         if date is None:
-            result.problem(line, 1, "Date", f"{cells[0]!r} is not a date (YYYY-MM-DD)")
+            result.problem(
+                line,
+                1,
+                "Date",
+                _("%(value)s is not a date (YYYY-MM-DD)") % {"value": repr(cells[0])},
+            )
             continue
         if not EURO_BORN <= date <= DATE_MAX:
             result.problem(
                 line,
                 1,
                 "Date",
-                f"{date.isoformat()} is out of range: the euro's rates run from "
-                f"{EURO_BORN.isoformat()} to {DATE_MAX.isoformat()}",
+                _("%(date)s is out of range: the euro's rates run from %(first)s to %(last)s")
+                % {
+                    "date": date.isoformat(),
+                    "first": EURO_BORN.isoformat(),
+                    "last": DATE_MAX.isoformat(),
+                },
             )
             continue
         if date in seen:
             result.problem(
-                line, 1, "Date", f"{date.isoformat()} is already given on line {seen[date]}"
+                line,
+                1,
+                "Date",
+                _("%(date)s is already given on line %(line)d")
+                % {"date": date.isoformat(), "line": seen[date]},
             )
             continue
         seen[date] = line
@@ -149,7 +179,7 @@ def parse_ecb_rates(text: str) -> ParseResult[DailyRate]:
                 continue
             if currency == "EUR":
                 if rate != 1:
-                    result.problem(line, position + 1, currency, "the euro's rate must be 1")
+                    result.problem(line, position + 1, currency, _("the euro's rate must be 1"))
                 continue
             result.rows.append(DailyRate(line, date, currency, rate))
     dates = sorted(seen)
@@ -171,7 +201,7 @@ def parse_annual_rates(text: str) -> ParseResult[AnnualRate]:
     rows = read_records(result, text)
     if rows is None:
         return result
-    _, header = rows[0]
+    header = rows[0][1]
     index = header_index(
         result,
         header,
@@ -206,7 +236,7 @@ def parse_annual_rates(text: str) -> ParseResult[AnnualRate]:
                     line,
                     index["daily_obs"] + 1,
                     names[index["daily_obs"]],
-                    f"{at('daily_obs')!r} is not a whole number",
+                    _("%(value)s is not a whole number") % {"value": repr(at("daily_obs"))},
                 )
         if currency is None or year is None:
             continue
@@ -216,7 +246,8 @@ def parse_annual_rates(text: str) -> ParseResult[AnnualRate]:
                 line,
                 index["year"] + 1,
                 names[index["year"]],
-                f"{currency} {year} is already given on line {seen[key]}",
+                _("%(code)s %(year)d is already given on line %(line)d")
+                % {"code": currency, "year": year, "line": seen[key]},
             )
             continue
         seen[key] = line
@@ -224,7 +255,7 @@ def parse_annual_rates(text: str) -> ParseResult[AnnualRate]:
             continue
         if currency == "EUR":
             if rate != 1:
-                result.problem(line, position + 1, names[position], "the euro's rate must be 1")
+                result.problem(line, position + 1, names[position], _("the euro's rate must be 1"))
             continue
         result.rows.append(AnnualRate(line, currency, year, rate, obs, at("source")))
     result.summary.update(
