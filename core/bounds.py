@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from core.clock import facility_today
 from core.errors import ValidationFailed
 
 YEAR_MIN = 2000
@@ -125,7 +126,7 @@ def check_day(
         value,
         field=field,
         earliest=earliest or settings.FACILITY_FOUNDED,
-        latest=years_from(timezone.localdate(), years_ahead),
+        latest=years_from(facility_today(), years_ahead),
     )
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import timezone
+from core.clock import facility_today
 
 
 def today() -> dt.date:
     """The date in the facility's time zone (value dates, due dates and arrears are whole days)."""
-    return timezone.localdate()
+    return facility_today()

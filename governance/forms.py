@@ -8,8 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
@@ -119,8 +120,11 @@ class MotionWordsForm(UswdsForm):
         return data
 
 
+# The times are read and shown in the zone the person's pages use (their preference, else the
+# facility's), so the hint names that zone when the form is drawn, not the facility's.
 WINDOW_HINT = format_lazy(
-    gettext_lazy("In the facility's time zone, {zone}."), zone=settings.TIME_ZONE
+    gettext_lazy("In your pages' time zone, {zone}."),
+    zone=lazy(timezone.get_current_timezone_name, str)(),
 )
 
 

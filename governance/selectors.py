@@ -12,6 +12,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.clock import facility_today
 from core.models import AuditEvent, User
 from governance import registry, rules, wording
 from governance.models import (
@@ -68,7 +69,7 @@ def rule_for(council: Council, kind: str, variant: str = "") -> rules.VotingRule
 
 def today() -> dt.date:
     """The date in the facility's time zone; periods are whole days there."""
-    return timezone.localdate()
+    return facility_today()
 
 
 def _current(prefix: str, on: dt.date) -> Q:
@@ -702,7 +703,9 @@ def project_get_for_user(*, user: User, code: str) -> ResearchProject | None:
         return project
     if project.pk in registry.project_ids_of_member(user):
         return project
-    if councils_served(user=user).exists() or has_staff_role(
+    # The whole secretariat (a council-wide secretary) and the safety officers; one council's
+    # secretary reads a proposal once a motion of theirs is about it (below), not every proposal.
+    if has_staff_role(user=user, role=StaffRoleKind.COUNCIL_SECRETARY) or has_staff_role(
         user=user, role=StaffRoleKind.SAFETY_OFFICER
     ):
         return project

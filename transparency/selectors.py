@@ -159,5 +159,13 @@ def receipt_check(motion: Motion, receipt: str) -> ReceiptCheck:
 
 
 def motion_unpublished(motion_id: int) -> bool:
-    """Whether a motion with this number exists but its decision is not published (yet)."""
-    return Motion.objects.filter(pk=motion_id).exclude(status=MotionStatus.PUBLISHED).exists()
+    """Whether a motion with this number is on its way to a published decision (tabled or later).
+
+    Drafts and withdrawn motions answer as if they did not exist: the portal must not let anyone
+    walk the numbers and learn that a (perhaps confidential) draft is being prepared.
+    """
+    return (
+        Motion.objects.filter(pk=motion_id)
+        .exclude(status__in=[MotionStatus.PUBLISHED, MotionStatus.DRAFT, MotionStatus.WITHDRAWN])
+        .exists()
+    )

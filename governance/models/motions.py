@@ -64,8 +64,9 @@ TITLE_TRANSLATIONS_MAX_JSON = 12_000
 
 
 def title_translation_languages() -> tuple[str, ...]:
-    """The languages a title may be given in: those the pages are offered in."""
-    return tuple(code for code, _name in settings.LANGUAGES)
+    """The languages a title may be given in: those the pages are offered in, but the filing
+    language (English), whose title is the one filed and signed and cannot be replaced here."""
+    return tuple(code for code, _name in settings.LANGUAGES if code != "en")
 
 
 def validate_title_translations(value: object) -> None:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from core.actors import Actor
 from core.audit import audit_record
+from core.clock import facility_today
 from governance import merkle, selectors, signing
 from governance.chain import canonical
 from governance.log_keys import signing_key
@@ -165,7 +166,7 @@ def tree_head_timestamp(
 
 def _send_statement(motion: Motion, statement: DecisionStatement) -> None:
     """Mail the signed statement to every delegation of the council, on commit."""
-    delegates = selectors.accreditation_list(council=motion.council, on=timezone.localdate())
+    delegates = selectors.accreditation_list(council=motion.council, on=facility_today())
     recipients = sorted(
         {(a.user.email, a.user.preferred_language) for a in delegates if a.user.email}
     )

@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 from core.actors import Actor
 from core.audit import audit_record, snapshot
 from core.bounds import check_day
+from core.clock import facility_date
 from core.errors import Conflict, ValidationFailed
 from governance import permissions, selectors
 from governance.models import (
@@ -111,7 +112,7 @@ def _overlapping(active: QuerySet[ProxyGrant], grant: ProxyGrant) -> QuerySet[Pr
     if grant.motion_id is not None:
         motion = grant.motion
         assert motion is not None  # noqa: S101
-        day = timezone.localtime(motion.opens_at).date()
+        day = facility_date(motion.opens_at)
         return active.filter(Q(motion=motion) | Q(session_from__lte=day, session_until__gte=day))
     return active.filter(
         Q(session_from__lte=grant.session_until, session_until__gte=grant.session_from)

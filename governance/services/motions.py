@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 from core.actors import Actor
 from core.audit import audit_record, changed, snapshot
 from core.bounds import check_datetime
+from core.clock import facility_date, facility_today
 from core.errors import Conflict, NotAllowed, ValidationFailed
 from core.permissions import require_fresh_mfa
 from core.validators import clean_or_fail
@@ -176,7 +177,7 @@ def motion_create(
         variant = RuleVariant.TIGHTEN if safety_measure in TIGHTENING else RuleVariant.LOOSEN
     # Locking the council serialises the reference numbers of its motions.
     Council.objects.select_for_update().filter(pk=council.pk).first()
-    year = timezone.localdate().year
+    year = facility_today().year
     prefix = f"{_council_abbreviation(council)}/{year}/"
     number = Motion.objects.filter(reference__startswith=prefix).count() + 1
     motion = Motion(
@@ -361,7 +362,7 @@ def _share_of(shares: dict[int, ContributionShare], state_id: int) -> str:
 
 def freeze_electorate(motion: Motion, now: dt.datetime) -> ElectorateSnapshot:
     """Who may vote, as of now: seated, not suspended; with recusals, proxies and weights."""
-    day = timezone.localtime(now).date()
+    day = facility_date(now)
     seats = list(selectors.seat_list(council=motion.council, on=day))
     suspended = set(
         VotingRightsSuspension.objects.filter(
@@ -652,7 +653,7 @@ def _remind(actor: Actor, motion: Motion, state_code: str, voter_state: str, kin
         return 0
     VoteReminder.objects.create(motion=motion, member_state=state, kind=kind)
     delegates = selectors.accreditation_list(
-        council=motion.council, on=timezone.localdate(), approved_only=True
+        council=motion.council, on=facility_today(), approved_only=True
     ).filter(member_state__code=voter_state, role__in=["head", "delegate", "alternate"])
     recipients = [(a.user.email, a.user.preferred_language) for a in delegates if a.user.email]
     audit_record(

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.actors import Actor
 from core.audit import audit_record, snapshot
 from core.bounds import check_day
+from core.clock import facility_today
 from core.errors import ValidationFailed
 from core.validators import clean_or_fail
 from governance import permissions
@@ -44,7 +44,7 @@ def project_submit(
     assert actor.user is not None  # noqa: S101 - check_submit_project refuses the platform
     check_day(period_start, field="period_start")
     check_day(period_end, field="period_end")
-    year = timezone.localdate().year
+    year = facility_today().year
     # Lock the year's last project so two submissions at once cannot take the same code.
     last = (
         ResearchProject.objects.select_for_update()

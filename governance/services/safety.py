@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from core.actors import Actor
 from core.audit import audit_record, snapshot
+from core.clock import facility_today
 from core.errors import Conflict, ValidationFailed
 from core.permissions import require_fresh_mfa
 from governance import permissions, selectors
@@ -90,7 +91,7 @@ def escalation_raise(
         raise ValidationFailed(
             _("Say which level the project should move to."), field="proposed_level"
         )
-    year = timezone.localdate().year
+    year = facility_today().year
     last = (
         Escalation.objects.select_for_update()
         .filter(reference__startswith=f"SE/{year}/")
@@ -322,7 +323,7 @@ def carry_out(*, actor: Actor, motion: Motion) -> list[SafetyDecision]:
     measure = motion.safety_measure
     adopted = motion.outcome == "adopted"
     decisions = []
-    review_on = timezone.localdate() + dt.timedelta(days=30 * settings.SAFETY_REVIEW_MONTHS)
+    review_on = facility_today() + dt.timedelta(days=30 * settings.SAFETY_REVIEW_MONTHS)
     projects = (
         list(escalation.projects.all())
         if escalation
@@ -437,7 +438,7 @@ def _mail(subject: str, recipients: list[str]) -> None:
 
 def safety_reviews_remind(*, actor: Actor, today: dt.date | None = None) -> int:
     """Remind the Safety Board of decisions due for review (beat task); once each."""
-    today = today or timezone.localdate()
+    today = today or facility_today()
     due = SafetyDecision.objects.filter(
         adopted=True, review_on__lte=today, review_reminded_at__isnull=True
     ).select_related("motion", "project")

@@ -40,7 +40,13 @@ def test_a_bad_map_of_titles_is_refused(value, why):
 def test_good_titles_pass():
     """Known languages, bounded, printable: accepted (an empty map too)."""
     validate_title_translations({})
-    validate_title_translations({"de": "Genehmigung", "fr": "Approbation d'OpenProof", "en": "x"})
+    validate_title_translations({"de": "Genehmigung", "fr": "Approbation d'OpenProof"})
+
+
+def test_the_filed_english_title_cannot_be_replaced_by_a_translation():
+    """An "en" entry would silently replace the filed (and signed) title for English readers."""
+    with pytest.raises(ValidationError):
+        validate_title_translations({"en": "Something else"})
 
 
 def test_the_service_refuses_a_bad_map_with_a_400_on_the_field():

@@ -193,6 +193,25 @@ def test_the_project_is_a_link_to_its_proposal_and_the_documents_are_listed():
     assert outsider.get(f"/projects/{project.code}/").status_code == 200
 
 
+def test_one_councils_secretary_does_not_read_every_proposal():
+    """Only the whole secretariat reads proposals no motion of theirs is about."""
+    from tests.factories import CouncilFactory, StaffRoleFactory
+
+    c5 = make_council5()
+    lead = Actor.for_user(UserFactory(username="lead"), source="web", mfa_verified=True)
+    project = services.project_submit(
+        actor=lead, title="Quiet", abstract="Not yet before any council.",
+        host_institution="INRIA", host_state=c5.states["FR"], gpu_hours_requested=1_000,
+        period_start=dt.date(2027, 1, 1), period_end=dt.date(2027, 6, 30),
+        safety_self_assessment="Narrow domain.",
+    )  # fmt: skip
+    other = StaffRoleFactory(user=UserFactory(username="fc-sec"), council=CouncilFactory())
+    # a secretary of another council only: no motion of theirs is about it
+    assert browser(other.user).get(f"/projects/{project.code}/").status_code == 404
+    # the council-wide secretariat reads it
+    assert browser(c5.sec.user).get(f"/projects/{project.code}/").status_code == 200
+
+
 def test_the_title_is_shown_in_the_readers_language():
     """A German reader sees the German title the secretariat gave; the filed title stays listed."""
     c5 = make_council5()

@@ -304,6 +304,15 @@ def test_receipt_check_before_publication_is_a_plain_page(c5):
     assert Client().get("/portal/decisions/999999/receipt/").status_code == 404
 
 
+def test_a_draft_is_indistinguishable_from_a_motion_that_does_not_exist(c5):
+    """Walking the numbers must not reveal that a (perhaps confidential) draft is being prepared."""
+    draft = c5.motion(title="Confidential draft")
+    for url in (f"/portal/decisions/{draft.pk}/", f"/portal/decisions/{draft.pk}/receipt/"):
+        html = page(url, status=404)
+        assert "not published yet" not in html
+        assert "Confidential draft" not in html
+
+
 # -- navigation -----------------------------------------------------------------------------
 
 
