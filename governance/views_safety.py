@@ -175,8 +175,16 @@ def escalation_detail(request: HttpRequest, escalation_id: int) -> HttpResponse:
     board = Council.objects.filter(kind=CouncilKind.SAFETY_BOARD).first()
     outlook = selectors.escalation_outlook(escalation)
     is_secretary = board is not None and permissions.is_secretary(actor, board)
+    # The Board's motions on it as this reader may see them: a draft exists only for its council.
+    visible = set(
+        selectors.motions_for_user(user=request.user)
+        .filter(pk__in=[m.pk for m in escalation.motions.all()])
+        .values_list("pk", flat=True)
+    )
     context: dict[str, Any] = {
         "escalation": escalation,
+        "motions": [m for m in escalation.motions.all() if m.pk in visible],
+        "visible_live_motions": [m for m in outlook.live_motions if m.pk in visible],
         "confidential": confidential,
         "entitled": permissions.may_read_confidential(actor),
         "is_chair": board is not None and board.chair_id == getattr(request.user, "pk", None),

@@ -212,3 +212,21 @@ def test_a_delegate_outside_the_board_gets_no_drafting_form(world):
     )
     assert not Motion.objects.filter(escalation=escalation).exists()
     assert refused.status_code == 200
+
+
+def test_a_draft_board_motion_is_not_named_to_readers_outside_the_board(world):
+    """The escalation page is open to every signed-in person; the Board's draft is not."""
+    escalation = services.escalation_raise(
+        actor=Actor.for_user(world.officer, source="web", mfa_verified=True), projects=[world.project],
+        severity="low", confidential_account="x", public_summary="y", proposed_measure="freeze",
+    )  # fmt: skip
+    url = f"/safety/escalations/{escalation.pk}/"
+    sec = browser(world.secretary)
+    assert sec.post(url + "motion/", {"measure": "freeze", "hours": 48, "procedure": "ordinary"})
+    draft = Motion.objects.get(escalation=escalation)
+    # the Board's secretary and its delegates see the draft
+    assert draft.reference in sec.get(url).content.decode()
+    assert draft.reference in browser(world.heads["DE"]).get(url).content.decode()
+    # someone outside the Board does not learn that it exists
+    outsider = browser(UserFactory(username="outsider")).get(url).content.decode()
+    assert draft.reference not in outsider
