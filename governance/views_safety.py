@@ -177,7 +177,7 @@ def escalation_detail(request: HttpRequest, escalation_id: int) -> HttpResponse:
     is_secretary = board is not None and permissions.is_secretary(actor, board)
     # The Board's motions on it as this reader may see them: a draft exists only for its council.
     visible = set(
-        selectors.motions_for_user(user=request.user)
+        selectors.motions_for_user(user=actor.user)
         .filter(pk__in=[m.pk for m in escalation.motions.all()])
         .values_list("pk", flat=True)
     )
