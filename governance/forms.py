@@ -128,7 +128,34 @@ WINDOW_HINT = format_lazy(
 )
 
 
-class MotionForm(MotionWordsForm):
+class MotionEditForm(MotionWordsForm):
+    """What may still change in a draft: its words, window and form (not its council or kind).
+
+    A new draft (MotionForm) is this and its council, kind and project.
+    """
+
+    opens_at = DateTimeFormField(
+        label=gettext_lazy("Voting opens"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=WINDOW_HINT,
+    )
+    closes_at = DateTimeFormField(
+        label=gettext_lazy("Voting closes"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=WINDOW_HINT,
+    )
+    procedure = forms.ChoiceField(choices=Procedure.choices, label=gettext_lazy("Procedure"))
+    secret = forms.BooleanField(
+        required=False,
+        label=gettext_lazy("Secret ballot"),
+        help_text=gettext_lazy(
+            "Nobody, not even the secretariat, can tell afterwards how a state voted. Not "
+            "possible under a weighted rule."
+        ),
+    )
+
+
+class MotionForm(MotionEditForm):
     """A new draft: the council, the kind (and its project), the words, the voting window."""
 
     council = forms.ModelChoiceField(
@@ -156,26 +183,6 @@ class MotionForm(MotionWordsForm):
             "vote are those the proposal asks for."
         ),
     )
-    opens_at = DateTimeFormField(
-        label=gettext_lazy("Voting opens"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text=WINDOW_HINT,
-    )
-    closes_at = DateTimeFormField(
-        label=gettext_lazy("Voting closes"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text=WINDOW_HINT,
-    )
-    procedure = forms.ChoiceField(choices=Procedure.choices, label=gettext_lazy("Procedure"))
-    secret = forms.BooleanField(
-        required=False,
-        label=gettext_lazy("Secret ballot"),
-        help_text=gettext_lazy(
-            "Nobody, not even the secretariat, can tell afterwards how a state voted. Not "
-            "possible under a weighted rule."
-        ),
-    )
-
     field_order = ("council", "kind", "project", "title", "title_de", "title_fr", "text")
 
     def __init__(self, *args: Any, councils: Any = None, **kwargs: Any) -> None:
@@ -187,23 +194,6 @@ class MotionForm(MotionWordsForm):
         project = self.fields["project"]
         project.queryset = selectors.projects_awaiting_decision()  # type: ignore[attr-defined]
         project.label_from_instance = lambda p: f"{p.code} — {p.title}"  # type: ignore[attr-defined]
-
-
-class MotionEditForm(MotionWordsForm):
-    """What may still change in a draft: its words, window and form (not its council or kind)."""
-
-    opens_at = DateTimeFormField(
-        label=gettext_lazy("Voting opens"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text=WINDOW_HINT,
-    )
-    closes_at = DateTimeFormField(
-        label=gettext_lazy("Voting closes"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text=WINDOW_HINT,
-    )
-    procedure = forms.ChoiceField(choices=Procedure.choices, label=gettext_lazy("Procedure"))
-    secret = forms.BooleanField(required=False, label=gettext_lazy("Secret ballot"))
 
 
 class VoteForm(forms.Form):
