@@ -551,7 +551,7 @@ def states_not_voted(motion: Motion, voted: set[str]) -> list[str]:
 def close_allowed(motion: Motion, *, waiting: list[str], now: dt.datetime) -> bool:
     """Whether voting may be closed now: the deadline has passed, or every delegation has voted.
 
-    The one rule :func:`governance.services.motions.motion_close` enforces, so that a page offers
+    The one rule :func:`governance.services.voting.motion_close` enforces, so that a page offers
     the button exactly when the service would accept it.
     """
     return motion.status == MotionStatus.VOTING_OPEN and (now >= motion.closes_at or not waiting)
