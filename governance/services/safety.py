@@ -22,6 +22,7 @@ from core.clock import facility_today
 from core.errors import Conflict, ValidationFailed
 from core.permissions import require_fresh_mfa
 from governance import permissions, selectors
+from governance.decisions import decision_handler
 from governance.models import (
     Council,
     CouncilKind,
@@ -38,6 +39,7 @@ from governance.models import (
     SafetyDecision,
     SafetyMeasure,
 )
+from governance.services.motions import motion_create
 from governance.services.projects import project_status_change
 from governance.signals import compute_freeze_ordered, compute_unfreeze_ordered
 
@@ -267,8 +269,6 @@ def safety_motion_create(
     text: str = "",
 ) -> Motion:
     """Put a measure to the Safety Board's vote, with the bar its direction calls for."""
-    from governance.services.motions import motion_create
-
     if measure not in SafetyMeasure.values:
         raise ValidationFailed(_("Unknown measure."), field="measure")
     if measure in (SafetyMeasure.RAISE_LEVEL, SafetyMeasure.LOWER_LEVEL) and level is None:
@@ -317,8 +317,11 @@ def safety_motion_create(
     return motion
 
 
+@decision_handler(MotionKind.SAFETY_ESCALATION)
 def carry_out(*, actor: Actor, motion: Motion) -> list[SafetyDecision]:
     """Apply a certified safety vote to each project; called inside motion_certify's transaction."""
+    if not motion.safety_measure:
+        return []  # a safety motion without a measure decides nothing to carry out
     escalation = motion.escalation
     measure = motion.safety_measure
     adopted = motion.outcome == "adopted"

@@ -20,15 +20,14 @@ from core.errors import Conflict, NotAllowed
 from core.permissions import require_fresh_mfa
 from governance import permissions, rules, selectors
 from governance.chain import canonical, sha256_hex
+from governance.decisions import decision_carry_out
 from governance.models import (
     Ballot,
     ContributionShare,
     ElectorateSnapshot,
     MemberStatus,
     Motion,
-    MotionKind,
     MotionStatus,
-    ProjectStatus,
     ProxyGrant,
     Recusal,
     VotingRightsSuspension,
@@ -36,7 +35,6 @@ from governance.models import (
 from governance.services.ballots import resolve_tags, states_voted
 from governance.services.decision_log import statement_record
 from governance.services.lifecycle import lock, require_status, step
-from governance.services.projects import project_status_change
 from governance.signals import decision_certified
 
 
@@ -242,19 +240,9 @@ def motion_certify(*, actor: Actor, motion: Motion) -> Motion:
     locked.certified_at = timezone.now()
     locked.certified_by = actor.user
     locked.save(update_fields=["outcome", "status", "certified_at", "certified_by"])
-    if locked.kind == MotionKind.SAFETY_ESCALATION and locked.safety_measure:
-        from governance.services.safety import carry_out
-
-        carry_out(actor=actor, motion=locked)
-    if locked.kind == MotionKind.PROJECT_APPROVAL and locked.project is not None:
-        to = ProjectStatus.APPROVED if locked.outcome == "adopted" else ProjectStatus.REJECTED
-        project_status_change(
-            actor=actor,
-            project=locked.project,
-            to=to,
-            motion=locked,
-            reason=locked.tally["summary"],
-        )
+    # What the decision changes (a project approved, a safety measure carried out) belongs to
+    # the service that owns it; each registers its handler in governance.decisions.
+    decision_carry_out(actor=actor, motion=locked)
     audit_record(
         actor=actor,
         action="motion.certify",
