@@ -11,6 +11,7 @@ class GovernanceConfig(AppConfig):
     def ready(self) -> None:
         from core.audit import register_presenter
         from core.permissions import register_audit_reader
+
         # Checks register on import; so do the per-kind decision handlers of the services
         # (governance.decisions), which certification dispatches to without importing them.
         from governance import checks, permissions, selectors, services  # noqa: F401

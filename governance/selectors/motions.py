@@ -1,46 +1,41 @@
-"""Reads of governance data that pages, the API and other apps share."""
+"""Reads of motions, ballots and votes: what each reader may see, roll calls, the rules in force."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
 from fractions import Fraction
 
-from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.clock import facility_today
 from core.models import AuditEvent, User
-from governance import registry, rules, wording
+from governance import rules, wording
 from governance.models import (
-    CONFIDENTIAL_COUNCIL_KINDS,
-    TIGHTENING,
     VOTING_ROLES,
     Accreditation,
     AccreditationApproval,
     Ballot,
-    ContributionShare,
     Council,
     Escalation,
     EscalationStatus,
     FreezeStatus,
-    InterimFreeze,
     MemberState,
     Motion,
     MotionKind,
     MotionStatus,
-    ResearchProject,
     RuleVariant,
-    Seat,
-    StaffRole,
-    StaffRoleKind,
-    VotingRightsSuspension,
     VotingRulePolicy,
 )
-from governance.models.decision_log import DecisionStatement, TreeHead
+from governance.selectors.membership import (
+    accreditations_for_user,
+    accreditations_pending,
+    council_ids_accredited,
+    councils_served,
+    states_suspended,
+    voting_accreditation,
+)
 
 DEFAULT_RULES: dict[str, rules.VotingRule] = {
     MotionKind.PROJECT_APPROVAL: rules.VotingRule.qualified_of_voting(),
@@ -65,190 +60,6 @@ def rule_for(council: Council, kind: str, variant: str = "") -> rules.VotingRule
     if policy is None and variant:
         return DEFAULT_VARIANT_RULES[variant]
     return rules.VotingRule.from_dict(policy.rule) if policy else DEFAULT_RULES[kind]
-
-
-def today() -> dt.date:
-    """The date in the facility's time zone; periods are whole days there."""
-    return facility_today()
-
-
-def _current(prefix: str, on: dt.date) -> Q:
-    return Q(**{f"{prefix}from__lte": on}) & (
-        Q(**{f"{prefix}until__isnull": True}) | Q(**{f"{prefix}until__gt": on})
-    )
-
-
-def member_state_list(*, status: str | None = None) -> QuerySet[MemberState]:
-    qs = MemberState.objects.all()
-    if status:
-        qs = qs.filter(status=status)
-    return qs.order_by("code")
-
-
-def member_state_get(*, code: str) -> MemberState | None:
-    return MemberState.objects.filter(code=code.upper()).first()
-
-
-def seat_list(
-    *,
-    council: Council | None = None,
-    member_state: MemberState | None = None,
-    on: dt.date | None = None,
-) -> QuerySet[Seat]:
-    """Seats, with their council and state joined; only those held on `on` if given."""
-    qs = Seat.objects.select_related("council", "member_state")
-    if council is not None:
-        qs = qs.filter(council=council)
-    if member_state is not None:
-        qs = qs.filter(member_state=member_state)
-    if on is not None:
-        qs = qs.filter(_current("seated_", on))
-    return qs.order_by("council__code", "member_state__code", "seated_from")
-
-
-def council_list(*, on: dt.date | None = None) -> QuerySet[Council]:
-    """Councils with the seats held on `on` (today by default) prefetched in one query."""
-    on = on or today()
-    return Council.objects.prefetch_related(
-        Prefetch("seats", queryset=seat_list(on=on), to_attr="current_seats")
-    ).order_by("code")
-
-
-def council_get(*, code: str) -> Council | None:
-    return Council.objects.filter(code=code).first()
-
-
-def accreditation_list(
-    *,
-    council: Council | None = None,
-    member_state: MemberState | None = None,
-    on: dt.date | None = None,
-    approved_only: bool = False,
-) -> QuerySet[Accreditation]:
-    """Accreditations; `approved_only` leaves out those awaiting the secretariat's approval."""
-    qs = Accreditation.objects.select_related("user", "member_state", "council")
-    if council is not None:
-        qs = qs.filter(council=council)
-    if member_state is not None:
-        qs = qs.filter(member_state=member_state)
-    if on is not None:
-        qs = qs.filter(_current("valid_", on))
-    if approved_only:
-        qs = qs.filter(approval=AccreditationApproval.APPROVED)
-    return qs.order_by("council__code", "member_state__code", "role", "user__username")
-
-
-def accreditations_for_user(*, user: User, on: dt.date | None = None) -> QuerySet[Accreditation]:
-    """The user's accreditations held on `on` (today by default): the 'my councils' page.
-
-    Pending ones are included (the page says they await approval); they grant nothing.
-    """
-    return accreditation_list(on=on or today()).filter(user=user)
-
-
-def voting_accreditation(
-    *, user: User, council: Council, on: dt.date | None = None
-) -> Accreditation | None:
-    """The approved accreditation through which `user` may cast a state's vote in `council`."""
-    return (
-        accreditation_list(council=council, on=on or today(), approved_only=True)
-        .filter(user=user, role__in=VOTING_ROLES)
-        .first()
-    )
-
-
-def council_ids_accredited(*, user: User, on: dt.date | None = None) -> set[int]:
-    """The councils where `user` holds an approved accreditation on `on`, in any role."""
-    return set(
-        accreditation_list(on=on or today(), approved_only=True)
-        .filter(user=user)
-        .values_list("council_id", flat=True)
-    )
-
-
-def accreditations_pending(*, councils: QuerySet[Council] | None = None) -> QuerySet[Accreditation]:
-    """Accreditations awaiting the secretariat's approval that have not ended, oldest first."""
-    qs = accreditation_list(approved_only=False).filter(
-        Q(valid_until__isnull=True) | Q(valid_until__gt=today()),
-        approval=AccreditationApproval.PENDING,
-    )
-    if councils is not None:
-        qs = qs.filter(council__in=councils)
-    return qs.order_by("valid_from", "id")
-
-
-def needs_secretariat_approval(council: Council) -> bool:
-    """Whether accreditations to `council` open confidential material (the Safety Board)."""
-    return council.kind in CONFIDENTIAL_COUNCIL_KINDS
-
-
-def projects_under_escalation_for_user(*, user: User) -> QuerySet[ResearchProject]:
-    """Projects under an escalation not yet closed that `user` leads or is a member of.
-
-    Leads are governance's own facts; members come from the apps that keep them (compute
-    registers its project members in :mod:`governance.registry`).
-    """
-    member_of = registry.project_ids_of_member(user)
-    return (
-        ResearchProject.objects.filter(
-            escalations__status__in=[EscalationStatus.RAISED, EscalationStatus.DECIDED]
-        )
-        .filter(Q(lead=user) | Q(pk__in=member_of))
-        .distinct()
-        .order_by("code")
-    )
-
-
-def staff_roles_for_user(*, user: User, on: dt.date | None = None) -> QuerySet[StaffRole]:
-    on = on or today()
-    return StaffRole.objects.filter(_current("valid_", on), user=user).select_related("council")
-
-
-def has_staff_role(
-    *, user: User, role: StaffRoleKind, council: Council | None = None, on: dt.date | None = None
-) -> bool:
-    """Whether `user` holds `role` on `on`.
-
-    For a council secretary: with a council, a secretary of that council or a council-wide one;
-    without a council, only a council-wide secretary (one council's secretary is not "the
-    secretariat").
-    """
-    qs = staff_roles_for_user(user=user, on=on).filter(role=role)
-    if role == StaffRoleKind.COUNCIL_SECRETARY:
-        if council is None:
-            qs = qs.filter(council__isnull=True)
-        else:
-            qs = qs.filter(Q(council__isnull=True) | Q(council=council))
-    return qs.exists()
-
-
-def councils_served(*, user: User, on: dt.date | None = None) -> QuerySet[Council]:
-    """The councils `user` serves as secretary on `on`: every council for a council-wide role."""
-    roles = staff_roles_for_user(user=user, on=on).filter(role=StaffRoleKind.COUNCIL_SECRETARY)
-    if user.is_superuser or roles.filter(council__isnull=True).exists():
-        return Council.objects.order_by("code")
-    return Council.objects.filter(pk__in=roles.values("council_id")).order_by("code")
-
-
-def accreditations_expiring(
-    *, within_days: int, on: dt.date | None = None
-) -> QuerySet[Accreditation]:
-    """Current accreditations that end within `within_days` and whose holder was not yet told."""
-    on = on or today()
-    return accreditation_list(on=on, approved_only=True).filter(
-        valid_until__isnull=False,
-        valid_until__lte=on + dt.timedelta(days=within_days),
-        expiry_notice_sent_at__isnull=True,
-    )
-
-
-def states_suspended() -> set[str]:
-    """The codes of the states whose voting rights are suspended right now."""
-    return set(
-        VotingRightsSuspension.objects.filter(restored_at__isnull=True).values_list(
-            "member_state__code", flat=True
-        )
-    )
 
 
 def electorate_rule_in_words() -> str:
@@ -362,32 +173,6 @@ def roll_call(motion: Motion) -> list[dict[str, object]]:
     return rows
 
 
-def escalations_public() -> QuerySet[Escalation]:
-    """Escalations with their public facts only (never select the confidential columns)."""
-    return (
-        Escalation.objects.only(
-            "id",
-            "reference",
-            "severity",
-            "public_summary",
-            "proposed_measure",
-            "proposed_level",
-            "status",
-            "raised_at",
-        )
-        .prefetch_related("projects", "decisions__motion")
-        .order_by("-raised_at")
-    )
-
-
-def projects_with_levels() -> QuerySet[ResearchProject]:
-    return (
-        ResearchProject.objects.exclude(status__in=["proposed", "rejected"])
-        .select_related("host_state")
-        .order_by("code")
-    )
-
-
 def state_vote_record(member_state: MemberState, *, limit: int = 100) -> QuerySet[Ballot]:
     """How a state voted in published roll-call decisions, newest first (one query)."""
     return (
@@ -402,13 +187,6 @@ def state_vote_record(member_state: MemberState, *, limit: int = 100) -> QuerySe
     )
 
 
-def voting_rights_history(member_state: MemberState) -> QuerySet[VotingRightsSuspension]:
-    """Every suspension of a state's voting rights, with its restoration if any, newest first."""
-    return VotingRightsSuspension.objects.filter(member_state=member_state).order_by(
-        "-suspended_at", "-id"
-    )
-
-
 def ballots_published(*, current_only: bool = False) -> QuerySet[Ballot]:
     """Every ballot of the published decisions in one query: newest decision first, chain order.
 
@@ -418,60 +196,6 @@ def ballots_published(*, current_only: bool = False) -> QuerySet[Ballot]:
     if current_only:
         qs = qs.filter(is_current=True)
     return qs.select_related("proxy_holder").order_by("-motion__published_at", "-motion_id", "seq")
-
-
-def contribution_shares_on(day: dt.date) -> dict[str, Decimal]:
-    """Each state's contribution share valid on `day` (the latest begun by then), by state code."""
-    shares: dict[str, Decimal] = {}
-    for code, share in (
-        ContributionShare.objects.filter(valid_from__lte=day)
-        .order_by("member_state_id", "valid_from")
-        .values_list("member_state__code", "share")
-    ):
-        shares[code] = share  # the latest valid one wins
-    return shares
-
-
-# The public decision log (governance.services.decision_log writes it).
-
-
-def decision_statements() -> QuerySet[DecisionStatement]:
-    """Every signed decision statement, in log order, with its motion."""
-    return DecisionStatement.objects.select_related("motion").order_by("index")
-
-
-def decision_log_leaf_hashes(tree_size: int | None = None) -> list[bytes]:
-    """The log's leaf hashes in order; the first `tree_size` of them if given."""
-    qs = DecisionStatement.objects.order_by("index").values_list("leaf_hash", flat=True)
-    if tree_size is not None:
-        qs = qs[:tree_size]
-    return [bytes.fromhex(h) for h in qs]
-
-
-def tree_head_latest() -> TreeHead | None:
-    """The most recently signed tree head."""
-    return TreeHead.objects.order_by("-signed_at", "-id").first()
-
-
-def tree_head_of_size(tree_size: int) -> TreeHead | None:
-    """The latest signed tree head of a given size, if one was signed."""
-    return TreeHead.objects.filter(tree_size=tree_size).order_by("-signed_at", "-id").first()
-
-
-def tree_head_get(tree_head_id: int) -> TreeHead | None:
-    return TreeHead.objects.filter(pk=tree_head_id).first()
-
-
-def tree_heads() -> QuerySet[TreeHead]:
-    """Every signed tree head, oldest first."""
-    return TreeHead.objects.order_by("signed_at", "id")
-
-
-def decision_log_key_info() -> dict[str, str]:
-    """The key id and PEM public key of the decision log's signatures."""
-    from governance.log_keys import key_info
-
-    return key_info()
 
 
 # A vote is closed, and its roll call readable, from these statuses on.
@@ -650,19 +374,6 @@ def own_ballots(*, user: User, motion: Motion) -> list[OwnBallot]:
     return result
 
 
-def projects_awaiting_decision() -> QuerySet[ResearchProject]:
-    """Proposed projects no approval motion is already under way for: what a new draft may name."""
-    busy = Motion.objects.filter(kind=MotionKind.PROJECT_APPROVAL, project__isnull=False).exclude(
-        status=MotionStatus.WITHDRAWN
-    )
-    return (
-        ResearchProject.objects.filter(status="proposed")
-        .exclude(pk__in=busy.values("project_id"))
-        .select_related("host_state")
-        .order_by("code")
-    )
-
-
 def voting_rules_table(councils: QuerySet[Council]) -> list[tuple[Council, list[tuple[str, str]]]]:
     """For each council, the rule each kind of motion drafted on the secretariat's form gets.
 
@@ -682,41 +393,6 @@ def voting_rules_table(councils: QuerySet[Council]) -> list[tuple[Council, list[
             rows.append((str(kind.label), wording.rule_in_words(rule)))
         table.append((council, rows))
     return table
-
-
-def project_get_for_user(*, user: User, code: str) -> ResearchProject | None:
-    """A project's proposal, for those who have a reason to read it.
-
-    Its lead and members, the secretariat (any council's secretary), the safety officers, and
-    whoever may read a motion or an escalation about it; nobody else (a proposal is not public
-    until a council decides on it, and the portal publishes only what it may).
-    """
-    project = (
-        ResearchProject.objects.select_related("host_state", "lead")
-        .prefetch_related("status_changes")
-        .filter(code=code)
-        .first()
-    )
-    if project is None:
-        return None
-    if user.is_superuser or project.lead_id == user.pk:
-        return project
-    if project.pk in registry.project_ids_of_member(user):
-        return project
-    # The whole secretariat (a council-wide secretary) and the safety officers; one council's
-    # secretary reads a proposal once a motion of theirs is about it (below), not every proposal.
-    if has_staff_role(user=user, role=StaffRoleKind.COUNCIL_SECRETARY) or has_staff_role(
-        user=user, role=StaffRoleKind.SAFETY_OFFICER
-    ):
-        return project
-    if motions_for_user(user=user).filter(project=project).exists():
-        return project
-    readers_of_escalations = council_ids_accredited(user=user) & set(
-        Council.objects.filter(kind="safety_board").values_list("pk", flat=True)
-    )
-    if readers_of_escalations and project.escalations.exists():
-        return project
-    return None
 
 
 @dataclass(frozen=True)
@@ -793,72 +469,3 @@ def secretary_actions(*, user: User, now: dt.datetime | None = None) -> list[Act
             elif not live:
                 items.append(ActionItem("escalation", escalation=escalation))
     return items
-
-
-def council_secretaries(council: Council, *, on: dt.date | None = None) -> list[User]:
-    """The people who run this council's votes today: its own secretaries, then council-wide ones."""
-    on = on or today()
-    roles = (
-        StaffRole.objects.filter(_current("valid_", on), role=StaffRoleKind.COUNCIL_SECRETARY)
-        .filter(Q(council=council) | Q(council__isnull=True))
-        .select_related("user")
-        .order_by("council_id", "user__last_name", "user__username")
-    )
-    people: dict[int, User] = {}
-    for role in roles:
-        people.setdefault(role.user_id, role.user)
-    return list(people.values())
-
-
-@dataclass(frozen=True)
-class EscalationOutlook:
-    """What happens next with an escalation, and who acts: the panel on its page."""
-
-    board: Council | None
-    chair: User | None
-    secretaries: tuple[User, ...]
-    tightening: bool
-    rule_in_words: str
-    freeze_hours: int
-    review_months: int
-    recused_hosts: tuple[str, ...]
-    active_freeze: InterimFreeze | None
-    live_motions: tuple[Motion, ...]
-
-
-def escalation_outlook(escalation: Escalation) -> EscalationOutlook:
-    """Who decides an escalation, under which bar, and by when (from the rules and settings)."""
-    board = Council.objects.filter(kind="safety_board").select_related("chair").first()
-    tightening = escalation.proposed_measure in TIGHTENING
-    rule = (
-        wording.rule_in_words(
-            rule_for(
-                board,
-                "safety_escalation",
-                RuleVariant.TIGHTEN if tightening else RuleVariant.LOOSEN,
-            )
-        )
-        if board
-        else ""
-    )
-    hosts = (
-        tuple(sorted({p.host_state.code for p in escalation.projects.select_related("host_state")}))
-        if settings.SAFETY_RECUSE_HOST_NATION
-        else ()
-    )
-    return EscalationOutlook(
-        board=board,
-        chair=board.chair if board else None,
-        secretaries=tuple(council_secretaries(board)) if board else (),
-        tightening=tightening,
-        rule_in_words=rule,
-        freeze_hours=settings.INTERIM_FREEZE_HOURS,
-        review_months=settings.SAFETY_REVIEW_MONTHS,
-        recused_hosts=hosts,
-        active_freeze=InterimFreeze.objects.filter(
-            escalation=escalation, status=FreezeStatus.ACTIVE
-        ).first(),
-        live_motions=tuple(
-            escalation.motions.exclude(status=MotionStatus.WITHDRAWN).order_by("-created_at")
-        ),
-    )
