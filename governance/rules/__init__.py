@@ -3,7 +3,8 @@
 Pure arithmetic on frozen dataclasses, with no Django and no I/O. Only int and Fraction are
 used, so a result can be recomputed exactly and every step shown on a page. The package is
 split by what each part holds (`base`: the vocabulary and exact numbers; `rule`: a rule as
-data; `electorate`: who may vote; `tally`: a counted vote as stored; `voting`: the count);
+data; `electorate`: who may vote, typed, with its canonical JSON and hash; `eligibility`: who may
+cast which ballot; `tally`: a counted vote as stored; `voting`: the count, `tally(...)`);
 every public name is re-exported here, so `from governance import rules; rules.evaluate(...)`
 keeps working.
 """
@@ -16,6 +17,7 @@ from governance.rules.base import (
     ConditionCode,
     Figure,
     Outcome,
+    QuorumBase,
     Reason,
     RuleError,
     RuleKind,
@@ -23,13 +25,15 @@ from governance.rules.base import (
     TieEffect,
     exact,
 )
-from governance.rules.electorate import Elector, Electorate
-from governance.rules.rule import Requirement, RuleDescription, VotingRule
+from governance.rules.electorate import Elector, Electorate, Excluded
+from governance.rules.eligibility import Refusal, RefusalCode, ballot_refusal, caster_of
+from governance.rules.rule import ONE_THIRD, Requirement, RuleDescription, VotingRule
 from governance.rules.tally import Condition, Margin, Tally, Verdict
-from governance.rules.voting import evaluate
+from governance.rules.voting import anonymous_ballots, evaluate, tally
 
 __all__ = [
     "HALF",
+    "ONE_THIRD",
     "Absences",
     "Ballots",
     "Choice",
@@ -37,10 +41,14 @@ __all__ = [
     "ConditionCode",
     "Elector",
     "Electorate",
+    "Excluded",
     "Figure",
     "Margin",
     "Outcome",
+    "QuorumBase",
     "Reason",
+    "Refusal",
+    "RefusalCode",
     "Requirement",
     "RuleDescription",
     "RuleError",
@@ -50,6 +58,10 @@ __all__ = [
     "TieEffect",
     "Verdict",
     "VotingRule",
+    "anonymous_ballots",
+    "ballot_refusal",
+    "caster_of",
     "evaluate",
     "exact",
+    "tally",
 ]

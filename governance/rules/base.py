@@ -46,6 +46,19 @@ class RuleKind(StrEnum):
     UNANIMITY_NO_OBJECTION = "unanimity_no_objection"
     DOUBLE_MAJORITY = "double_majority"
     WEIGHTED_DOUBLE_MAJORITY = "weighted_double_majority"
+    # A share of the members present (EU Council RoP Art. 11(4); "majority of those present").
+    QUALIFIED_OF_PRESENT = "qualified_of_present"
+    # A written procedure adopted unless a member objects by the deadline.
+    SILENCE = "silence"
+    # TEU Art. 31(1) second subparagraph: unanimity that formal abstainers do not prevent.
+    UNANIMITY_CONSTRUCTIVE_ABSTENTION = "unanimity_constructive_abstention"
+
+
+class QuorumBase(StrEnum):
+    """What a quorum counts: the ballots cast, or the members present (voting or not)."""
+
+    CAST = "cast"
+    PRESENT = "present"
 
 
 class TieBreak(StrEnum):
@@ -76,6 +89,11 @@ class ConditionCode(StrEnum):
     BLOCKING_MINORITY = "blocking_minority"
     CONTRIBUTION_SHARE = "contribution_share"
     CASTING_VOTE = "casting_vote"
+    QUORUM_PRESENT = "quorum_present"
+    SHARE_OF_PRESENT_YES = "share_of_present_yes"
+    NONE_ABSENT = "none_absent"
+    FORMAL_ABSTAINERS = "formal_abstainers"
+    FORMAL_ABSTAINERS_POPULATION = "formal_abstainers_population"
 
 
 class Absences(StrEnum):
@@ -87,6 +105,12 @@ class Absences(StrEnum):
     DO_NOT_BLOCK = "do_not_block"
     NOT_YES = "not_yes"
     COUNT_AGAINST_IN_CONTRIBUTION_TEST = "count_against_in_contribution_test"
+    # Abstaining, or attending without a ballot, counts against; staying away does not count.
+    PRESENT_COUNT_AGAINST = "present_count_against"
+    # Abstentions of members present or represented do not block; a member neither does.
+    ONLY_ABSENCE_BLOCKS = "only_absence_blocks"
+    # Yes, abstaining and silence are all no objection.
+    SILENCE_CONSENTS = "silence_consents"
 
 
 class TieEffect(StrEnum):
@@ -110,10 +134,14 @@ class Reason(StrEnum):
     NO_YES = "no_yes"
     NOT_MET = "not_met"
     NO_QUORUM = "no_quorum"
+    # Constructive abstention: a member neither present nor represented prevents unanimity.
+    ABSENT = "absent"
+    # Constructive abstention: the formal abstainers reach one third of states and population.
+    ABSTAINERS_BLOCK = "abstainers_block"
 
 
 Figure = int | Fraction | str
-Ballots = Mapping[str, Choice] | Iterable[tuple[str, Choice]]
+Ballots = Mapping[str, Choice | str] | Iterable[tuple[str, Choice | str]]
 
 
 def _fraction(value: object, what: str) -> Fraction:

@@ -79,6 +79,13 @@ class _Count:
     # those who do, largest first: the Treaty's blocking minority depends on both.
     everyone_takes_part: bool = True
     participating_populations: tuple[int, ...] = ()
+    # Presence: members present (attending or casting a ballot) and members neither present
+    # nor represented; abstentions and the abstainers' population (constructive abstention).
+    abstain: int = 0
+    present: int = 0
+    away: int = 0
+    abstain_population: int = 0
+    capped_states: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -141,9 +148,20 @@ def _verdict(
             reason = Reason.TIE_FAILS
     elif outcome is Outcome.ADOPTED:
         reason = Reason.MET
-    elif kind is RuleKind.UNANIMITY_NO_OBJECTION:
+    elif kind in (RuleKind.UNANIMITY_NO_OBJECTION, RuleKind.SILENCE):
         reason = Reason.OBJECTION if c.no else Reason.NO_YES
-    elif c.yes + c.no == 0 and ConditionCode.SHARE_OF_VOTING_YES in failed:
+    elif kind is RuleKind.UNANIMITY_CONSTRUCTIVE_ABSTENTION:
+        if c.no:
+            reason = Reason.OBJECTION
+        elif ConditionCode.AT_LEAST_ONE_YES in failed:
+            reason = Reason.NO_YES
+        elif ConditionCode.NONE_ABSENT in failed:
+            reason = Reason.ABSENT
+        else:
+            reason = Reason.ABSTAINERS_BLOCK
+    elif (c.yes + c.no == 0 and ConditionCode.SHARE_OF_VOTING_YES in failed) or (
+        c.present == 0 and ConditionCode.SHARE_OF_PRESENT_YES in failed
+    ):
         reason = Reason.NOBODY_VOTED
     else:
         reason = Reason.NOT_MET
@@ -165,8 +183,16 @@ class Tally:
     """The outcome of a vote under a rule, with every figure and test it rests on.
 
     `members` counts the entitled, non-recused states, so yes + no + abstain + absent ==
-    members. `margin` is in states: spare (≥ 0) when adopted, short (< 0) when rejected, and
-    for NO_QUORUM minus the ballots missing for the quorum. `verdict` is the result as
+    members: `absent` counts the members that cast no ballot, whether they attended or not.
+    `present` counts the members present: marked as attending or casting a ballot (in person
+    or by proxy); `present_states` names them (None in a tally stored before attendance was
+    recorded, where `present` is the ballots cast). `not_bound_states` are a constructive
+    abstention's formal abstainers (TEU Art. 31(1)), `capped_states` the states whose
+    contribution weight the rule's weight cap reduced, and `programme` the programme whose
+    participants formed the electorate (None: the whole council).
+
+    `margin` is in states: spare (≥ 0) when adopted, short (< 0) when rejected, and for
+    NO_QUORUM minus the ballots (or, with a quorum of those present, the members) missing. `verdict` is the result as
     structure (governance.wording puts it into the reader's language); `summary` is the short
     English phrase stored with every tally since the first release (audit rows, project history
     and open data keep it), not what pages show.
@@ -193,6 +219,11 @@ class Tally:
     margin: int
     summary: str
     verdict: Verdict
+    present: int = 0
+    present_states: tuple[str, ...] | None = None
+    not_bound_states: tuple[str, ...] = ()
+    capped_states: tuple[str, ...] = ()
+    programme: str | None = None
 
     @property
     def adopted(self) -> bool:
@@ -218,6 +249,11 @@ class Tally:
         """
         try:
             rule = VotingRule.from_dict(data["rule"])
+            members, abstain = int(data["members"]), int(data["abstain"])
+            cast = int(data["yes"]) + int(data["no"]) + abstain
+            # Before attendance was recorded, those present were those who cast a ballot.
+            present = int(data["present"]) if data.get("present") is not None else cast
+            stored_present = data.get("present_states")
             c = _Count(
                 members=int(data["members"]),
                 yes=int(data["yes"]),
@@ -227,6 +263,9 @@ class Tally:
                 yes_share=_parse_fraction(data.get("yes_share") or 0, "yes_share"),
                 total_share=_parse_fraction(data.get("total_share") or 0, "total_share"),
                 everyone_takes_part=not data.get("recused"),
+                abstain=abstain,
+                present=present,
+                away=members - present,
             )
             outcome = Outcome(str(data["outcome"]))
             casting = data.get("casting_vote")
@@ -240,7 +279,7 @@ class Tally:
                 members=c.members,
                 yes=c.yes,
                 no=c.no,
-                abstain=int(data["abstain"]),
+                abstain=abstain,
                 absent=int(data["absent"]),
                 recused=int(data.get("recused") or 0),
                 recused_states=tuple(str(s) for s in data.get("recused_states") or ()),
@@ -256,6 +295,13 @@ class Tally:
                 margin=margin,
                 summary=str(data.get("summary") or ""),
                 verdict=_verdict(rule, outcome, conditions, c, casting_vote, margin, need),
+                present=present,
+                present_states=None
+                if stored_present is None
+                else tuple(str(s) for s in stored_present),
+                not_bound_states=tuple(str(s) for s in data.get("not_bound_states") or ()),
+                capped_states=tuple(str(s) for s in data.get("capped_states") or ()),
+                programme=None if data.get("programme") is None else str(data["programme"]),
             )
         except RuleError:
             raise
