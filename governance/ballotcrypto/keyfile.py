@@ -44,13 +44,19 @@ def _key(passphrase: str, kdf: dict[str, Any]) -> bytes:
 
 
 def seal(
-    content: dict[str, Any], passphrase: str, *, label: str, log2_n: int = DEFAULT_LOG2_N
+    content: dict[str, Any], passphrase: str, *, label: str, log2_n: int | None = None
 ) -> dict[str, Any]:
     """Encrypt a JSON object under a passphrase."""
     header: dict[str, Any] = {
         "format": FORMAT,
         "label": label,
-        "kdf": {"name": "scrypt", "log2_n": log2_n, "r": 8, "p": 1, "salt": os.urandom(16).hex()},
+        "kdf": {
+            "name": "scrypt",
+            "log2_n": DEFAULT_LOG2_N if log2_n is None else log2_n,
+            "r": 8,
+            "p": 1,
+            "salt": os.urandom(16).hex(),
+        },
         "cipher": {"name": "aes-256-gcm", "nonce": os.urandom(12).hex()},
     }
     ciphertext = AESGCM(_key(passphrase, header["kdf"])).encrypt(

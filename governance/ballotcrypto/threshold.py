@@ -407,7 +407,10 @@ def receive_shares(
     by_number = {key.trustee: key for key in keys}
     problems: list[Problem] = []
     values: dict[int, int] = {secret.trustee: secret.evaluate(secret.trustee)}
+    received: set[int] = set()
     for message in messages:
+        if isinstance(message, Mapping) and type(message.get("from")) is int:
+            received.add(message["from"])  # named below if bad, not also as missing
         try:
             sender, value = _open_share(secret, message, by_number)
         except Malformed as error:
@@ -418,7 +421,7 @@ def receive_shares(
         if sender in values:
             problems.append(Problem("share.duplicate", f"share from trustee {sender}"))
         values[sender] = value
-    for missing in sorted(set(range(1, secret.trustees + 1)) - set(values)):
+    for missing in sorted(set(range(1, secret.trustees + 1)) - set(values) - received):
         problems.append(Problem("share.missing", f"share from trustee {missing}"))
     if problems:
         return None, problems
