@@ -40,13 +40,18 @@ def slurm_daemons() -> Iterator[SlurmDaemons]:
     """Start the daemons once for the session and stop them, by PID, at its end."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     number = int(worker[2:]) if worker.startswith("gw") else 0
-    state = REPO / "var" / (f"slurm-{worker}" if worker else "slurm")
+    # SLURM_STATE_DIR, SLURM_PORT_BASE and SLURM_ACCT_DB move the whole set (e.g. a second
+    # checkout on the same machine, beside daemons already running); each worker adds its own.
+    root = Path(os.environ.get("SLURM_STATE_DIR") or REPO / "var" / "slurm")
+    state = root.with_name(f"{root.name}-{worker}") if worker else root
+    base = int(os.environ.get("SLURM_PORT_BASE") or 6917)
+    database = os.environ.get("SLURM_ACCT_DB") or "concordia_slurm_acct"
     env = {
         **os.environ,
         "SLURM_STATE_DIR": str(state),
         "SLURM_CLUSTER": "concordia",
-        "SLURM_PORT_BASE": str(6917 + 10 * number),
-        "SLURM_ACCT_DB": f"concordia_slurm_acct{number or ''}",
+        "SLURM_PORT_BASE": str(base + 10 * number),
+        "SLURM_ACCT_DB": f"{database}{number or ''}",
     }
     if os.geteuid() != 0 and subprocess.run(["sudo", "-n", "true"], check=False).returncode:
         _missing("The Slurm daemons need root (or password-less sudo) to install and start.")
