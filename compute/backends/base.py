@@ -33,6 +33,23 @@ class BackendError(Exception):
     """The scheduler could not be read (a failed write is recorded in its CommandResult)."""
 
 
+class ClusterMismatch(BackendError):
+    """The Slurm this platform reaches is not the cluster it was asked to sync: nothing is written."""
+
+
+@dataclass(frozen=True)
+class ClusterIdentity:
+    """Which cluster the Slurm controller serves, and which clusters its slurmdbd knows."""
+
+    controller: str  # ClusterName of `scontrol show config`
+    registered: tuple[str, ...]  # `sacctmgr show cluster`
+
+    def serves(self, cluster: str) -> bool:
+        """Slurm lower-cases cluster names; the platform may not have."""
+        name = cluster.lower()
+        return self.controller.lower() == name and name in {c.lower() for c in self.registered}
+
+
 @dataclass(frozen=True)
 class Command:
     argv: tuple[str, ...]
@@ -65,6 +82,8 @@ class SlurmBackend(Protocol):
 
     name: str
     simulated: bool
+
+    def identity(self, cluster: str) -> ClusterIdentity: ...
 
     def associations(self, cluster: str) -> list[Association]: ...
 
@@ -156,6 +175,15 @@ def render(cluster: str, op: Op) -> Command:
         names = "name=" + ",".join(op.accounts)
         return Command(("sacctmgr", "-i", "delete", "account", "where", names, where))
     raise TypeError(op)
+
+
+def parse_cluster_name(config: str) -> str:
+    """ClusterName from ``scontrol show config`` (``ClusterName             = concordia``)."""
+    for line in config.splitlines():
+        key, sep, value = line.partition("=")
+        if sep and key.strip() == "ClusterName":
+            return value.strip()
+    return ""
 
 
 def nothing_done(returncode: int, output: str) -> bool:

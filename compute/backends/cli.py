@@ -20,9 +20,11 @@ from django.conf import settings
 from compute.backends.base import (
     LOAD_FILE,
     BackendError,
+    ClusterIdentity,
     CommandResult,
     nothing_done,
     parse_associations,
+    parse_cluster_name,
     parse_nested_associations,
     render,
 )
@@ -71,6 +73,16 @@ class CliBackend:
         if done.returncode != 0:
             raise BackendError(f"{' '.join(argv)} failed: {done.stderr.strip() or done.stdout}")
         return done.stdout
+
+    def identity(self, cluster: str) -> ClusterIdentity:
+        """The controller's ClusterName and the clusters slurmdbd knows (two reads, no write).
+
+        `sacctmgr` would create a cluster it is told to write to and does not know (a load
+        file's ``Cluster -`` line does), so this is asked before anything is written.
+        """
+        controller = parse_cluster_name(self._read(["scontrol", "show", "config"]))
+        known = self._read(["sacctmgr", "-n", "-P", "show", "cluster", "format=Cluster"])
+        return ClusterIdentity(controller, tuple(n.strip() for n in known.split() if n.strip()))
 
     def associations(self, cluster: str) -> list[Association]:
         """One `show assoc`; WOPInfo keeps it to one query in slurmdbd instead of one per parent."""

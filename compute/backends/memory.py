@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
-from compute.backends.base import Command, CommandResult, render
+from compute.backends.base import ClusterIdentity, Command, CommandResult, render
 from compute.reconcile import (
     ROOT,
     Association,
@@ -57,11 +57,19 @@ class MemoryBackend:
         self._job_ids = itertools.count(1)
         # Tests set this to make chosen commands fail, as a real sacctmgr sometimes does.
         self.fail: Callable[[Op], str | None] | None = None
+        # Tests set this to the cluster a (misconfigured) controller serves; None: any asked.
+        self.controller: str | None = None
 
     def reset(self) -> None:
         with self._lock:
             self._clusters.clear()
             self.fail = None
+            self.controller = None
+
+    def identity(self, cluster: str) -> ClusterIdentity:
+        with self._lock:
+            controller = self.controller or cluster
+            return ClusterIdentity(controller, tuple(sorted({controller, *self._clusters})))
 
     def _cluster(self, name: str) -> _Cluster:
         if name not in self._clusters:

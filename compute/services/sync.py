@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from compute import permissions, selectors
-from compute.backends import BackendError, SlurmBackend, get_backend
+from compute.backends import BackendError, ClusterMismatch, SlurmBackend, get_backend
 from compute.backends.base import render
 from compute.errors import SyncBusy
 from compute.models import Cluster, SyncRun, SyncStatus
@@ -63,6 +63,35 @@ def _begin(actor: Actor, cluster: Cluster, backend: SlurmBackend, dry_run: bool)
             ) from exc
 
 
+def cluster_check(*, cluster: Cluster, backend: SlurmBackend) -> None:
+    """Refuse a cluster that is not the one Slurm's controller serves, or that slurmdbd does not
+    know: a write to it would land on no real cluster (and `sacctmgr load` would even create it).
+    """
+    identity = backend.identity(cluster.name)
+    if identity.serves(cluster.name):
+        return
+    if identity.controller.lower() != cluster.name.lower():
+        message = _(
+            "Wrong cluster: the platform syncs the cluster %(cluster)s, but the Slurm controller "
+            "it reaches serves %(served)s. Nothing was written. Point SLURM_CONF at the "
+            "controller of %(cluster)s, or rename the platform's cluster."
+        )
+    else:
+        message = _(
+            "Wrong cluster: the Slurm controller serves %(cluster)s, but its accounting database "
+            "(slurmdbd) does not know that cluster; it knows %(known)s. Nothing was written. "
+            "Register it with: sacctmgr add cluster %(cluster)s"
+        )
+    raise ClusterMismatch(
+        message
+        % {
+            "cluster": cluster.name,
+            "served": identity.controller or "?",
+            "known": ", ".join(identity.registered) or "—",
+        }
+    )
+
+
 def sync_run(
     *,
     actor: Actor,
@@ -77,6 +106,7 @@ def sync_run(
     run = _begin(actor, cluster, backend, dry_run)
     started = time.perf_counter()
     try:
+        cluster_check(cluster=cluster, backend=backend)
         desired = selectors.desired_accounts(cluster=cluster, on=on)
         current = Tree.from_associations(backend.associations(cluster.name))
         retiring = current.managed(settings.COMPUTE_UNMANAGED_ACCOUNTS) - {d.name for d in desired}
@@ -85,7 +115,15 @@ def sync_run(
             desired, current, busy=busy, unmanaged=settings.COMPUTE_UNMANAGED_ACCOUNTS
         )
     except BackendError as exc:
-        _finish(run, status=SyncStatus.FAILED, started=started, error=str(exc))
+        with transaction.atomic():
+            _finish(run, status=SyncStatus.FAILED, started=started, error=str(exc))
+            if isinstance(exc, ClusterMismatch):
+                audit_record(
+                    actor=actor,
+                    action="compute.sync_refused",
+                    target=run,
+                    after={"cluster": cluster.name, "error": str(exc)},
+                )
         log.warning("compute sync of %s could not read Slurm: %s", cluster.name, exc)
         return run
     run.diff = [c.to_dict() for c in result.changes]
@@ -140,6 +178,7 @@ def _planned(cluster: str, op: Any) -> dict[str, Any]:
 def drift(*, cluster: Cluster, backend: SlurmBackend | None = None) -> Plan:
     """What a sync would change now, without recording anything (for the operators' page)."""
     backend = backend or get_backend()
+    cluster_check(cluster=cluster, backend=backend)
     desired = selectors.desired_accounts(cluster=cluster)
     current = Tree.from_associations(backend.associations(cluster.name))
     return plan(desired, current, unmanaged=settings.COMPUTE_UNMANAGED_ACCOUNTS)

@@ -168,3 +168,16 @@ def test_a_large_tree_is_loaded_in_chunks_parents_first_users_last():
     assert len(order) == 2_503
     assert sum(len(spec.users) for op in loads for spec in op.accounts) == 2_500
     assert len(loads) == 3
+
+
+def test_a_cluster_the_controller_does_not_serve_is_refused_before_any_write(
+    allocated: World, memory_backend
+):
+    """The platform's cluster is concordia; the controller reached serves checkclu."""
+    memory_backend.controller = "checkclu"
+    run = services.sync_run(actor=allocated.op, cluster=allocated.cluster)
+    assert run.status == "failed"
+    assert "concordia" in run.error and "checkclu" in run.error
+    assert run.commands == []
+    assert set(accounts(memory_backend)) == {"root"}
+    assert AuditEvent.objects.filter(action="compute.sync_refused").count() == 1
