@@ -87,11 +87,22 @@ class DeleteUser:
 
 
 @dataclass(frozen=True)
+class SetDefaultAccount:
+    """Make ``account`` these users' default on this cluster (before their others go)."""
+
+    users: tuple[str, ...]
+    account: str
+
+
+@dataclass(frozen=True)
 class DeleteUsers:
-    """Remove users who would be left with no association at all.
+    """Remove users who would be left with no association on this cluster.
 
     Slurm refuses to remove a user's last (default) association, or an account holding one;
-    removing the user itself is how their last association goes.
+    removing the user from the cluster is how their last association goes. Only this cluster:
+    the same slurmdbd may hold the user's associations on clusters the platform does not manage.
+    Slurm 22.05 also refuses this for a user who holds more than one association here, so
+    :func:`user_removal` first leaves each such user with one (made their default).
     """
 
     users: tuple[str, ...]
@@ -102,7 +113,7 @@ class DeleteAccounts:
     accounts: tuple[str, ...]
 
 
-Op = Load | Modify | DeleteUser | DeleteUsers | DeleteAccounts
+Op = Load | Modify | SetDefaultAccount | DeleteUser | DeleteUsers | DeleteAccounts
 
 
 @dataclass(frozen=True)
@@ -256,15 +267,46 @@ def plan(
             remaining[user].add(spec.name)
     losing = set(removed_users) | {u for a in gone for u in current.users.get(a, ())}
     whole = sorted(u for u in losing if not remaining[u])
-    for user, names in sorted(removed_users.items()):
-        if user not in whole:
-            for chunk in _chunks(sorted(names)):
-                result.ops.append(DeleteUser(user, chunk))
-    for chunk in _chunks(whole):
-        result.ops.append(DeleteUsers(chunk))
+    partial = [
+        DeleteUser(user, chunk)
+        for user, names in sorted(removed_users.items())
+        if user not in whole
+        for chunk in _chunks(sorted(names))
+    ]
+    result.ops += user_removal(current, whole, before=partial)
     for chunk in _chunks(tops):
         result.ops.append(DeleteAccounts(chunk))
     return result
+
+
+def user_removal(current: Tree, users: Iterable[str], *, before: Iterable[Op] = ()) -> list[Op]:
+    """The operations that remove these users from this cluster, and only from it.
+
+    A user holding several associations here first gets the first of them as their default
+    and loses the others; then every user goes with one ``delete user ... cluster=`` per chunk.
+    ``before`` (partial removals of other users) runs after the defaults are set.
+    """
+    users = sorted(set(users))
+    held: dict[str, list[str]] = defaultdict(list)
+    for account in sorted(current.users):
+        for user in current.users[account]:
+            held[user].append(account)
+    keep: dict[str, list[str]] = defaultdict(list)
+    others: list[Op] = []
+    for user in users:
+        accounts = held.get(user, [])
+        if len(accounts) > 1:
+            keep[accounts[0]].append(user)
+            others += [DeleteUser(user, chunk) for chunk in _chunks(accounts[1:])]
+    ops: list[Op] = [
+        SetDefaultAccount(chunk, account)
+        for account, names in sorted(keep.items())
+        for chunk in _chunks(names)
+    ]
+    ops += list(before)
+    ops += others
+    ops += [DeleteUsers(chunk) for chunk in _chunks(users)]
+    return ops
 
 
 def _loads(accounts: tuple[AccountSpec, ...], users: list[tuple[str, str]]) -> list[Load]:

@@ -22,6 +22,7 @@ from compute.reconcile import (
     Load,
     Modify,
     Op,
+    SetDefaultAccount,
 )
 
 LOAD_FILE = "file=<load file>"
@@ -167,10 +168,18 @@ def render(cluster: str, op: Op) -> Command:
         return Command(
             ("sacctmgr", "-i", "delete", "user", "where", f"name={op.user}", accounts, where)
         )
-    if isinstance(op, DeleteUsers):
-        # Without cluster=: with it, Slurm 22.05 refuses to drop a user's default account.
+    if isinstance(op, SetDefaultAccount):
         names = "name=" + ",".join(op.users)
-        return Command(("sacctmgr", "-i", "delete", "user", "where", names))
+        return Command(
+            ("sacctmgr", "-i", "modify", "user", "where", names, where, "set",
+             f"DefaultAccount={op.account}")
+        )  # fmt: skip
+    if isinstance(op, DeleteUsers):
+        # Only on this cluster: without cluster= Slurm removes the user from every cluster of
+        # the slurmdbd. (Slurm 22.05 refuses it for a user with several associations here, so
+        # the reconciler leaves each with one first.)
+        names = "name=" + ",".join(op.users)
+        return Command(("sacctmgr", "-i", "delete", "user", "where", names, where))
     if isinstance(op, DeleteAccounts):
         names = "name=" + ",".join(op.accounts)
         return Command(("sacctmgr", "-i", "delete", "account", "where", names, where))

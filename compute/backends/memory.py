@@ -23,6 +23,7 @@ from compute.reconcile import (
     Load,
     Modify,
     Op,
+    SetDefaultAccount,
 )
 
 
@@ -140,6 +141,8 @@ class MemoryBackend:
             for name in op.accounts:
                 c.users.get(name, set()).discard(op.user)
             return None
+        if isinstance(op, SetDefaultAccount):
+            return None  # this store keeps no default account (its last association stands in)
         if isinstance(op, DeleteUsers):
             for users in c.users.values():
                 users.difference_update(op.users)

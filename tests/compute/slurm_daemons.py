@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from compute.backends import SlurmBackend
-from compute.reconcile import ROOT, DeleteAccounts, DeleteUsers
+from compute.reconcile import ROOT, DeleteAccounts, Tree, user_removal
 
 REPO = Path(__file__).resolve().parents[2]
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -96,8 +96,9 @@ def wipe(backend: SlurmBackend, cluster: str = "concordia") -> None:
     """Remove every account below root and every user but root, as on a fresh cluster."""
     rows = backend.associations(cluster)
     users = sorted({a.user for a in rows if a.user and a.user != ROOT})
-    if users:
-        assert backend.run(cluster, DeleteUsers(tuple(users))).ok
+    for op in user_removal(Tree.from_associations(rows), users):
+        result = backend.run(cluster, op)
+        assert result.ok, result
     tops = [a.account for a in rows if a.parent == ROOT and not a.user]
     if tops:
         assert backend.run(cluster, DeleteAccounts(tuple(sorted(tops)))).ok

@@ -15,6 +15,7 @@ import pytest
 from compute import services
 from compute.backends.cli import CliBackend
 from tests.compute.conftest import World
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +87,38 @@ def test_a_cluster_slurm_does_not_serve_is_refused_and_nothing_is_written(
     assert run.status == "failed"
     assert "checkclu" in run.error and "concordia" in run.error, run.error
     assert assoc("checkclu") == set()
+
+
+def test_a_user_leaving_this_cluster_keeps_their_associations_on_another(
+    world: World, real: CliBackend, extra_clusters: list[str], mfa_actor
+):
+    """Defect 2: a lead whose last project here ended keeps their association elsewhere."""
+    # given a second cluster in the same slurmdbd where the lead also works
+    project = world.project("DE", hours=10)
+    lead = project.lead.username
+    other_project = world.project("FR", hours=10)
+    member = UserFactory(username="shared-member")
+    services.project_member_add(
+        actor=mfa_actor(other_project.lead), project=other_project, user=member
+    )
+    services.project_member_add(actor=mfa_actor(project.lead), project=project, user=member)
+    world.allocate(project)
+    world.allocate(other_project)
+    extra_clusters.append("elsewhere")
+    sacctmgr("-i", "add", "cluster", "elsewhere")
+    sacctmgr("-i", "add", "account", "theirs", "cluster=elsewhere")
+    sacctmgr("-i", "add", "user", lead, "account=theirs", "cluster=elsewhere")
+    sacctmgr("-i", "add", "user", "shared-member", "account=theirs", "cluster=elsewhere")
+    assert services.sync_run(actor=world.op, cluster=world.cluster).status == "succeeded"
+    assert (project.code, lead) in assoc()
+    # when the project ends here, and two syncs retire it (freeze, then remove when idle)
+    project.status = "ended"
+    project.save()
+    first = services.sync_run(actor=world.op, cluster=world.cluster)
+    second = services.sync_run(actor=world.op, cluster=world.cluster)
+    # then the lead and the member are gone from this cluster's project account
+    assert (first.status, second.status) == ("succeeded", "succeeded"), second.commands
+    assert not {row for row in assoc() if row[0] == project.code}
+    assert (other_project.code, "shared-member") in assoc()
+    # and their associations on the other cluster are untouched
+    assert assoc("elsewhere") == {("theirs", ""), ("theirs", lead), ("theirs", "shared-member")}
