@@ -88,6 +88,8 @@ class SlurmBackend(Protocol):
 
     def associations(self, cluster: str) -> list[Association]: ...
 
+    def organizations(self, cluster: str) -> dict[str, str]: ...
+
     def busy_accounts(self, cluster: str) -> set[str]: ...
 
     def run(self, cluster: str, op: Op) -> CommandResult: ...
@@ -110,7 +112,7 @@ def _limit(minutes: int | None) -> str:
 
 
 def _account_line(spec: AccountSpec) -> str:
-    org = spec.name if spec.parent == ROOT else spec.parent
+    org = spec.organization or (spec.name if spec.parent == ROOT else spec.parent)
     fields = [
         f"Account - '{spec.name}'",
         f"Description='{_text(spec.description or spec.name)}'",
@@ -159,6 +161,8 @@ def render(cluster: str, op: Op) -> Command:
         if op.frozen is not None:
             n = "0" if op.frozen else "-1"
             values += [f"GrpSubmitJobs={n}", f"GrpJobs={n}"]
+        if op.organization is not None:
+            values.append(f"Organization={_text(op.organization)}")
         names = "name=" + ",".join(op.accounts)
         return Command(
             ("sacctmgr", "-i", "modify", "account", "where", names, where, "set", *values)
@@ -193,6 +197,16 @@ def parse_cluster_name(config: str) -> str:
         if sep and key.strip() == "ClusterName":
             return value.strip()
     return ""
+
+
+def parse_organizations(text: str) -> dict[str, str]:
+    """``sacctmgr -n -P show account format=Account,Organization`` as account -> organisation."""
+    rows = {}
+    for line in text.splitlines():
+        account, sep, organization = line.partition("|")
+        if sep:
+            rows[account] = organization.strip().lower()
+    return rows
 
 
 def nothing_done(returncode: int, output: str) -> bool:

@@ -26,6 +26,7 @@ from compute.backends.base import (
     parse_associations,
     parse_cluster_name,
     parse_nested_associations,
+    parse_organizations,
     render,
 )
 from compute.reconcile import Association, Op
@@ -91,6 +92,11 @@ class CliBackend:
         if rows is None:
             rows = parse_associations(self._read([*show, ASSOC_FORMAT]))
         return rows
+
+    def organizations(self, cluster: str) -> dict[str, str]:
+        """Every account's organisation (a property of the account, the same on every cluster)."""
+        fmt = "format=Account,Organization"
+        return parse_organizations(self._read(["sacctmgr", "-n", "-P", "show", "account", fmt]))
 
     def busy_accounts(self, cluster: str) -> set[str]:
         text = self._read(["squeue", "-h", "-o", "%a"])

@@ -44,6 +44,7 @@ class _Cluster:
     accounts: dict[str, Association] = field(default_factory=dict)
     users: dict[str, set[str]] = field(default_factory=dict)
     jobs: list[FakeJob] = field(default_factory=list)
+    organizations: dict[str, str] = field(default_factory=dict)
 
 
 class MemoryBackend:
@@ -84,6 +85,19 @@ class MemoryBackend:
             rows += [Association(a, user=u) for a, us in c.users.items() for u in sorted(us)]
             return rows
 
+    def organizations(self, cluster: str) -> dict[str, str]:
+        with self._lock:
+            return dict(self._cluster(cluster).organizations)
+
+    def add_account(
+        self, cluster: str, name: str, *, parent: str = ROOT, organization: str = ""
+    ) -> None:
+        """An account made outside the platform (by an operator, or before the mark existed)."""
+        with self._lock:
+            c = self._cluster(cluster)
+            c.accounts[name] = Association(name, parent)
+            c.organizations[name] = organization or name
+
     def busy_accounts(self, cluster: str) -> set[str]:
         with self._lock:
             return {
@@ -112,6 +126,7 @@ class MemoryBackend:
                     c.accounts[spec.name] = Association(
                         spec.name, spec.parent, "", spec.gpu_minutes, frozen, frozen
                     )
+                    c.organizations[spec.name] = spec.organization or spec.name
                 c.users.setdefault(spec.name, set()).update(spec.users)
             for account, user in op.users:
                 if account not in c.accounts:
@@ -130,6 +145,8 @@ class MemoryBackend:
                     row = replace(row, grp_submit_jobs=n, grp_jobs=n)
                 if op.parent is not None:
                     row = replace(row, parent=op.parent)
+                if op.organization is not None:
+                    c.organizations[name] = op.organization
                 c.accounts[name] = row
             return None
         if isinstance(op, DeleteUser):
@@ -166,6 +183,7 @@ class MemoryBackend:
             for name in doomed:
                 c.accounts.pop(name, None)
                 c.users.pop(name, None)
+                c.organizations.pop(name, None)
             return None
         raise TypeError(op)
 

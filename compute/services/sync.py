@@ -108,11 +108,18 @@ def sync_run(
     try:
         cluster_check(cluster=cluster, backend=backend)
         desired = selectors.desired_accounts(cluster=cluster, on=on)
-        current = Tree.from_associations(backend.associations(cluster.name))
-        retiring = current.managed(settings.COMPUTE_UNMANAGED_ACCOUNTS) - {d.name for d in desired}
+        current = _current(cluster, backend)
+        mark = settings.COMPUTE_SLURM_ORGANIZATION
+        retiring = current.managed(settings.COMPUTE_UNMANAGED_ACCOUNTS, mark) - {
+            d.name for d in desired
+        }
         busy = backend.busy_accounts(cluster.name) if retiring else set()
         result: Plan = plan(
-            desired, current, busy=busy, unmanaged=settings.COMPUTE_UNMANAGED_ACCOUNTS
+            desired,
+            current,
+            busy=busy,
+            unmanaged=settings.COMPUTE_UNMANAGED_ACCOUNTS,
+            organization=mark,
         )
     except BackendError as exc:
         with transaction.atomic():
@@ -128,12 +135,13 @@ def sync_run(
         return run
     run.diff = [c.to_dict() for c in result.changes]
     run.waiting = result.waiting
+    run.unmanaged = result.unmanaged
     run.steps_total = 0 if dry_run else len(result.ops)
     if dry_run:
         run.commands = [_planned(cluster.name, op) for op in result.ops]
         _finish(run, status=SyncStatus.SUCCEEDED, started=started)
         return run
-    run.save(update_fields=["diff", "waiting", "steps_total"])
+    run.save(update_fields=["diff", "waiting", "unmanaged", "steps_total"])
     commands: list[dict[str, Any]] = []
     for op in result.ops:
         outcome = backend.run(cluster.name, op)
@@ -180,8 +188,19 @@ def drift(*, cluster: Cluster, backend: SlurmBackend | None = None) -> Plan:
     backend = backend or get_backend()
     cluster_check(cluster=cluster, backend=backend)
     desired = selectors.desired_accounts(cluster=cluster)
-    current = Tree.from_associations(backend.associations(cluster.name))
-    return plan(desired, current, unmanaged=settings.COMPUTE_UNMANAGED_ACCOUNTS)
+    return plan(
+        desired,
+        _current(cluster, backend),
+        unmanaged=settings.COMPUTE_UNMANAGED_ACCOUNTS,
+        organization=settings.COMPUTE_SLURM_ORGANIZATION,
+    )
+
+
+def _current(cluster: Cluster, backend: SlurmBackend) -> Tree:
+    """Slurm's tree for the cluster, with each account's organisation (the platform's mark)."""
+    return Tree.from_associations(
+        backend.associations(cluster.name), backend.organizations(cluster.name)
+    )
 
 
 def sync_schedule(*, cluster_id: int | None = None) -> None:

@@ -43,7 +43,7 @@ def backend(request: Any, settings: Any, memory_backend: MemoryBackend) -> Slurm
 
 
 def tree(backend: SlurmBackend) -> Tree:
-    return Tree.from_associations(backend.associations(CLUSTER))
+    return Tree.from_associations(backend.associations(CLUSTER), backend.organizations(CLUSTER))
 
 
 def sync(backend: SlurmBackend, desired: list[AccountSpec]) -> Any:

@@ -181,3 +181,24 @@ def test_a_cluster_the_controller_does_not_serve_is_refused_before_any_write(
     assert run.commands == []
     assert set(accounts(memory_backend)) == {"root"}
     assert AuditEvent.objects.filter(action="compute.sync_refused").count() == 1
+
+
+def test_an_account_the_platform_did_not_make_is_left_alone_and_reported(
+    allocated: World, memory_backend
+):
+    """An operator's `ops` at the root, and one below a project, survive every run; a
+    managed account no longer wanted that holds such a child is frozen but not deleted."""
+    services.sync_run(actor=allocated.op, cluster=allocated.cluster)
+    memory_backend.add_account("concordia", "ops")
+    memory_backend.add_account("concordia", "scratch", parent="p-2026-0001")
+    allocated.projects["p-2026-0001"].status = "ended"
+    allocated.projects["p-2026-0001"].save()
+    # when
+    runs = [services.sync_run(actor=allocated.op, cluster=allocated.cluster) for _ in range(3)]
+    # then
+    rows = accounts(memory_backend)
+    assert {"ops", "scratch", "p-2026-0001"} <= set(rows)
+    assert not rows["ops"].frozen
+    assert rows["p-2026-0001"].frozen
+    assert [r.unmanaged for r in runs] == [["ops", "scratch"]] * 3
+    assert runs[-1].waiting == ["p-2026-0001"]

@@ -9,12 +9,15 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.test import Client
 
 from compute import services
 from compute.backends.cli import CliBackend
 from tests.compute.conftest import World
+from tests.conftest import enable_totp, sign_in
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -122,3 +125,60 @@ def test_a_user_leaving_this_cluster_keeps_their_associations_on_another(
     assert (other_project.code, "shared-member") in assoc()
     # and their associations on the other cluster are untouched
     assert assoc("elsewhere") == {("theirs", ""), ("theirs", lead), ("theirs", "shared-member")}
+
+
+def test_an_operators_own_account_is_left_alone_and_reported(
+    world: World, real: CliBackend, settings: Any
+):
+    """Defect 3: an `ops` account at the root, made by hand, survives any number of syncs."""
+    # given an account the operators made themselves, with a user and a limit
+    world.allocate(world.project("DE", hours=10))
+    sacctmgr("-i", "add", "account", "ops", "cluster=concordia", "description=operators")
+    sacctmgr("-i", "add", "user", "root", "account=ops", "cluster=concordia")
+    sacctmgr("-i", "modify", "account", "ops", "set", "GrpTRESMins=gres/gpu=60")
+    # when the platform syncs three times
+    runs = [services.sync_run(actor=world.op, cluster=world.cluster) for _ in range(3)]
+    # then the account is still there, open, with its user and limit
+    assert [r.status for r in runs] == ["succeeded"] * 3
+    assert ("ops", "root") in assoc()
+    assert limits("ops") == "|gres/gpu=60||"
+    # and every run reports it for a person to decide
+    assert all(r.unmanaged == ["ops"] for r in runs)
+    # and the operators' page shows it under the drift
+    enable_totp(world.operator)
+    client = Client()
+    sign_in(client, world.operator, with_mfa=True)
+    page = client.get("/compute/operations/").content.decode()
+    assert "Accounts the platform does not manage" in page
+    assert '<span class="usa-tag">ops</span>' in page
+
+
+def test_accounts_the_old_sync_made_are_marked_and_a_retired_one_still_goes(
+    world: World, real: CliBackend
+):
+    """Defect 3: accounts made before the marker are adopted by the next sync; a managed one
+    no longer wanted is frozen first and removed once idle, as before."""
+    # given the tree as the sync without a marker left it (organisation = own or parent name)
+    project = world.project("DE", hours=10)
+    world.allocate(project)
+    sacctmgr("-i", "add", "account", "de", "cluster=concordia", "organization=de")
+    sacctmgr(
+        "-i", "add", "account", project.code, "parent=de", "cluster=concordia",
+        "organization=de", f"description={project.code}",
+    )  # fmt: skip
+    # when the platform syncs
+    run = services.sync_run(actor=world.op, cluster=world.cluster)
+    # then its accounts carry the platform's mark
+    assert run.status == "succeeded", run.commands
+    orgs = dict(
+        r.split("|")
+        for r in sacctmgr("-n", "-P", "show", "account", "format=Account,Organization").split()
+    )
+    assert orgs["de"] == orgs[project.code] == "concordia-platform"
+    # when the project ends: frozen by the next run, removed by the one after
+    project.status = "ended"
+    project.save()
+    services.sync_run(actor=world.op, cluster=world.cluster)
+    assert limits(project.code).endswith("|0|0")
+    services.sync_run(actor=world.op, cluster=world.cluster)
+    assert project.code not in {a for a, _u in assoc()}
