@@ -14,6 +14,8 @@ class SyncStatus(models.TextChoices):
     RUNNING = "running", _("running")
     SUCCEEDED = "succeeded", _("succeeded")
     FAILED = "failed", _("failed")
+    # Its process died mid-run (the next run found it without a live holder).
+    ABANDONED = "abandoned", _("abandoned")
 
 
 class SyncRun(models.Model):

@@ -3,6 +3,14 @@
 A run is recorded before it touches Slurm and updated after every command, so the operators'
 page shows its progress and a crash leaves a trace. Slurm is called outside any database
 transaction (a command can take seconds); the run's rows are written in short transactions.
+
+One sync of a cluster at a time: on PostgreSQL a run holds the cluster's session advisory lock,
+on a connection of its own, from before its row is written until it ends. The lock dies with the
+process that holds it (PostgreSQL ends the session when the connection drops), so a worker killed
+mid-run blocks nothing: the next sync takes the lock at once and marks the dead run's row
+abandoned (a row still ``running`` while nobody holds the lock has no live process behind it).
+SQLite (the local demo, one process) has no such lock: there a ``running`` row older than
+COMPUTE_SYNC_STALE_MINUTES is taken to be dead.
 """
 
 from __future__ import annotations
@@ -13,7 +21,8 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,17 +47,76 @@ def _finish(run: SyncRun, *, status: str, started: float, **fields: Any) -> None
     run.save()
 
 
-def _begin(actor: Actor, cluster: Cluster, backend: SlurmBackend, dry_run: bool) -> SyncRun:
-    stale = timezone.now() - dt.timedelta(minutes=settings.COMPUTE_SYNC_STALE_MINUTES)
+# The first key of the sync's advisory locks (the second is the cluster's id); the usage ingest
+# uses 0x5AC7.
+_SYNC_LOCK = 0x5C1C
+
+
+def _busy(cluster: Cluster) -> SyncBusy:
+    return SyncBusy(_("A sync of %(cluster)s is already running.") % {"cluster": cluster.name})
+
+
+class _SyncLock:
+    """The cluster's sync lock: a session advisory lock on a PostgreSQL connection of its own.
+
+    Its own connection, so that nothing the sync does with Django's connection (transactions,
+    a reconnect after an error) can drop the lock early; it ends when that connection closes,
+    by release() or by the death of the process.
+    """
+
+    def __init__(self, cluster: Cluster) -> None:
+        self.cluster = cluster
+        self.conn: BaseDatabaseWrapper | None = None
+
+    def acquire(self) -> None:
+        if connection.vendor != "postgresql":
+            return
+        self.conn = connections.create_connection(connection.alias)
+        try:
+            with self.conn.cursor() as cursor:
+                cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_SYNC_LOCK, self.cluster.pk])
+                taken = bool(cursor.fetchone()[0])
+        except Exception:
+            self.release()
+            raise
+        if not taken:
+            self.release()
+            raise _busy(self.cluster)
+
+    def release(self) -> None:
+        if self.conn is not None:
+            self.conn.close()  # ends the session, and with it the lock
+            self.conn = None
+
+
+def _begin(
+    actor: Actor, cluster: Cluster, backend: SlurmBackend, dry_run: bool, *, locked: bool
+) -> SyncRun:
+    """Record the run; mark the runs of dead syncs abandoned (all others, if we hold the lock)."""
+    now = timezone.now()
     with transaction.atomic():
         Cluster.objects.select_for_update().get(pk=cluster.pk)
-        for old in SyncRun.objects.filter(
-            cluster=cluster, status=SyncStatus.RUNNING, started_at__lt=stale
-        ):
-            old.status = SyncStatus.FAILED
-            old.finished_at = timezone.now()
-            old.error = "abandoned: the run did not finish (worker stopped?)"
+        orphans = SyncRun.objects.select_for_update().filter(
+            cluster=cluster, status=SyncStatus.RUNNING
+        )
+        if not locked:
+            stale = now - dt.timedelta(minutes=settings.COMPUTE_SYNC_STALE_MINUTES)
+            orphans = orphans.filter(started_at__lt=stale)
+        for old in orphans:
+            old.status = SyncStatus.ABANDONED
+            old.finished_at = now
+            old.error = _(
+                "Abandoned: the process running this sync stopped before it finished (a worker "
+                "killed or restarted). The next run did what was left."
+            )
             old.save(update_fields=["status", "finished_at", "error"])
+            audit_record(
+                actor=actor,
+                action="compute.sync_abandoned",
+                target=old,
+                before={"status": SyncStatus.RUNNING},
+                after={"status": SyncStatus.ABANDONED, "steps_done": old.steps_done},
+            )
         try:
             with transaction.atomic():
                 return SyncRun.objects.create(
@@ -58,9 +126,7 @@ def _begin(actor: Actor, cluster: Cluster, backend: SlurmBackend, dry_run: bool)
                     triggered_by=actor.label[:200],
                 )
         except IntegrityError as exc:
-            raise SyncBusy(
-                _("A sync of %(cluster)s is already running.") % {"cluster": cluster.name}
-            ) from exc
+            raise _busy(cluster) from exc
 
 
 def cluster_check(*, cluster: Cluster, backend: SlurmBackend) -> None:
@@ -100,10 +166,30 @@ def sync_run(
     backend: SlurmBackend | None = None,
     on: dt.date | None = None,
 ) -> SyncRun:
-    """Reconcile the cluster's accounts with the platform; dry_run records commands only."""
+    """Reconcile the cluster's accounts with the platform; dry_run records commands only.
+
+    Raises SyncBusy at once if another sync of the cluster is running.
+    """
     permissions.check_operate(actor)
     backend = backend or get_backend()
-    run = _begin(actor, cluster, backend, dry_run)
+    lock = _SyncLock(cluster)
+    lock.acquire()
+    try:
+        run = _begin(actor, cluster, backend, dry_run, locked=lock.conn is not None)
+        return _sync(actor, cluster, backend, run, dry_run=dry_run, on=on)
+    finally:
+        lock.release()
+
+
+def _sync(
+    actor: Actor,
+    cluster: Cluster,
+    backend: SlurmBackend,
+    run: SyncRun,
+    *,
+    dry_run: bool,
+    on: dt.date | None,
+) -> SyncRun:
     started = time.perf_counter()
     try:
         cluster_check(cluster=cluster, backend=backend)

@@ -131,9 +131,28 @@ def test_an_ended_allocation_is_frozen_then_removed_once_idle(allocated: World, 
 
 
 def test_one_sync_at_a_time(allocated: World):
-    SyncRun.objects.create(cluster=allocated.cluster, backend="memory", triggered_by="other")
-    with pytest.raises(SyncBusy):
-        services.sync_run(actor=allocated.op, cluster=allocated.cluster)
+    """While another session holds the cluster's sync lock, a sync is refused at once."""
+    from django.db import connections
+
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [0x5C1C, allocated.cluster.pk])
+        with pytest.raises(SyncBusy):
+            services.sync_run(actor=allocated.op, cluster=allocated.cluster)
+    finally:
+        other.close()
+    assert services.sync_run(actor=allocated.op, cluster=allocated.cluster).status == "succeeded"
+
+
+def test_a_running_row_nobody_holds_the_lock_for_is_abandoned_at_once(allocated: World):
+    """A run left `running` by a process that died does not wait COMPUTE_SYNC_STALE_MINUTES."""
+    dead = SyncRun.objects.create(cluster=allocated.cluster, backend="memory", triggered_by="x")
+    run = services.sync_run(actor=allocated.op, cluster=allocated.cluster)
+    dead.refresh_from_db()
+    assert (run.status, dead.status) == ("succeeded", "abandoned")
+    assert "stopped before it finished" in dead.error
+    assert AuditEvent.objects.filter(action="compute.sync_abandoned").count() == 1
 
 
 def test_the_beat_task_syncs_every_cluster(allocated: World):

@@ -6,17 +6,23 @@ CI=true). Each test leaves the shared slurmdbd as it found it: extra clusters ar
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from compute import services
 from compute.backends.cli import CliBackend
-from tests.compute.conftest import World
+from compute.models import SyncRun
+from tests.compute.conftest import World, make_world
 from tests.conftest import enable_totp, sign_in
 from tests.factories import UserFactory
 
@@ -182,3 +188,90 @@ def test_accounts_the_old_sync_made_are_marked_and_a_retired_one_still_goes(
     assert limits(project.code).endswith("|0|0")
     services.sync_run(actor=world.op, cluster=world.cluster)
     assert project.code not in {a for a, _u in assoc()}
+
+
+HOLDER_SHIM = """#!/bin/sh
+# sacctmgr for the test: reads pass through; the first write announces itself and hangs.
+case " $* " in
+  *" -i "*) touch "{marker}"; exec sleep 600 ;;
+esac
+exec {real} "$@"
+"""
+
+
+def _subprocess_env(tmp_path: Path, *, hang_on_write: bool) -> dict[str, str]:
+    """manage.py in a child process, on this test's database and the session's Slurm."""
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": (
+            f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        ),
+        "COMPUTE_SLURM_BACKEND": "cli",
+    }
+    if hang_on_write:
+        bin_dir = tmp_path / "bin"
+        bin_dir.mkdir()
+        for name in ("squeue", "scontrol", "sacct"):
+            (bin_dir / name).symlink_to(subprocess.check_output(["which", name], text=True).strip())
+        real_sacctmgr = subprocess.check_output(["which", "sacctmgr"], text=True).strip()
+        shim = bin_dir / "sacctmgr"
+        shim.write_text(HOLDER_SHIM.format(marker=tmp_path / "writing", real=real_sacctmgr))
+        shim.chmod(0o755)
+        env["COMPUTE_SLURM_BIN_DIR"] = str(bin_dir)
+    return env
+
+
+def _start_holder(tmp_path: Path) -> subprocess.Popen[str]:
+    """A real `manage.py compute_sync` that stops at its first write to Slurm."""
+    holder = subprocess.Popen(
+        [sys.executable, str(REPO / "manage.py"), "compute_sync"],
+        env=_subprocess_env(tmp_path, hang_on_write=True),
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while not (tmp_path / "writing").exists():
+        assert holder.poll() is None, holder.stdout.read() if holder.stdout else ""
+        assert time.monotonic() < deadline, "the holder never reached its first write"
+        time.sleep(0.1)
+    return holder
+
+
+def _kill(holder: subprocess.Popen[str]) -> None:
+    os.killpg(holder.pid, signal.SIGKILL)  # the child and its hanging sacctmgr, by group id
+    holder.wait(timeout=30)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sync_killed_mid_run_does_not_block_the_next_one(
+    real: CliBackend, tmp_path: Path, django_capture_on_commit_callbacks
+):
+    """Defect 4: the holder dies at once; the next sync runs at once and marks its run
+    abandoned (no 30-minute wait), then a freeze reaches Slurm."""
+    # given a sync process stopped in the middle of its run, holding the cluster's sync lock
+    world = make_world()
+    project = world.project("DE", hours=10)
+    world.allocate(project)
+    holder = _start_holder(tmp_path)
+    try:
+        orphan = SyncRun.objects.get(status="running")
+    finally:
+        # when it dies (as a worker killed by the OOM killer would)
+        _kill(holder)
+    # then the next sync runs now and succeeds
+    run = services.sync_run(actor=world.op, cluster=world.cluster)
+    assert run.status == "succeeded", (run.error, run.commands)
+    assert limits(project.code) == "|gres/gpu=600||"
+    # and the dead one's run is marked abandoned
+    orphan.refresh_from_db()
+    assert orphan.status == "abandoned"
+    assert orphan.finished_at is not None
+    # and a freeze ordered now reaches Slurm
+    with django_capture_on_commit_callbacks(execute=True):
+        services.project_compute_freeze(actor=world.op, project=project, reason="review")
+    assert limits(project.code) == "|gres/gpu=600|0|0"
