@@ -275,3 +275,30 @@ def test_a_sync_killed_mid_run_does_not_block_the_next_one(
     with django_capture_on_commit_callbacks(execute=True):
         services.project_compute_freeze(actor=world.op, project=project, reason="review")
     assert limits(project.code) == "|gres/gpu=600|0|0"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_compute_sync_while_another_runs_says_so_in_one_line(real: CliBackend, tmp_path: Path):
+    """Defect 6: `manage.py compute_sync` beside a live sync: one plain line, exit code 75."""
+    # given a live sync process in the middle of its run
+    world = make_world()
+    world.allocate(world.project("DE", hours=10))
+    holder = _start_holder(tmp_path)
+    try:
+        # when an operator runs the command
+        done = subprocess.run(
+            [sys.executable, str(REPO / "manage.py"), "compute_sync"],
+            env=_subprocess_env(tmp_path, hang_on_write=False),
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        _kill(holder)
+    # then it says so in one line, without a traceback, and exits with "try again later"
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.strip().count("\n") == 0, done.stderr
+    assert "A sync of concordia is already running" in done.stderr, done.stderr
+    assert done.returncode == 75, (done.returncode, done.stderr)
