@@ -6,6 +6,7 @@ CI=true). Each test leaves the shared slurmdbd as it found it: extra clusters ar
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import subprocess
@@ -16,12 +17,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core import mail
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from compute import services
 from compute.backends.cli import CliBackend
-from compute.models import SyncRun
+from compute.models import QuotaNotice, SyncRun
 from tests.compute.conftest import World, make_world
 from tests.conftest import enable_totp, sign_in
 from tests.factories import UserFactory
@@ -302,3 +305,54 @@ def test_compute_sync_while_another_runs_says_so_in_one_line(real: CliBackend, t
     assert done.stderr.strip().count("\n") == 0, done.stderr
     assert "A sync of concordia is already running" in done.stderr, done.stderr
     assert done.returncode == 75, (done.returncode, done.stderr)
+
+
+def test_usage_is_compared_with_the_quota_in_gpu_seconds(
+    world: World, real: CliBackend, mfa_actor, django_capture_on_commit_callbacks
+):
+    """Defect 5: 2 GPUs for 50 s on a 2-minute allocation is 83 %: the 80 % notice goes out."""
+    # given a project with a 2-GPU-minute allocation, on the real cluster
+    project = world.project("DE", hours=1)
+    world.allocate(project, minutes=2)
+    project.lead.email = "lead@example.org"
+    project.lead.save()
+    services.project_member_add(
+        actor=mfa_actor(project.lead), project=project, user=UserFactory(username="root")
+    )
+    assert services.sync_run(actor=world.op, cluster=world.cluster).status == "succeeded"
+    # when a real job uses 2 GPUs for 50 seconds (1.67 GPU-minutes)
+    started = timezone.now() - dt.timedelta(minutes=1)
+    job_id = subprocess.run(
+        ["sbatch", "--parsable", "--gres=gpu:h100:2", "--time=1", "-A", project.code,
+         "--wrap", "sleep 50"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    deadline = time.monotonic() + 180
+    state = ""
+    while time.monotonic() < deadline:
+        state = subprocess.run(
+            ["sacct", "-n", "-X", "-P", "-j", job_id, "--format=State"],
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()  # fmt: skip
+        if state in ("COMPLETED", "FAILED", "CANCELLED", "TIMEOUT"):
+            break
+        time.sleep(1)
+    assert state == "COMPLETED"
+    services.usage_ingest_window(
+        actor=world.op,
+        cluster=world.cluster,
+        start=started,
+        end=timezone.now() + dt.timedelta(minutes=1),
+    )
+    # and the platform applies its thresholds
+    with django_capture_on_commit_callbacks(execute=True):
+        services.usage_policy_apply(actor=world.op, cluster=world.cluster)
+    # then the lead is told at 80 %, and the pages read 83 % or more, never 50 %
+    assert list(QuotaNotice.objects.values_list("threshold", flat=True)) == [80]
+    assert [m.subject for m in mail.outbox] == [
+        f"{project.code} has used 80% of its GPU allocation"
+    ]
+    from compute import selectors
+
+    [(_allocation, line)] = selectors.allocation_lines(period=world.period)
+    assert 83 <= line.used_percent < 100
