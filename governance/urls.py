@@ -46,3 +46,50 @@ urlpatterns = [
         name="escalation_step",
     ),
 ]
+
+from governance import views_sessions  # noqa: E402 - council sessions (issue 18), kept apart
+
+urlpatterns += [
+    path("sessions/", views_sessions.session_list, name="session_list"),
+    path("sessions/new/", views_sessions.session_new, name="session_new"),
+    path("sessions/<int:session_id>/", views_sessions.session_detail_page, name="session_detail"),
+    path(
+        "sessions/<int:session_id>/step/<str:action>/",
+        views_sessions.session_step,
+        name="session_step",
+    ),
+    path(
+        "sessions/<int:session_id>/items/", views_sessions.agenda_item_add, name="agenda_item_add"
+    ),
+    path(
+        "sessions/<int:session_id>/items/<int:item_id>/<str:action>/",
+        views_sessions.agenda_item_step,
+        name="agenda_item_step",
+    ),
+    path(
+        "sessions/<int:session_id>/check-in/",
+        views_sessions.session_check_in,
+        name="session_check_in",
+    ),
+    path("sessions/<int:session_id>/mark/", views_sessions.session_mark, name="session_mark"),
+    path("sessions/<int:session_id>/minutes/", views_sessions.minutes_page, name="minutes"),
+    path("motions/<int:motion_id>/amendments/", views_sessions.amendments_page, name="amendments"),
+    path(
+        "motions/<int:motion_id>/amendments/<int:amendment_id>/<str:action>/",
+        views_sessions.amendment_step,
+        name="amendment_step",
+    ),
+    path(
+        "motions/<int:motion_id>/final-vote/",
+        views_sessions.motion_final_vote,
+        name="motion_final_vote",
+    ),
+    path("sessions/calendar/<str:token>.ics", views_sessions.calendar_feed, name="calendar_feed"),
+    path("sessions/calendar/rotate/", views_sessions.calendar_rotate, name="calendar_rotate"),
+    path("sessions/e-mails/", views_sessions.session_emails, name="session_emails"),
+    path(
+        "sessions/unsubscribe/<str:token>/",
+        views_sessions.unsubscribe,
+        name="sessions_unsubscribe",
+    ),
+]

@@ -236,12 +236,13 @@ class Migration(migrations.Migration):
                 ('extraordinary_convocation_days', models.PositiveSmallIntegerField(default=5, verbose_name="days' notice of an extraordinary session")),
                 ('comment_days', models.PositiveSmallIntegerField(default=14, verbose_name='days for comments on draft minutes')),
                 ('late_item_majority', models.CharField(default='2/3', max_length=9, verbose_name='majority to admit a late item')),
+                ('presence_quorum', models.CharField(default='1/2', max_length=9, verbose_name='quorum of presence')),
                 ('council', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='rules_of_procedure', to='governance.council')),
             ],
             options={
                 'verbose_name': 'rules of procedure',
                 'verbose_name_plural': 'rules of procedure',
-                'constraints': [models.CheckConstraint(condition=models.Q(('convocation_days__lte', 365), ('extraordinary_convocation_days__lte', 365), ('comment_days__gte', 1), ('comment_days__lte', 90)), name='rules_of_procedure_days_in_range'), models.CheckConstraint(condition=models.Q(('late_item_majority__regex', '^[1-9][0-9]{0,3}/[1-9][0-9]{0,3}$')), name='rules_of_procedure_majority_fraction')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('convocation_days__lte', 365), ('extraordinary_convocation_days__lte', 365), ('comment_days__gte', 1), ('comment_days__lte', 90)), name='rules_of_procedure_days_in_range'), models.CheckConstraint(condition=models.Q(('late_item_majority__regex', '^[1-9][0-9]{0,3}/[1-9][0-9]{0,3}$')), name='rules_of_procedure_majority_fraction'), models.CheckConstraint(condition=models.Q(('presence_quorum__regex', '^[0-9]{1,4}/[1-9][0-9]{0,3}$')), name='rules_of_procedure_quorum_fraction')],
             },
         ),
         migrations.AddConstraint(

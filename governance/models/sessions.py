@@ -43,6 +43,8 @@ class RulesOfProcedure(models.Model):
     late_item_majority = models.CharField(
         _("majority to admit a late item"), max_length=9, default="2/3"
     )
+    # The session may decide only with this fraction of its seated voting members present.
+    presence_quorum = models.CharField(_("quorum of presence"), max_length=9, default="1/2")
 
     class Meta:
         verbose_name = _("rules of procedure")
@@ -58,6 +60,10 @@ class RulesOfProcedure(models.Model):
             models.CheckConstraint(
                 condition=Q(late_item_majority__regex=r"^[1-9][0-9]{0,3}/[1-9][0-9]{0,3}$"),
                 name="rules_of_procedure_majority_fraction",
+            ),
+            models.CheckConstraint(
+                condition=Q(presence_quorum__regex=r"^[0-9]{1,4}/[1-9][0-9]{0,3}$"),
+                name="rules_of_procedure_quorum_fraction",
             ),
         ]
 
@@ -160,9 +166,7 @@ class AgendaItem(models.Model):
     position = models.PositiveSmallIntegerField(_("position"))
     kind = models.CharField(_("kind"), max_length=16, choices=ItemKind.choices)
     title = models.CharField(_("title"), max_length=300, validators=[validate_name])
-    description = models.TextField(
-        _("description"), blank=True, validators=[max_length(NOTE_MAX)]
-    )
+    description = models.TextField(_("description"), blank=True, validators=[max_length(NOTE_MAX)])
     motion = models.OneToOneField(
         Motion, null=True, blank=True, on_delete=models.PROTECT, related_name="agenda_item"
     )
