@@ -321,7 +321,9 @@ def test_the_final_vote_waits_for_every_amendment(c5):
 def test_an_amendment_outside_the_text_is_refused_naming_the_line(c5):
     motion = c5.motion(text=TEXT)
     plan_session = plan(c5)
-    services.agenda_item_add(actor=c5.sec, session=plan_session, kind=ItemKind.MOTION, motion=motion)
+    services.agenda_item_add(
+        actor=c5.sec, session=plan_session, kind=ItemKind.MOTION, motion=motion
+    )
     with pytest.raises(ValidationFailed) as refused:
         services.amendment_propose(
             actor=c5.actors["FR"],
