@@ -74,3 +74,42 @@ urlpatterns += [
         name="public-log-consistency",
     ),
 ]
+
+from governance import api_sessions  # noqa: E402 - council sessions (issue 18)
+
+urlpatterns += [
+    path("sessions/", api_sessions.SessionListApi.as_view(), name="session-list"),
+    path(
+        "sessions/<int:session_id>/", api_sessions.SessionDetailApi.as_view(), name="session-detail"
+    ),
+    path(
+        "sessions/<int:session_id>/items/",
+        api_sessions.AgendaItemApi.as_view(),
+        name="session-items",
+    ),
+    path(
+        "sessions/<int:session_id>/attendance/",
+        api_sessions.AttendanceApi.as_view(),
+        name="session-attendance",
+    ),
+    path(
+        "sessions/<int:session_id>/minutes/",
+        api_sessions.MinutesApi.as_view(),
+        name="session-minutes",
+    ),
+    path(
+        "sessions/<int:session_id>/<str:action>/",
+        api_sessions.SessionStepApi.as_view(),
+        name="session-step",
+    ),
+    path("public/sessions/", api_sessions.PublicSessionListApi.as_view(), name="public-sessions"),
+]
+# Before the motion's "<action>" steps, which would otherwise take "amendments" for a step.
+urlpatterns.insert(
+    0,
+    path(
+        "motions/<int:motion_id>/amendments/",
+        api_sessions.AmendmentListApi.as_view(),
+        name="motion-amendments",
+    ),
+)

@@ -53,6 +53,8 @@ MODULES = (
     "governance.api",
     "governance.api_voting",
     "governance.api_log",
+    "governance.api_sessions",
+    "governance.forms_sessions",
     "governance.forms",
     "governance.views_voting",
     "governance.views_drafting",

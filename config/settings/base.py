@@ -261,6 +261,9 @@ SPECTACULAR_SETTINGS = {
         "VoluntaryKindEnum": "funding.models.VoluntaryKind",
         "ReportKindEnum": "funding.models.ReportKind",
         "ScaleStatusEnum": "funding.models.ScaleStatus",
+        "SessionKindEnum": "governance.models.SessionKind",
+        "AgendaItemKindEnum": "governance.models.ItemKind",
+        "AmendmentKindEnum": "governance.models.AmendmentKind",
     },
 }
 

@@ -156,8 +156,8 @@ def session_create(
         online_url=online_url,
         created_by=actor.user,
     )
-    clean_or_fail(session)
     _check_session(session)
+    clean_or_fail(session)
     session.save()
     audit_record(
         actor=actor,
@@ -181,8 +181,8 @@ def session_update(*, actor: Actor, session: Session, **values: Any) -> Session:
     before = snapshot(locked, values)
     for name, value in values.items():
         setattr(locked, name, value)
-    clean_or_fail(locked)
     _check_session(locked)
+    clean_or_fail(locked)
     locked.save()
     audit_record(
         actor=actor,
@@ -247,6 +247,13 @@ def agenda_item_add(
     locked = _lock(session)
     session_permissions.check_run_session(actor, locked.council)
     _require(locked, SessionStatus.PLANNED, SessionStatus.CONVENED, SessionStatus.OPEN)
+    if kind not in (ItemKind.MOTION, ItemKind.INFORMATION):
+        raise ValidationFailed(
+            _(
+                "An item is for decision or for information; the minutes are put on from their page."
+            ),
+            field="kind",
+        )
     if kind == ItemKind.MOTION:
         if motion is None:
             raise ValidationFailed(_("An item for decision names its motion."), field="motion")
