@@ -25,10 +25,8 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[tuple[list[str], Message]] = []
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        self.messages.append(
-            (list(envelope.rcpt_tos), email.message_from_bytes(envelope.content))
-        )
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append((list(envelope.rcpt_tos), email.message_from_bytes(envelope.content)))
         return "250 OK"
 
 
@@ -63,7 +61,9 @@ def _body(message: Message) -> str:
     return part.decode(message.get_content_charset() or "utf-8")
 
 
-def test_the_convocation_arrives_over_smtp_in_each_language(smtp, django_capture_on_commit_callbacks):
+def test_the_convocation_arrives_over_smtp_in_each_language(
+    smtp, django_capture_on_commit_callbacks
+):
     """Every delegate's convocation reaches the SMTP server, with the agenda and unsubscribe link."""
     # given
     c5 = make_council5()
