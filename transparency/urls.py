@@ -1,6 +1,6 @@
 from django.urls import path
 
-from transparency import feeds, views, views_reports
+from transparency import feeds, views, views_reports, views_sessions
 
 app_name = "transparency"
 urlpatterns = [
@@ -25,4 +25,16 @@ urlpatterns = [
     path("reports/<int:report_id>.json", views_reports.report_data, name="report_data"),
     path("reports/make/", views_reports.reports_make, name="reports_make"),
     path("reports/make/progress/", views_reports.reports_progress, name="reports_progress"),
+    path("sessions/", views_sessions.session_list, name="sessions"),
+    path("sessions/<int:session_id>/", views_sessions.session_detail, name="session"),
+    path(
+        "sessions/<int:session_id>/minutes-<str:language>.pdf",
+        views_sessions.minutes_pdf,
+        name="minutes_pdf",
+    ),
+    path(
+        "sessions/<int:session_id>/minutes-<str:language>.html",
+        views_sessions.minutes_html,
+        name="minutes_html",
+    ),
 ]
