@@ -45,7 +45,7 @@ def held_and_approved():
 
 
 def test_the_portal_lists_the_session_and_shows_its_approved_minutes():
-    c5, session, final, version = held_and_approved()
+    _c5, session, final, version = held_and_approved()
     client = Client()
     listing = client.get("/portal/sessions/").content.decode()
     assert session.reference in listing and "approved" in listing
