@@ -240,7 +240,9 @@ class AttendanceOutput(serializers.ModelSerializer[SessionAttendance]):
     represented_by: serializers.SlugRelatedField[MemberState] = serializers.SlugRelatedField(
         slug_field="code", read_only=True, allow_null=True
     )
-    people = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    people = serializers.ListField(
+        child=serializers.IntegerField(), source="people_ids", read_only=True
+    )
 
     class Meta:
         model = SessionAttendance
@@ -260,13 +262,20 @@ class AttendanceInput(serializers.Serializer):
     )
 
 
+def _attendance_rows(session: Session) -> list[SessionAttendance]:
+    rows = list(session.attendance.prefetch_related("people"))
+    for row in rows:
+        row.people_ids = sorted(p.pk for p in row.people.all())  # type: ignore[attr-defined]
+    return rows
+
+
 class AttendanceApi(APIView):
     """Who is present; a delegation checks itself in, the secretary marks any delegation."""
 
     @extend_schema(responses=AttendanceOutput(many=True))
     def get(self, request: Request, session_id: int) -> Response:
         session = get_object_or_404(_sessions(request), pk=session_id)
-        return Response(AttendanceOutput(session.attendance.all(), many=True).data)
+        return Response(AttendanceOutput(_attendance_rows(session), many=True).data)
 
     @extend_schema(request=AttendanceInput, responses=AttendanceOutput)
     def post(self, request: Request, session_id: int) -> Response:
@@ -286,6 +295,7 @@ class AttendanceApi(APIView):
                 member_state=values["member_state"],
                 people=values["people"],
             )
+        row.people_ids = sorted(p.pk for p in row.people.all())  # type: ignore[attr-defined]
         return Response(AttendanceOutput(row).data)
 
 

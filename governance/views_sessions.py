@@ -221,7 +221,7 @@ def agenda_item_add(request: HttpRequest, session_id: int) -> HttpResponse:
         for field, errors in form.errors.items():
             messages.error(
                 request,
-                f"{form.fields[field].label if field in form.fields else ''}: {' '.join(errors)}",
+                f"{form.fields[field].label if field in form.fields else ''}: {' '.join(str(e) for e in errors)}",
             )
     else:
         data = form.cleaned_data
@@ -508,15 +508,15 @@ def minutes_page(request: HttpRequest, session_id: int) -> HttpResponse:
                 _("The draft minutes are circulated for comments."),
             )
         elif action == "comment" and own is not None:
-            form = CommentForm(request.POST)
-            if form.is_valid():
+            comment = CommentForm(request.POST)
+            if comment.is_valid():
                 _do(
                     request,
                     lambda: services.minutes_comment(
                         actor=actor,
                         minutes=minutes,
                         member_state=own,
-                        text=form.cleaned_data["text"],
+                        text=comment.cleaned_data["text"],
                     ),
                     _("Your comment is recorded."),
                 )
