@@ -247,3 +247,5 @@ for model in (
     ElectorateSnapshot,
 ):
     admin.site.register(model, ReadOnlyAdmin)
+
+from governance import admin_sessions  # noqa: E402, F401 - council sessions' screens (issue 18)

@@ -221,3 +221,46 @@ def test_minutes_page_drafts_and_shows_the_record(c5):
     delegate.post(f"/sessions/{session.pk}/minutes/", {"action": "circulate"})
     session.minutes.refresh_from_db()
     assert session.minutes.status == "draft"
+
+
+def _admin_user(username, council, codenames):
+    from django.contrib.auth.models import Permission
+
+    user = UserFactory(username=username, is_staff=True)
+    StaffRoleFactory(user=user, role=StaffRoleKind.COUNCIL_SECRETARY, council=council)
+    user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
+    return user
+
+
+def test_the_admin_sets_rules_of_procedure_only_for_the_secretarys_own_council(c5):
+    """Another council's secretary, in the admin, cannot change this council's notice period."""
+    from core.models import AuditEvent
+    from governance.models import RulesOfProcedure
+
+    codes = ["add_rulesofprocedure", "change_rulesofprocedure", "view_rulesofprocedure"]
+    other = _admin_user("fc-secretary", CouncilFactory(code="finance-committee"), codes)
+    own = _admin_user("gc-secretary", c5.council, codes)
+    form = {
+        "council": str(c5.council.pk),
+        "convocation_days": "3",
+        "extraordinary_convocation_days": "1",
+        "comment_days": "7",
+        "late_item_majority": "2/3",
+        "presence_quorum": "1/2",
+    }
+    browser(other).post("/admin/governance/rulesofprocedure/add/", form)
+    assert not RulesOfProcedure.objects.exists()
+    browser(own).post("/admin/governance/rulesofprocedure/add/", form)
+    assert RulesOfProcedure.objects.get(council=c5.council).convocation_days == 3
+    assert AuditEvent.objects.filter(action="rules_of_procedure.set", source="admin").exists()
+
+
+def test_sessions_are_read_only_in_the_admin(c5):
+    session = convened(c5)
+    user = _admin_user("viewer", c5.council, ["view_session", "change_session"])
+    client = browser(user)
+    assert client.get("/admin/governance/session/").status_code == 200
+    page = client.post(f"/admin/governance/session/{session.pk}/change/", {"title": "Renamed"})
+    assert page.status_code == 403
+    session.refresh_from_db()
+    assert session.title == "Spring session"
