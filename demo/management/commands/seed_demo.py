@@ -129,6 +129,10 @@ class Command(BaseCommand):
             self.seed_compute()
             self.seed_votes(states, councils)
             self.seed_safety(councils)
+            from demo.sessions import seed_sessions
+
+            voting = [c for c in states if c not in ASSOCIATES]
+            seed_sessions(self.actor, councils, states, voting)
         # The funding year runs on its own transactions (its reports are made by tasks on commit).
         from django.core.management import call_command
 
