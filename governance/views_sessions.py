@@ -91,6 +91,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
             "may_plan": permissions.serves_any_council(actor),
             "subscription": subscription,
             "feed_url": feed,
+            "nav_section": "governance:session_list",
             "breadcrumbs": crumbs((_("Sessions"), None)),
         },
     )
@@ -120,6 +121,7 @@ def session_new(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "mfa_ok": actor.mfa_verified,
+            "nav_section": "governance:session_list",
             "breadcrumbs": crumbs(
                 (_("Sessions"), reverse("governance:session_list")), (_("Plan a session"), None)
             ),
@@ -177,6 +179,7 @@ def session_detail_page(request: HttpRequest, session_id: int) -> HttpResponse:
             "agenda_adopted": agenda_adopted(session),
             "minutes": getattr(session, "minutes", None),
             "mfa_ok": actor.mfa_verified,
+            "nav_section": "governance:session_list",
             "breadcrumbs": crumbs(
                 (_("Sessions"), reverse("governance:session_list")), (session.reference, None)
             ),
@@ -399,6 +402,7 @@ def amendments_page(request: HttpRequest, motion_id: int) -> HttpResponse:
             "may_propose": motion.status == MotionStatus.DRAFT and (secretary or own is not None),
             "agenda_adopted": agenda_adopted(session) and session.status == SessionStatus.OPEN,
             "mfa_ok": actor.mfa_verified,
+            "nav_section": "governance:session_list",
             "breadcrumbs": crumbs(
                 (_("Sessions"), reverse("governance:session_list")),
                 (session.reference, reverse("governance:session_detail", args=[session.pk])),
@@ -573,6 +577,7 @@ def minutes_page(request: HttpRequest, session_id: int) -> HttpResponse:
             "comment_form": CommentForm(),
             "now": timezone.now(),
             "mfa_ok": actor.mfa_verified,
+            "nav_section": "governance:session_list",
             "breadcrumbs": crumbs(
                 (_("Sessions"), reverse("governance:session_list")),
                 (session.reference, reverse("governance:session_detail", args=[session.pk])),

@@ -187,6 +187,34 @@ def proposal(db: str) -> str:
     return reverse("governance:project_detail", args=[_allocated_project(db)])
 
 
+def _session(db: str, title: str) -> int:
+    from governance.models import Session
+
+    found = Session.objects.using(db).filter(title=title).first()
+    assert found is not None, f"the demo has no session {title!r}"
+    return found.pk
+
+
+def upcoming_session(db: str) -> str:
+    return reverse("governance:session_detail", args=[_session(db, "Autumn session")])
+
+
+def past_minutes(db: str) -> str:
+    return reverse("governance:minutes", args=[_session(db, "Spring session")])
+
+
+def amended_motion(db: str) -> str:
+    from governance.models import Amendment
+
+    found = Amendment.objects.using(db).order_by("pk").first()
+    assert found is not None, "the demo has no amendment"
+    return reverse("governance:amendments", args=[found.motion_id])
+
+
+def portal_session(db: str) -> str:
+    return reverse("transparency:session", args=[_session(db, "Spring session")])
+
+
 # --- the table ------------------------------------------------------------------------------------
 
 PORTAL = "/portal/"
@@ -215,6 +243,8 @@ PAGES: list[Page] = [
     _portal("portal-data", "transparency:data", "/portal/data/"),
     _portal("portal-log", "transparency:log", "/portal/log/"),
     _portal("portal-reports", "transparency:reports", "/portal/reports/"),
+    _portal("portal-sessions", "transparency:sessions", "/portal/sessions/"),
+    _portal("portal-session", portal_session, "/portal/sessions/"),
     # A head of delegation: what waits for them, their councils, a vote up to its confirmation.
     Page(DELEGATE, "dashboard", landing),
     Page(DELEGATE, "my-councils", url("governance:my_councils"), main="/my/councils/"),
@@ -222,6 +252,9 @@ PAGES: list[Page] = [
     Page(DELEGATE, "motion", open_motion, main=MOTION_SECTIONS),
     Page(DELEGATE, "vote-confirm", open_motion, main=MOTION_SECTIONS, then="vote-yes"),
     Page(DELEGATE, "two-factor", url("mfa_index")),
+    Page(DELEGATE, "sessions", url("governance:session_list"), main="/sessions/"),
+    Page(DELEGATE, "session", upcoming_session, main="/sessions/"),
+    Page(DELEGATE, "amendments", amended_motion, main="/sessions/"),
     # The council secretary.
     Page(SECRETARY, "dashboard", landing),
     Page(SECRETARY, "secretariat", url("governance:secretariat"), main="/secretariat/"),
@@ -232,6 +265,9 @@ PAGES: list[Page] = [
         first_url("governance:motion_new", "governance:motion_create", "governance:secretariat"),
         main="/secretariat/",
     ),
+    Page(SECRETARY, "session", upcoming_session, main="/sessions/"),
+    Page(SECRETARY, "new-session", url("governance:session_new"), main="/sessions/"),
+    Page(SECRETARY, "minutes", past_minutes, main="/sessions/"),
     # The finance officer.
     Page(FINANCE, "dashboard", landing),
     Page(FINANCE, "finance-dashboard", url("funding:dashboard"), FINANCE_HOME, FINANCE_HOME),
