@@ -16,3 +16,8 @@ class FundingConfig(AppConfig):
         decision_certified.connect(
             on_decision_certified, dispatch_uid="funding.on_decision_certified"
         )
+        from funding.calendar import payment_due_dates
+        from governance.calendar import register_feed_source
+
+        # Payment due dates in the finance officers' calendar feeds (issue 18).
+        register_feed_source("payment-due", payment_due_dates)

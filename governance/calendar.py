@@ -9,6 +9,8 @@ review date is a whole day (``VALUE=DATE``) in the facility's calendar.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Q
@@ -26,6 +28,27 @@ from governance.selectors.sessions import councils_of_user
 # How far back a feed reaches: past events a calendar may still want to show.
 FEED_DAYS_BACK = 365
 PRODID = "-//Concordia//council sessions//EN"
+
+
+@dataclass(frozen=True)
+class FeedEvent:
+    """An event another app adds to a person's feed: a UTC instant, or a whole day (a date)."""
+
+    uid: str
+    summary: str
+    start: dt.datetime | dt.date
+    end: dt.datetime | dt.date
+    url: str = ""
+
+
+FeedSource = Callable[[User, dt.datetime], Iterable[FeedEvent]]
+# Apps above governance (funding: payment due dates) add their events here, so the arrow still
+# points down: governance never imports them (registered in their AppConfig.ready).
+_sources: dict[str, FeedSource] = {}
+
+
+def register_feed_source(name: str, source: FeedSource) -> None:
+    _sources[name] = source
 
 
 def _uid(kind: str, pk: int) -> str:
@@ -105,5 +128,16 @@ def feed_for(user: User, *, now: dt.datetime | None = None) -> bytes:
                 _("Safety review: %(project)s (%(ref)s)")
                 % {"project": decision.project.code, "ref": decision.motion.reference},
             )
+            cal.add_component(event)
+    for name, source in sorted(_sources.items()):
+        for extra in source(user, since):
+            event = Event()
+            event.add("uid", _uid(f"{name}-{extra.uid}", 0))
+            event.add("dtstamp", stamp)
+            event.add("dtstart", extra.start)
+            event.add("dtend", extra.end)
+            event.add("summary", extra.summary)
+            if extra.url:
+                event.add("url", _url(extra.url))
             cal.add_component(event)
     return cal.to_ical()
