@@ -72,6 +72,17 @@ urlpatterns += [
         name="session_check_in",
     ),
     path("sessions/<int:session_id>/mark/", views_sessions.session_mark, name="session_mark"),
+    path("sessions/<int:session_id>/proxy/", views_sessions.session_proxy, name="session_proxy"),
+    path(
+        "sessions/<int:session_id>/documents/",
+        views_sessions.session_document_add,
+        name="session_document_add",
+    ),
+    path(
+        "sessions/<int:session_id>/documents/<int:document_id>/",
+        views_sessions.session_document_download,
+        name="session_document_download",
+    ),
     path("sessions/<int:session_id>/minutes/", views_sessions.minutes_page, name="minutes"),
     path("motions/<int:motion_id>/amendments/", views_sessions.amendments_page, name="amendments"),
     path(

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from core.actors import Actor
 from core.errors import DomainError, MfaStale
 from governance import calendar, permissions, selectors, services
+from governance.forms import DocumentForm
 from governance.forms_sessions import (
     AgendaItemForm,
     AmendmentForm,
@@ -38,6 +39,7 @@ from governance.models import (
     Motion,
     MotionStatus,
     Session,
+    SessionDocument,
     SessionStatus,
 )
 from governance.rules import amendments as text_rules
@@ -175,6 +177,8 @@ def session_detail_page(request: HttpRequest, session_id: int) -> HttpResponse:
             "own_row": attendance.get(own.pk) if own else None,
             "check_in_form": CheckInForm(people=_people_of(session, own)) if own else None,
             "item_form": AgendaItemForm(motions=motions) if secretary else None,
+            "document_form": DocumentForm() if secretary else None,
+            "proxy_states": [e["state"] for e in states if own and e["state"].pk != own.pk],
             "agenda_sha256": agenda_sha256(session),
             "agenda_adopted": agenda_adopted(session),
             "minutes": getattr(session, "minutes", None),
@@ -645,3 +649,65 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         done = services.session_emails_unsubscribe(token=token) is not None
     return render(request, "governance/sessions/unsubscribe.html", {"done": done})
+
+
+# -- documents and proxies --------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def session_document_add(request: HttpRequest, session_id: int) -> HttpResponse:
+    """The secretary attaches a document (its SHA-256 is kept and shown)."""
+    session = _session(request, session_id)
+    actor = Actor.from_request(request)
+    form = DocumentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Give the document a title and choose its file."))
+    else:
+        _do(
+            request,
+            lambda: services.session_document_add(
+                actor=actor,
+                session=session,
+                title=form.cleaned_data["title"],
+                file=form.cleaned_data["file"],
+            ),
+            _("The document is attached."),
+        )
+    return HttpResponseRedirect(reverse("governance:session_detail", args=[session.pk]))
+
+
+@login_required
+def session_document_download(
+    request: HttpRequest, session_id: int, document_id: int
+) -> FileResponse:
+    session = _session(request, session_id)
+    document = get_object_or_404(SessionDocument, pk=document_id, session=session)
+    return FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=(document.file.name or "document").rsplit("/", 1)[-1],
+    )
+
+
+@login_required
+@require_POST
+def session_proxy(request: HttpRequest, session_id: int) -> HttpResponse:
+    """A delegation gives its vote to another delegation for the whole session."""
+    session = _session(request, session_id)
+    actor = Actor.from_request(request)
+    own = _own_state(actor, session)
+    holder = MemberState.objects.filter(code=str(request.POST.get("holder", ""))[:2]).first()
+    if own is None:
+        raise PermissionDenied
+    if holder is None:
+        messages.error(request, _("Choose a member state."))
+    else:
+        _do(
+            request,
+            lambda: services.session_proxy_grant(
+                actor=actor, session=session, grantor=own, holder=holder
+            ),
+            _("%(holder)s holds your vote for this session.") % {"holder": holder.code},
+        )
+    return HttpResponseRedirect(reverse("governance:session_detail", args=[session.pk]))

@@ -264,3 +264,35 @@ def test_sessions_are_read_only_in_the_admin(c5):
     assert page.status_code == 403
     session.refresh_from_db()
     assert session.title == "Spring session"
+
+
+def test_the_secretary_attaches_a_document_and_a_delegate_downloads_it(c5):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    session = convened(c5)
+    client = browser(c5.secretary)
+    upload = SimpleUploadedFile("report.txt", b"The Director's report.")
+    client.post(f"/sessions/{session.pk}/documents/", {"title": "Report", "file": upload})
+    document = session.documents.get()
+    assert len(document.sha256) == 64
+    delegate = browser(c5.heads["DE"])
+    response = delegate.get(f"/sessions/{session.pk}/documents/{document.pk}/")
+    assert b"".join(response.streaming_content) == b"The Director's report."
+    # a delegate cannot attach one
+    delegate.post(
+        f"/sessions/{session.pk}/documents/",
+        {"title": "Mine", "file": SimpleUploadedFile("x.txt", b"x")},
+    )
+    assert session.documents.count() == 1
+
+
+def test_a_delegation_gives_its_vote_for_the_session_and_is_counted_represented(c5):
+    from governance.selectors.sessions import presence
+
+    session = convened(c5)
+    client = browser(c5.heads["IT"])
+    client.post(f"/sessions/{session.pk}/proxy/", {"holder": "FR"})
+    services.session_attendance_mark(
+        actor=c5.sec, session=session, member_state=c5.states["IT"], present=False
+    )
+    assert presence(session).represented == 1
