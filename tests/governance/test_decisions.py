@@ -9,7 +9,8 @@ from governance.models import MotionKind
 
 
 def test_each_decision_with_a_consequence_has_its_owning_services_handler():
-    """Project approvals are carried out by the projects service, safety votes by the safety one."""
+    """Project approvals are carried out by the projects service, safety votes by the safety one,
+    and a session's procedural votes (late items, amendments; kind general) by the sessions one."""
     # given: the app is loaded (its ready() imports the services, which register)
     # when
     kinds = decisions.decision_kinds()
@@ -17,6 +18,7 @@ def test_each_decision_with_a_consequence_has_its_owning_services_handler():
     assert kinds == {
         MotionKind.PROJECT_APPROVAL: "governance.services.projects.project_approval_carry_out",
         MotionKind.SAFETY_ESCALATION: "governance.services.safety.carry_out",
+        MotionKind.GENERAL: "governance.services.sessions.session_vote_carry_out",
     }
 
 
