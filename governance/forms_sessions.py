@@ -29,7 +29,10 @@ class SessionForm(UswdsForm):
     format = forms.ChoiceField(choices=SessionFormat.choices, label=gettext_lazy("Format"))
     place = forms.CharField(max_length=300, required=False, label=gettext_lazy("Place"))
     online_url = forms.URLField(
-        max_length=500, required=False, label=gettext_lazy("Online meeting link")
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        label=gettext_lazy("Online meeting link"),
     )
 
     def __init__(self, *args: Any, councils: Any = None, **kwargs: Any) -> None:
