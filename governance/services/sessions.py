@@ -377,9 +377,13 @@ def convocation_deadline(session: Session) -> dt.datetime:
     return session.starts_at - dt.timedelta(days=notice_days(session))
 
 
+@transaction.atomic
 def subscription_for(user: Any) -> CalendarSubscription:
-    """The person's subscription row (made on first use: it holds their secret tokens)."""
-    found, _created = CalendarSubscription.objects.get_or_create(user=user)
+    """The person's subscription row, made on first use (it holds their secret tokens)."""
+    found, created = CalendarSubscription.objects.get_or_create(user=user)
+    if created:
+        # The tokens are secrets: the trail records that the row was made, not their values.
+        audit_record(actor=Actor.system("calendar"), action="calendar.create", target=found)
     return found
 
 
