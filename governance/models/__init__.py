@@ -20,6 +20,7 @@ from governance.models.motions import (
     Ballot,
     BallotChoice,
     BallotParticipation,
+    CastingVote,
     ContributionShare,
     ElectorateSnapshot,
     Motion,
@@ -36,6 +37,12 @@ from governance.models.motions import (
     VotingRulePolicy,
     title_translation_languages,
     validate_title_translations,
+)
+from governance.models.programmes import (
+    Attendance,
+    AttendanceSource,
+    Programme,
+    ProgrammeParticipation,
 )
 from governance.models.projects import (
     PROJECT_TRANSITIONS,
@@ -65,10 +72,13 @@ __all__ = [
     "TITLE_MAX",
     "VOTING_ROLES",
     "Accreditation",
+    "Attendance",
+    "AttendanceSource",
     "AccreditationApproval",
     "Ballot",
     "BallotChoice",
     "BallotParticipation",
+    "CastingVote",
     "ContributionShare",
     "Council",
     "CouncilKind",
@@ -88,6 +98,8 @@ __all__ = [
     "MotionOutcome",
     "MotionStatus",
     "Procedure",
+    "Programme",
+    "ProgrammeParticipation",
     "ProjectStatus",
     "ProjectStatusChange",
     "ProxyGrant",
