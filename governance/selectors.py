@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -21,6 +22,7 @@ from governance.models import (
     VOTING_ROLES,
     Accreditation,
     AccreditationApproval,
+    Attendance,
     Ballot,
     ContributionShare,
     Council,
@@ -32,6 +34,8 @@ from governance.models import (
     Motion,
     MotionKind,
     MotionStatus,
+    Programme,
+    ProgrammeParticipation,
     ResearchProject,
     RuleVariant,
     Seat,
@@ -862,3 +866,120 @@ def escalation_outlook(escalation: Escalation) -> EscalationOutlook:
             escalation.motions.exclude(status=MotionStatus.WITHDRAWN).order_by("-created_at")
         ),
     )
+
+
+def programme_list() -> QuerySet[Programme]:
+    """Programmes with their deciding council, by code."""
+    return Programme.objects.select_related("council").order_by("code")
+
+
+def programme_key_on(programme: Programme, day: dt.date) -> dict[str, Decimal]:
+    """The programme's participants on `day` and each one's share of its key (state code → share)."""
+    rows = ProgrammeParticipation.objects.filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=day),
+        programme=programme,
+        valid_from__lte=day,
+    ).values_list("member_state__code", "share")
+    return dict(sorted(rows))
+
+
+def programmes_with_keys(day: dt.date) -> list[tuple[Programme, list[tuple[str, Decimal]]]]:
+    """Every programme with its participants and keys on `day` (two queries, whatever the count)."""
+    programmes = list(programme_list())
+    keys: dict[int, list[tuple[str, Decimal]]] = {p.pk: [] for p in programmes}
+    rows = (
+        ProgrammeParticipation.objects.filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=day), valid_from__lte=day
+        )
+        .order_by("member_state__code")
+        .values_list("programme_id", "member_state__code", "share")
+    )
+    for programme_id, code, share in rows:
+        keys[programme_id].append((code, share))
+    return [(p, keys[p.pk]) for p in programmes]
+
+
+def attendance_marks(motion: Motion) -> QuerySet[Attendance]:
+    """The attendance marks of a motion, with who marked them."""
+    return (
+        Attendance.objects.filter(motion=motion)
+        .select_related("member_state", "marked_by")
+        .order_by("member_state__code")
+    )
+
+
+def states_present(motion: Motion, voted: set[str]) -> set[str]:
+    """The states present for the vote: marked present (the latest mark), or having voted.
+
+    A state that cast a ballot, abstention included, was there to cast it, whatever its mark.
+    """
+    marked = {
+        code
+        for code, present in Attendance.objects.filter(motion=motion).values_list(
+            "member_state__code", "present"
+        )
+        if present
+    }
+    return marked | voted
+
+
+@dataclass(frozen=True)
+class AttendanceSummary:
+    """What the secretary sees while a vote runs: present n of m; the quorum needs k."""
+
+    present: int
+    members: int
+    quorum_needed: int | None
+    present_states: tuple[str, ...]
+
+
+def attendance_summary(motion: Motion, voted: set[str]) -> AttendanceSummary | None:
+    """Present members against the quorum, over the frozen electorate (None before it is frozen)."""
+    electorate = getattr(motion, "electorate", None)
+    if electorate is None:
+        return None
+    members = {e["state"]: e for e in electorate.entries["electors"] if not e["recused"]}
+    present = sorted(states_present(motion, voted) & set(members))
+    rule = rules.VotingRule.from_dict(motion.rule)
+    needed = None
+    if rule.quorum is not None:
+        needed = math.ceil(rule.quorum * len(members))
+    return AttendanceSummary(
+        present=len(present),
+        members=len(members),
+        quorum_needed=needed,
+        present_states=tuple(present),
+    )
+
+
+def decision_statement_latest(motion: Motion) -> DecisionStatement | None:
+    """The statement that counts for a motion: the latest one signed (a casting vote adds one)."""
+    return DecisionStatement.objects.filter(motion=motion).order_by("-index").first()
+
+
+def present_states_many(motions: list[Motion]) -> dict[int, list[str] | None]:
+    """For each motion, the states present as recorded now (marked present, or voted, among
+    those voting), or None where no attendance was taken and the rule does not count presence.
+
+    Three queries however many motions; the same figure `verify_votes` compares with the
+    signed statement, so the open data shows what the database holds, not what was stored.
+    """
+    from governance.services.decision_log import counts_presence
+
+    marks: dict[int, set[str]] = {m.pk: set() for m in motions}
+    taken: set[int] = set()
+    for motion_id, code, present in Attendance.objects.filter(
+        motion_id__in=[m.pk for m in motions]
+    ).values_list("motion_id", "member_state__code", "present"):
+        taken.add(motion_id)
+        if present:
+            marks[motion_id].add(code)
+    voted = states_voted_many(motions)
+    result: dict[int, list[str] | None] = {}
+    for m in motions:
+        if m.pk not in taken and not counts_presence(m.rule):
+            result[m.pk] = None
+            continue
+        voting = {e["state"] for e in m.electorate.entries["electors"] if not e["recused"]}
+        result[m.pk] = sorted((marks[m.pk] | voted[m.pk]) & voting)
+    return result

@@ -61,9 +61,26 @@ def _verdict(tally: dict[str, Any]) -> rules.Verdict | None:
         return None  # a tally this release cannot read: its structured columns stay empty
 
 
+def _chunks(motions: Iterator[Motion], size: int) -> Iterator[list[Motion]]:
+    chunk: list[Motion] = []
+    for motion in motions:
+        chunk.append(motion)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 def _decisions() -> Iterator[dict[str, Any]]:
+    for chunk in _chunks(selectors.decisions_published().iterator(chunk_size=500), 500):
+        yield from _decision_rows(chunk)
+
+
+def _decision_rows(motions: list[Motion]) -> Iterator[dict[str, Any]]:
     in_words: dict[str, str] = {}  # a handful of rules serve every decision
-    for m in selectors.decisions_published().iterator(chunk_size=500):
+    present = selectors.present_states_many(motions)
+    for m in motions:
         tally = m.tally or {}
         rule = json.dumps(m.rule, sort_keys=True)
         if rule not in in_words:
@@ -97,6 +114,8 @@ def _decisions() -> Iterator[dict[str, Any]]:
                 if margin and margin.weighted_share is not None
                 else None
             ),
+            "casting_vote": m.casting_vote or None,
+            "present_states": " ".join(p) if (p := present[m.pk]) is not None else None,
             "electorate_sha256": m.electorate.sha256,
             "chain_head": m.chain_head,
             "chain_length": m.chain_length,
@@ -472,6 +491,17 @@ TABLES: dict[str, Table] = {
                     "string",
                     "Where weights decide: the yes states' share of the weight minus the share "
                     "needed, exact (n/d or decimal; × 100 = percentage points; < 0 below)",
+                ),
+                (
+                    "casting_vote",
+                    "string",
+                    "The chair's casting vote after a tie (yes or no), else empty",
+                ),
+                (
+                    "present_states",
+                    "string",
+                    "The states present for the vote (marked present or voted), separated by "
+                    "spaces; empty where no attendance was taken and the rule does not count it",
                 ),
                 ("electorate_sha256", "string", "SHA-256 of the frozen electorate"),
                 ("chain_head", "string", "Hash of the last ballot-chain entry"),

@@ -77,8 +77,7 @@ class ProgrammeParticipation(models.Model):
                 condition=Q(share__gt=0) & Q(share__lte=1), name="programme_share_0_to_1"
             ),
             models.CheckConstraint(
-                condition=Q(valid_until__isnull=True)
-                | Q(valid_until__gte=models.F("valid_from")),
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
                 name="programme_participation_ordered",
             ),
             models.CheckConstraint(
