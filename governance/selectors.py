@@ -957,29 +957,49 @@ def decision_statement_latest(motion: Motion) -> DecisionStatement | None:
     return DecisionStatement.objects.filter(motion=motion).order_by("-index").first()
 
 
-def present_states_many(motions: list[Motion]) -> dict[int, list[str] | None]:
-    """For each motion, the states present as recorded now (marked present, or voted, among
-    those voting), or None where no attendance was taken and the rule does not count presence.
+def present_states_for(motions: QuerySet[Motion]) -> dict[int, set[str]]:
+    """For each of `motions` where attendance was taken or the rule counts presence, the states
+    present as recorded now: marked present (the latest mark), or having voted.
 
-    Three queries however many motions; the same figure `verify_votes` compares with the
+    At most four queries however many motions; the same figure `verify_votes` compares with the
     signed statement, so the open data shows what the database holds, not what was stored.
+    Intersect with the motion's voting members (`voting_members`) before showing it.
     """
-    from governance.services.decision_log import counts_presence
+    from governance.models import BallotParticipation
 
-    marks: dict[int, set[str]] = {m.pk: set() for m in motions}
-    taken: set[int] = set()
-    for motion_id, code, present in Attendance.objects.filter(
-        motion_id__in=[m.pk for m in motions]
-    ).values_list("motion_id", "member_state__code", "present"):
-        taken.add(motion_id)
-        if present:
-            marks[motion_id].add(code)
-    voted = states_voted_many(motions)
-    result: dict[int, list[str] | None] = {}
-    for m in motions:
-        if m.pk not in taken and not counts_presence(m.rule):
-            result[m.pk] = None
-            continue
-        voting = {e["state"] for e in m.electorate.entries["electors"] if not e["recused"]}
-        result[m.pk] = sorted((marks[m.pk] | voted[m.pk]) & voting)
-    return result
+    ids = motions.values("pk")
+    marks = list(
+        Attendance.objects.filter(motion_id__in=ids).values_list(
+            "motion_id", "member_state__code", "present"
+        )
+    )
+    by_rule = motions.filter(
+        Q(rule__kind="qualified_of_present") | Q(rule__quorum_base="present")
+    ).values_list("pk", "secret")
+    needing: dict[int, bool] = dict(by_rule)
+    if marks:
+        needing |= dict(
+            Motion.objects.filter(pk__in={m for m, _c, _p in marks}).values_list("pk", "secret")
+        )
+    present: dict[int, set[str]] = {pk: set() for pk in needing}
+    for motion_id, code, is_present in marks:
+        if is_present:
+            present[motion_id].add(code)
+    open_ids = [pk for pk, secret in needing.items() if not secret]
+    secret_ids = [pk for pk, secret in needing.items() if secret]
+    if open_ids:
+        for motion_id, tag in Ballot.objects.filter(
+            motion_id__in=open_ids, is_current=True
+        ).values_list("motion_id", "tag"):
+            present[motion_id].add(tag)
+    if secret_ids:
+        for motion_id, code in BallotParticipation.objects.filter(
+            motion_id__in=secret_ids
+        ).values_list("motion_id", "member_state__code"):
+            present[motion_id].add(code)
+    return present
+
+
+def voting_members(motion: Motion) -> set[str]:
+    """The states of a motion's frozen electorate that are not recused."""
+    return {e["state"] for e in motion.electorate.entries["electors"] if not e["recused"]}

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core import l10n
 from core.actors import Actor
 from core.errors import DomainError, MfaStale
-from governance import permissions, selectors, services, wording
+from governance import permissions, selectors, services, views_rulebook, wording
 from governance.forms import DocumentForm, VoteForm
 from governance.models import (
     BallotChoice,
@@ -196,6 +196,7 @@ def motion_detail(request: HttpRequest, motion_id: int) -> HttpResponse:
             else (_("My open votes"), reverse("governance:my_open_votes")),
             (motion.reference, None),
         ),
+        **views_rulebook.motion_context(actor, motion, cast),
     }
     return render(request, "governance/motion_detail.html", context)
 

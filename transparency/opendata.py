@@ -61,26 +61,10 @@ def _verdict(tally: dict[str, Any]) -> rules.Verdict | None:
         return None  # a tally this release cannot read: its structured columns stay empty
 
 
-def _chunks(motions: Iterator[Motion], size: int) -> Iterator[list[Motion]]:
-    chunk: list[Motion] = []
-    for motion in motions:
-        chunk.append(motion)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 def _decisions() -> Iterator[dict[str, Any]]:
-    for chunk in _chunks(selectors.decisions_published().iterator(chunk_size=500), 500):
-        yield from _decision_rows(chunk)
-
-
-def _decision_rows(motions: list[Motion]) -> Iterator[dict[str, Any]]:
+    present = selectors.present_states_for(selectors.decisions_published())
     in_words: dict[str, str] = {}  # a handful of rules serve every decision
-    present = selectors.present_states_many(motions)
-    for m in motions:
+    for m in selectors.decisions_published().iterator(chunk_size=500):
         tally = m.tally or {}
         rule = json.dumps(m.rule, sort_keys=True)
         if rule not in in_words:
@@ -115,7 +99,11 @@ def _decision_rows(motions: list[Motion]) -> Iterator[dict[str, Any]]:
                 else None
             ),
             "casting_vote": m.casting_vote or None,
-            "present_states": " ".join(p) if (p := present[m.pk]) is not None else None,
+            "present_states": (
+                " ".join(sorted(present[m.pk] & selectors.voting_members(m)))
+                if m.pk in present
+                else None
+            ),
             "electorate_sha256": m.electorate.sha256,
             "chain_head": m.chain_head,
             "chain_length": m.chain_length,
