@@ -11,7 +11,10 @@ class GovernanceConfig(AppConfig):
     def ready(self) -> None:
         from core.audit import register_presenter
         from core.permissions import register_audit_reader
-        from governance import checks, permissions, selectors  # noqa: F401 - checks register
+
+        # Checks register on import; so do the per-kind decision handlers of the services
+        # (governance.decisions), which certification dispatches to without importing them.
+        from governance import checks, permissions, selectors, services  # noqa: F401
 
         # The auditor's role lives here; core's audit trail asks through these hooks.
         register_audit_reader(permissions.is_auditor)

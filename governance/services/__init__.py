@@ -33,18 +33,12 @@ from governance.services.membership import (
     staff_role_grant,
 )
 from governance.services.motions import (
-    motion_certify,
-    motion_close,
     motion_create,
     motion_document_add,
-    motion_open,
-    motion_publish,
     motion_table,
     motion_update,
     motion_withdraw,
-    motions_advance,
     rule_policy_set,
-    vote_reminders_send,
 )
 from governance.services.programmes import (
     programme_create,
@@ -52,6 +46,7 @@ from governance.services.programmes import (
     programme_update,
 )
 from governance.services.projects import project_status_change, project_submit
+from governance.services.reminders import vote_reminders_send
 from governance.services.safety import (
     escalation_raise,
     escalation_read_confidential,
@@ -59,6 +54,13 @@ from governance.services.safety import (
     interim_freezes_lapse,
     safety_motion_create,
     safety_reviews_remind,
+)
+from governance.services.voting import (
+    motion_certify,
+    motion_close,
+    motion_open,
+    motion_publish,
+    motions_advance,
 )
 
 __all__ = [

@@ -14,10 +14,12 @@ from core.clock import facility_today
 from core.errors import ValidationFailed
 from core.validators import clean_or_fail
 from governance import permissions
+from governance.decisions import decision_handler
 from governance.models import (
     PROJECT_TRANSITIONS,
     MemberState,
     Motion,
+    MotionKind,
     ProjectStatus,
     ProjectStatusChange,
     ResearchProject,
@@ -118,3 +120,19 @@ def project_status_change(
         reason=reason,
     )
     return locked
+
+
+@decision_handler(MotionKind.PROJECT_APPROVAL)
+def project_approval_carry_out(*, actor: Actor, motion: Motion) -> None:
+    """A certified project approval approves its project if adopted and rejects it otherwise."""
+    if motion.project is None:
+        return
+    assert motion.tally is not None  # noqa: S101 - a certified motion has been counted
+    to = ProjectStatus.APPROVED if motion.outcome == "adopted" else ProjectStatus.REJECTED
+    project_status_change(
+        actor=actor,
+        project=motion.project,
+        to=to,
+        motion=motion,
+        reason=motion.tally["summary"],
+    )

@@ -22,6 +22,7 @@ from core.clock import facility_today
 from core.errors import Conflict, ValidationFailed
 from core.permissions import require_fresh_mfa
 from governance import permissions, selectors
+from governance.decisions import decision_handler
 from governance.models import (
     Council,
     CouncilKind,
@@ -38,6 +39,7 @@ from governance.models import (
     SafetyDecision,
     SafetyMeasure,
 )
+from governance.services.motions import motion_create
 from governance.services.projects import project_status_change
 from governance.signals import compute_freeze_ordered, compute_unfreeze_ordered
 
@@ -186,29 +188,6 @@ def interim_freeze_order(*, actor: Actor, escalation: Escalation) -> InterimFree
     return freeze
 
 
-def _still_frozen(project: ResearchProject, *, except_freeze: InterimFreeze | None = None) -> bool:
-    """Whether another freeze (interim or decided) still holds the project."""
-    active = InterimFreeze.objects.filter(
-        escalation__projects=project, status__in=[FreezeStatus.ACTIVE, FreezeStatus.CONFIRMED]
-    )
-    if except_freeze is not None:
-        active = active.exclude(pk=except_freeze.pk)
-    if active.exists() or project.status in (ProjectStatus.SUSPENDED, ProjectStatus.ENDED):
-        return True
-    # A freeze the Board decided without an interim order holds until the Board unfreezes: the
-    # lapse of another escalation's interim order must not lift it.
-    last = (
-        SafetyDecision.objects.filter(
-            project=project,
-            adopted=True,
-            measure__in=[SafetyMeasure.FREEZE, SafetyMeasure.UNFREEZE, SafetyMeasure.REOPEN],
-        )
-        .order_by("-decided_at", "-pk")
-        .first()
-    )
-    return last is not None and last.measure == SafetyMeasure.FREEZE
-
-
 def interim_freezes_lapse(*, actor: Actor, now: dt.datetime | None = None) -> list[str]:
     """Let unconfirmed freezes lapse when their time is up (beat task); each lapse is recorded."""
     now = now or timezone.now()
@@ -234,7 +213,7 @@ def interim_freezes_lapse(*, actor: Actor, now: dt.datetime | None = None) -> li
             free = [
                 p.pk
                 for p in locked.escalation.projects.all()
-                if not _still_frozen(p, except_freeze=locked)
+                if not selectors.project_still_frozen(p, except_freeze=locked)
             ]
             if free:
                 _on_commit_freeze(
@@ -246,13 +225,6 @@ def interim_freezes_lapse(*, actor: Actor, now: dt.datetime | None = None) -> li
                 )
             lapsed.append(locked.escalation.reference)
     return lapsed
-
-
-def safety_board() -> Council:
-    board = Council.objects.filter(kind=CouncilKind.SAFETY_BOARD).first()
-    if board is None:
-        raise Conflict(_("There is no Safety Board."))
-    return board
 
 
 def safety_motion_create(
@@ -267,13 +239,13 @@ def safety_motion_create(
     text: str = "",
 ) -> Motion:
     """Put a measure to the Safety Board's vote, with the bar its direction calls for."""
-    from governance.services.motions import motion_create
-
     if measure not in SafetyMeasure.values:
         raise ValidationFailed(_("Unknown measure."), field="measure")
     if measure in (SafetyMeasure.RAISE_LEVEL, SafetyMeasure.LOWER_LEVEL) and level is None:
         raise ValidationFailed(_("Say which level to set."), field="level")
-    board = safety_board()
+    board = selectors.safety_board_get()
+    if board is None:
+        raise Conflict(_("There is no Safety Board."))
     projects = list(escalation.projects.select_related("host_state"))
     title = _("%(measure)s: %(projects)s (%(ref)s)") % {
         "measure": capfirst(str(SafetyMeasure(measure).label)),
@@ -317,8 +289,11 @@ def safety_motion_create(
     return motion
 
 
+@decision_handler(MotionKind.SAFETY_ESCALATION)
 def carry_out(*, actor: Actor, motion: Motion) -> list[SafetyDecision]:
     """Apply a certified safety vote to each project; called inside motion_certify's transaction."""
+    if not motion.safety_measure:
+        return []  # a safety motion without a measure decides nothing to carry out
     escalation = motion.escalation
     measure = motion.safety_measure
     adopted = motion.outcome == "adopted"
@@ -402,7 +377,9 @@ def carry_out(*, actor: Actor, motion: Motion) -> list[SafetyDecision]:
         )
         if not confirmed:
             to_unfreeze += [
-                p.pk for p in projects if not _still_frozen(p, except_freeze=active_freeze)
+                p.pk
+                for p in projects
+                if not selectors.project_still_frozen(p, except_freeze=active_freeze)
             ]
     if adopted and measure == SafetyMeasure.UNFREEZE and escalation is not None:
         # Lifting a confirmed freeze.
