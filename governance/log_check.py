@@ -31,53 +31,43 @@ def recount(
     current: Mapping[str, str],
     *,
     secret: bool,
-    participants: Iterable[str] = (),
+    participants: Iterable[str] | None = None,
     attendance: Iterable[str] = (),
     casting_vote: str | None = None,
 ) -> rules.Tally:
-    """The tally as an outsider recounts it: the frozen electorate, the last ballot of each tag
-    (a state's code, or a secret vote's pseudonym), the states present and the casting vote.
+    """The tally as an outsider recounts it, through the one pure `rules.tally`: the frozen
+    electorate document, the last ballot of each tag (a state's code, or a secret vote's
+    pseudonym), the states present and the chair's casting vote.
 
-    `participants` are the states that cast a secret ballot, where they are known (the
-    database knows them, the open data does not); the choices are given to them in any order,
-    which count-based rules cannot tell apart (weighted rules are refused for secret votes).
-    Without them, the states present are taken first, so no choice makes a state present that
-    was not.
+    A secret vote's choices go to the states that took part (`rules.anonymous_ballots`):
+    `participants` where they are known (the database keeps who voted, never how); otherwise,
+    as in the open data, to as many of the states present as there are choices, so that no
+    choice makes a state present that was not (rules counting heads cannot tell them apart).
     """
+    typed = rules.Electorate.from_document(electorate)
     rule = rules.VotingRule.from_dict(rule_data)
-    electorate_ = list(_electors(electorate))
     present = sorted(set(attendance))
+    ballots: Mapping[str, str | rules.Choice]
     if secret:
-        voting = [e.state for e in electorate_ if not e.recused]
+        voting = [e.state for e in typed.voting_members]
         if len(current) > len(voting):
             # More pseudonyms than electors means ballots were added by someone who is not one.
             raise TooManyTags(
                 f"{len(current)} secret ballots are counted but only {len(voting)} states may vote"
             )
-        known = sorted(set(participants))
-        order = known or [s for s in present if s in voting] + [
-            s for s in voting if s not in present
-        ]
-        choices = sorted(current.values())
-        ballots = dict(zip(order, choices, strict=False))
+        if participants is None:
+            order = [s for s in present if s in voting] + [s for s in voting if s not in present]
+            participants = order[: len(current)]
+        ballots = rules.anonymous_ballots(typed, participants, current.values())
     else:
         ballots = dict(current)
-    casting = None if casting_vote in (None, "") else rules.Choice(str(casting_vote))
-    return rules.evaluate(
-        rule, electorate_, {s: rules.Choice(c) for s, c in ballots.items()}, casting
+    return rules.tally(
+        typed,
+        ballots,
+        attendance=present,
+        casting_vote=casting_vote or None,
+        rule=rule,
     )
-
-
-def _electors(electorate: Mapping[str, Any]) -> Iterable[rules.Elector]:
-    from fractions import Fraction
-
-    for e in electorate["electors"]:
-        yield rules.Elector(
-            state=e["state"],
-            population=e["population"],
-            contribution_share=Fraction(e["share"]),
-            recused=e["recused"],
-        )
 
 
 def statement_problems(

@@ -116,7 +116,7 @@ def recount(
     current: dict[str, str],
     secret: bool,
     *,
-    participants: Iterable[str] = (),
+    participants: Iterable[str] | None = None,
     attendance: Iterable[str] = (),
     casting_vote: str | None = None,
 ) -> rules.Tally:
@@ -150,7 +150,7 @@ def present_recorded(motion: Motion, walked: chain.ChainCheck) -> list[str]:
     marked = Attendance.objects.filter(motion=motion, present=True).values_list(
         "member_state__code", flat=True
     )
-    voting = {e["state"] for e in motion.electorate.entries["electors"] if not e["recused"]}
+    voting = {e.state for e in motion.electorate.as_electorate().voting_members}
     return sorted((set(marked) | voted) & voting)
 
 
@@ -182,7 +182,7 @@ def verify_motion(
                 f"but the chain ends at {walked.head[:12]}… ({walked.length} entries)"
             )
         present = present_recorded(motion, walked)
-        participants: list[str] = []
+        participants: list[str] | None = None
         if motion.secret:
             participants = sorted(
                 BallotParticipation.objects.filter(motion=motion).values_list(
@@ -199,7 +199,7 @@ def verify_motion(
                 attendance=present,
                 casting_vote=motion.casting_vote or None,
             )
-        except TooManyTags as exc:
+        except (TooManyTags, rules.RuleError) as exc:
             result.fail(str(exc))
             return result
         result.recount = {

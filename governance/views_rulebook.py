@@ -56,7 +56,7 @@ def motion_context(actor: Actor, motion: Motion, voted: set[str]) -> dict[str, A
         "casting_vote_awaited": False,
     }
     if is_secretary and taking and motion.status == MotionStatus.VOTING_OPEN:
-        members = [e["state"] for e in motion.electorate.entries["electors"] if not e["recused"]]
+        members = [e.state for e in motion.electorate.as_electorate().voting_members]
         context["attendance_states"] = l10n.sorted_by_name(members, l10n.country_name)
     own = permissions.voting_delegation(actor, motion.council)
     if own is not None and taking:

@@ -171,9 +171,7 @@ def motion_detail(request: HttpRequest, motion_id: int) -> HttpResponse:
         "is_secretary": is_secretary,
         "mfa_ok": actor.mfa_verified,
         "turnout": len(cast) if electorate else None,
-        "electors": len([e for e in electorate.entries["electors"] if not e["recused"]])
-        if electorate
-        else None,
+        "electors": len(electorate.as_electorate().voting_members) if electorate else None,
         # Who has not voted yet is the secretary's to chase; delegates see the turnout only.
         "waiting": l10n.sorted_by_name(waiting, l10n.country_name) if is_secretary else [],
         "close_allowed": selectors.close_allowed(motion, waiting=waiting, now=now),

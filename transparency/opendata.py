@@ -151,13 +151,13 @@ def _roll_calls() -> Iterator[dict[str, Any]]:
     )
     for m, current in _beside(motions.iterator(chunk_size=500), ballots.iterator(chunk_size=2000)):
         by_tag = {b.tag: b for b in current}
-        for entry in m.electorate.entries["electors"]:
-            ballot = by_tag.get(entry["state"])
-            choice = ballot.choice if ballot else ("recused" if entry["recused"] else "absent")
+        for elector in m.electorate.as_electorate().electors:
+            ballot = by_tag.get(elector.state)
+            choice = ballot.choice if ballot else ("recused" if elector.recused else "absent")
             holder = ballot.proxy_holder.code if ballot and ballot.proxy_holder else None
             yield {
                 "reference": m.reference,
-                "state": entry["state"],
+                "state": elector.state,
                 "choice": choice,
                 "proxy_holder": holder,
             }

@@ -19,6 +19,7 @@ from core.validators import (
     max_length,
     validate_name,
 )
+from governance import rules
 from governance.models.membership import Council, MemberState
 from governance.models.projects import ResearchProject
 
@@ -314,6 +315,10 @@ class ElectorateSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.motion.reference} electorate {self.sha256[:12]}"
+
+    def as_electorate(self) -> rules.Electorate:
+        """The frozen electorate as the typed, pure value every count and check reads."""
+        return rules.Electorate.from_document(self.entries)
 
 
 class BallotChoice(models.TextChoices):

@@ -90,8 +90,8 @@ def attendance_summary(motion: Motion, voted: set[str]) -> AttendanceSummary | N
     electorate = getattr(motion, "electorate", None)
     if electorate is None:
         return None
-    members = {e["state"]: e for e in electorate.entries["electors"] if not e["recused"]}
-    present = sorted(states_present(motion, voted) & set(members))
+    members = {e.state for e in electorate.as_electorate().voting_members}
+    present = sorted(states_present(motion, voted) & members)
     rule = rules.VotingRule.from_dict(motion.rule)
     needed = None
     if rule.quorum is not None:
@@ -154,4 +154,4 @@ def present_states_for(motions: QuerySet[Motion]) -> dict[int, set[str]]:
 
 def voting_members(motion: Motion) -> set[str]:
     """The states of a motion's frozen electorate that are not recused."""
-    return {e["state"] for e in motion.electorate.entries["electors"] if not e["recused"]}
+    return {e.state for e in motion.electorate.as_electorate().voting_members}

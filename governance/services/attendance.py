@@ -51,7 +51,7 @@ def _check_may_attend(motion: Motion, state: MemberState) -> None:
         )
     electorate = getattr(motion, "electorate", None)
     if electorate is not None:
-        voting = {e["state"] for e in electorate.entries["electors"] if not e["recused"]}
+        voting = {e.state for e in electorate.as_electorate().voting_members}
         if state.code not in voting:
             raise ValidationFailed(
                 _("%(state)s is not in the electorate frozen for this vote.")
@@ -137,7 +137,7 @@ def present_for_tally(motion: Motion) -> list[str]:
     """The states present for the count: marked present or having voted, among those voting."""
     from governance.services.ballots import states_voted
 
-    voting = {e["state"] for e in motion.electorate.entries["electors"] if not e["recused"]}
+    voting = {e.state for e in motion.electorate.as_electorate().voting_members}
     return sorted(selectors.states_present(motion, states_voted(motion)) & voting)
 
 
