@@ -132,7 +132,9 @@ class ProgrammeListApi(APIView):
 
     def get_permissions(self) -> list[Any]:
         # Reading is public, like the portal's programme page; creating needs a signed-in actor.
-        return [AllowAny()] if self.request.method == "GET" else super().get_permissions()
+        if self.request.method == "GET":
+            return [AllowAny()]
+        return list(super().get_permissions())
 
     def get_throttles(self) -> list[Any]:
         return [PublicThrottle()] if self.request.method == "GET" else super().get_throttles()

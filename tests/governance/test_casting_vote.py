@@ -36,7 +36,7 @@ def tied(c5: Council5, **overrides: object) -> Motion:
 
 def chair_of(c5: Council5, *, fresh: bool = True) -> Actor:
     chair = UserFactory(username="chair")
-    c5.council.chair = chair
+    c5.council.chair = chair  # type: ignore[assignment]
     c5.council.save()
     return Actor.for_user(
         chair, source=AuditSource.WEB, mfa_verified=True, mfa_at=None if fresh else 1.0

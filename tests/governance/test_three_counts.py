@@ -81,7 +81,7 @@ def test_certified_verified_and_recomputed_results_agree_for_every_rule_kind(tmp
     # given a council of five, a chair, and a programme three of its states take part in
     c5 = make_council5()
     chair = UserFactory(username="chair")
-    c5.council.chair = chair
+    c5.council.chair = chair  # type: ignore[assignment]
     c5.council.save()
     secretariat_user = UserFactory(username="secretariat")
     StaffRoleFactory(user=secretariat_user, role=StaffRoleKind.COUNCIL_SECRETARY)
