@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from fractions import Fraction
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
@@ -88,7 +89,7 @@ def test_attendance_through_the_api_and_its_wrong_hands(c5, other_secretary):
 
 def test_attendance_on_the_pages(c5, other_secretary):
     """The secretary's motion page says present n of m and the quorum; a delegate checks in."""
-    quorum = rules.VotingRule.simple_majority(quorum=rules.Fraction(3, 5)).to_dict()
+    quorum = rules.VotingRule.simple_majority(quorum=Fraction(3, 5)).to_dict()
     motion = c5.open(rule=quorum)
     page = f"/motions/{motion.pk}/"
     sec = signed_in(c5.secretary, api=False)
