@@ -24,13 +24,27 @@ from django.utils.translation import ngettext, pgettext
 
 from core import l10n
 from governance import rules
-from governance.rules import Absences, ConditionCode, Outcome, Reason, RuleKind, TieEffect
+from governance.rules import (
+    Absences,
+    ConditionCode,
+    Outcome,
+    QuorumBase,
+    Reason,
+    RuleKind,
+    TieEffect,
+)
 
 logger = logging.getLogger(__name__)
 
 Code = ConditionCode
 # Tests whose figures are counts of states against a share of a base (shown as percentages).
-_COUNTED = (Code.QUORUM, Code.SHARE_OF_VOTING_YES, Code.SHARE_OF_MEMBERS_YES)
+_COUNTED = (
+    Code.QUORUM,
+    Code.QUORUM_PRESENT,
+    Code.SHARE_OF_VOTING_YES,
+    Code.SHARE_OF_MEMBERS_YES,
+    Code.SHARE_OF_PRESENT_YES,
+)
 _MAX_PLACES = 6
 
 
@@ -116,8 +130,14 @@ def _names(codes: Iterable[str]) -> str:
 # -- the rule --------------------------------------------------------------------------------
 
 
-def rule_sentences(rule: rules.VotingRule | Mapping[str, Any]) -> list[str]:
-    """The rule in words: what it needs, what abstentions and ties do, and its quorum."""
+def rule_sentences(
+    rule: rules.VotingRule | Mapping[str, Any], programme: str | None = None
+) -> list[str]:
+    """The rule in words: what it needs, what abstentions and ties do, and its quorum.
+
+    `programme` names the programme whose participating states form the electorate, where
+    the motion is a programme's: "all members" then means all its participants.
+    """
     if not isinstance(rule, rules.VotingRule):
         rule = rules.VotingRule.from_dict(rule)
     d = rule.description()
@@ -190,6 +210,35 @@ def rule_sentences(rule: rules.VotingRule | Mapping[str, Any]) -> list[str]:
                 )
                 % {"share": _pct(1 - population)}
             )
+    elif d.kind is RuleKind.QUALIFIED_OF_PRESENT:
+        sentences.append(
+            _(
+                "Yes votes are needed from %(needed)s of the members present, whether or not "
+                "they cast a ballot."
+            )
+            % {"needed": words(Code.SHARE_OF_PRESENT_YES)}
+        )
+    elif d.kind is RuleKind.SILENCE:
+        sentences.append(
+            _(
+                "Silence procedure: the motion is adopted unless a member objects by voting no "
+                "before the deadline; no ballot is needed."
+            )
+        )
+    elif d.kind is RuleKind.UNANIMITY_CONSTRUCTIVE_ABSTENTION:
+        sentences.append(
+            _(
+                "Unanimity with constructive abstention: no member may vote no, at least one "
+                "must vote yes, and every member must be present or represented."
+            )
+        )
+        sentences.append(
+            _(
+                "A member that abstains is a formal abstainer: it is not bound by the decision "
+                "and does not prevent it, unless the formal abstainers are at least one third "
+                "of the members holding at least one third of their population."
+            )
+        )
     else:
         sentences.append(
             _(
@@ -202,6 +251,14 @@ def rule_sentences(rule: rules.VotingRule | Mapping[str, Any]) -> list[str]:
                 "voting": words(Code.SHARE_OF_VOTING_YES),
             }
         )
+        if d.weight_cap is not None:
+            sentences.append(
+                _(
+                    "No state's contribution weight may exceed %(cap)s of the total; any excess "
+                    "is shared among the other states in proportion to their shares."
+                )
+                % {"cap": _pct(d.weight_cap)}
+            )
     sentences.append(
         {
             Absences.IGNORED: _("Abstentions and absences are not counted."),
@@ -211,6 +268,17 @@ def rule_sentences(rule: rules.VotingRule | Mapping[str, Any]) -> list[str]:
             Absences.NOT_YES: _("Abstentions and absences count as not voting yes."),
             Absences.COUNT_AGAINST_IN_CONTRIBUTION_TEST: _(
                 "Abstentions and absences count against the motion in the contribution test only."
+            ),
+            Absences.PRESENT_COUNT_AGAINST: _(
+                "Abstentions, and members present who cast no ballot, count against the motion; "
+                "absent members are not counted."
+            ),
+            Absences.ONLY_ABSENCE_BLOCKS: _(
+                "Abstentions of members present or represented do not block adoption; a member "
+                "neither present nor represented does."
+            ),
+            Absences.SILENCE_CONSENTS: _(
+                "Yes votes, abstentions and silence all count as no objection."
             ),
         }[d.absences]
     )
@@ -224,7 +292,15 @@ def rule_sentences(rule: rules.VotingRule | Mapping[str, Any]) -> list[str]:
         )
     elif d.kind in (RuleKind.SIMPLE_MAJORITY, RuleKind.QUALIFIED_OF_VOTING):
         sentences.append(_("A tie fails."))
-    if d.quorum is not None:
+    if d.quorum is not None and d.quorum_base is QuorumBase.PRESENT:
+        sentences.append(
+            _(
+                "Quorum: %(needed)s of the members must be present, whether or not they cast a "
+                "ballot, or the motion fails for lack of quorum."
+            )
+            % {"needed": _needed(d.quorum, False, words=True)}
+        )
+    elif d.quorum is not None:
         sentences.append(
             _(
                 "Quorum: %(needed)s of the members must cast a ballot, abstentions included, or "
@@ -232,12 +308,21 @@ def rule_sentences(rule: rules.VotingRule | Mapping[str, Any]) -> list[str]:
             )
             % {"needed": _needed(d.quorum, False, words=True)}
         )
+    if programme:
+        sentences.append(_programme_sentence(programme))
     return sentences
 
 
-def rule_in_words(rule: rules.VotingRule | Mapping[str, Any]) -> str:
+def _programme_sentence(programme: str) -> str:
+    return _(
+        "Only the states taking part in the programme %(programme)s vote: the members are its "
+        "participating states."
+    ) % {"programme": programme}
+
+
+def rule_in_words(rule: rules.VotingRule | Mapping[str, Any], programme: str | None = None) -> str:
     """The rule in words as one paragraph, in the active language."""
-    return " ".join(rule_sentences(rule))
+    return " ".join(rule_sentences(rule, programme))
 
 
 # -- the tests of a counted vote -------------------------------------------------------------
@@ -270,6 +355,11 @@ def _label(code: ConditionCode) -> str:
         Code.BLOCKING_MINORITY: _("No blocking minority"),
         Code.CONTRIBUTION_SHARE: _("Contributions of the states voting yes"),
         Code.CASTING_VOTE: _("The chair's casting vote"),
+        Code.QUORUM_PRESENT: _("Quorum of members present"),
+        Code.SHARE_OF_PRESENT_YES: _("Yes among the members present"),
+        Code.NONE_ABSENT: _("Every member present or represented"),
+        Code.FORMAL_ABSTAINERS: _("Formal abstainers among the members"),
+        Code.FORMAL_ABSTAINERS_POPULATION: _("Population of the formal abstainers"),
     }[code]
 
 
@@ -296,6 +386,13 @@ def _row(tally: rules.Tally, c: rules.Condition) -> Row:
         needed = _("all") if code is Code.ALL_MEMBERS_YES else needed % {"share": share}
         explanation = {
             Code.QUORUM: _("Every ballot cast counts towards the quorum, abstentions included."),
+            Code.QUORUM_PRESENT: _(
+                "Every member present counts towards the quorum, whether or not it cast a ballot."
+            ),
+            Code.SHARE_OF_PRESENT_YES: _(
+                "The share of the members present that voted yes; abstaining, and attending "
+                "without a ballot, count against; absent members are not counted."
+            ),
             Code.SHARE_OF_VOTING_YES: _(
                 "The share of yes among the yes and no votes; abstentions and absences are not "
                 "counted."
@@ -308,6 +405,8 @@ def _row(tally: rules.Tally, c: rules.Condition) -> Row:
         }[code]
         if code is Code.SHARE_OF_VOTING_YES and not counted:
             explanation = _("No member voted yes or no, so nothing was carried.")
+        if code is Code.SHARE_OF_PRESENT_YES and not counted:
+            explanation = _("No member was present, so nothing was carried.")
     elif code in (Code.POPULATION_SHARE, Code.CONTRIBUTION_SHARE):
         threshold, base = threshold or Fraction(1), base or 0
         weight = Fraction(c.actual)
@@ -357,6 +456,43 @@ def _row(tally: rules.Tally, c: rules.Condition) -> Row:
                 "%(n)s members.",
                 b,
             ) % {"share": _pct(threshold or Fraction(0)), "fewest": _int(c.fewest), "n": _int(b)}
+    elif code is Code.NONE_ABSENT:
+        needed, got = _("none"), _int(int(c.actual))
+        exact = f"{_exact(c.actual)} {c.comparison} {_exact(c.required)}"
+        explanation = _(
+            "Abstentions of members present or represented do not prevent unanimity; a member "
+            "neither present nor represented does."
+        )
+    elif code is Code.FORMAL_ABSTAINERS:
+        bound, abstainers = int(c.required), int(c.actual)
+        needed = ngettext("fewer than %(n)s member", "fewer than %(n)s members", bound) % {
+            "n": _int(bound)
+        }
+        got = ngettext("%(n)s formal abstainer", "%(n)s formal abstainers", abstainers) % {
+            "n": _int(abstainers)
+        }
+        exact = f"{_exact(abstainers)} {c.comparison} {_exact(bound)}"
+        needed_detail, got_detail = _of(bound, int(base or 0)), _of(abstainers, int(base or 0))
+        explanation = _(
+            "A formal abstainer is not bound by the decision. The formal abstainers stop it "
+            "only if they are at least one third of the members and hold at least one third of "
+            "the population."
+        )
+    elif code is Code.FORMAL_ABSTAINERS_POPULATION:
+        total, held_people = int(base or 0), int(c.actual)
+        share_of = threshold or Fraction(1, 3)
+        got, bound_share = _pair(Fraction(held_people, total) if total else Fraction(0), share_of)
+        needed = _("less than %(share)s") % {"share": bound_share}
+        needed_detail = _("%(count)s of %(base)s people") % {
+            "count": _int(int(c.required)),
+            "base": _int(total),
+        }
+        got_detail = _("%(count)s of %(base)s people") % {
+            "count": _int(held_people),
+            "base": _int(total),
+        }
+        exact = f"{_exact(held_people)} {c.comparison} {_exact(c.required)}"
+        explanation = _("The share of the members' population held by the formal abstainers.")
     elif code is Code.NO_OBJECTION:
         needed, got = _("no vote against"), _int(int(c.actual))
         exact = f"{_exact(c.actual)} {c.comparison} {_exact(c.required)}"
@@ -463,6 +599,28 @@ def _members_sentence(tally: rules.Tally, c: rules.Condition, adopted: bool) -> 
     return text % values
 
 
+def _present_sentence(tally: rules.Tally, c: rules.Condition, adopted: bool) -> str:
+    got, needed = _pair(Fraction(tally.yes, tally.present), c.threshold or Fraction(1))
+    values = {
+        "yes": _int(tally.yes),
+        "present": _int(tally.present),
+        "got": got,
+        "needed": (_("more than %(share)s") if c.strict else _("at least %(share)s"))
+        % {"share": needed},
+    }
+    if adopted:
+        text = _(
+            "Adopted: %(yes)s of the %(present)s members present voted yes (%(got)s); "
+            "%(needed)s were needed."
+        )
+    else:
+        text = _(
+            "Rejected: %(yes)s of the %(present)s members present voted yes (%(got)s); "
+            "%(needed)s were needed."
+        )
+    return text % values
+
+
 def _not_yes_states(tally: rules.Tally, roll_call: Sequence[Mapping[str, Any]] | None) -> str:
     """The states that did not vote yes, by name, where the vote was by roll call."""
     if not roll_call:
@@ -548,8 +706,8 @@ def _findings(tally: rules.Tally, roll_call: Sequence[Mapping[str, Any]] | None)
             _("Rejected: %(yes)s of the %(members)s members voted yes; unanimity needs every one.")
             % values
         ]
-    if kind is RuleKind.UNANIMITY_NO_OBJECTION:
-        return [
+    if kind in (RuleKind.UNANIMITY_NO_OBJECTION, RuleKind.UNANIMITY_CONSTRUCTIVE_ABSTENTION):
+        sentences = [
             ngettext(
                 "Adopted without objection: %(n)s member voted yes and none voted no.",
                 "Adopted without objection: %(n)s members voted yes and none voted no.",
@@ -557,6 +715,20 @@ def _findings(tally: rules.Tally, roll_call: Sequence[Mapping[str, Any]] | None)
             )
             % {"n": _int(tally.yes)}
         ]
+        if tally.not_bound_states:
+            sentences.append(
+                ngettext(
+                    "%(states)s abstained formally and is not bound by the decision.",
+                    "%(states)s abstained formally and are not bound by the decision.",
+                    len(tally.not_bound_states),
+                )
+                % {"states": _names(tally.not_bound_states)}
+            )
+        return sentences
+    if kind is RuleKind.SILENCE:
+        return [_("Adopted: no member objected by the deadline.")]
+    if kind is RuleKind.QUALIFIED_OF_PRESENT:
+        return [_present_sentence(tally, _must(tally, Code.SHARE_OF_PRESENT_YES), adopted)]
     if kind is RuleKind.WEIGHTED_DOUBLE_MAJORITY:
         shares, voting = (
             _must(tally, Code.CONTRIBUTION_SHARE),
@@ -590,6 +762,26 @@ def _findings(tally: rules.Tally, roll_call: Sequence[Mapping[str, Any]] | None)
 def _margin_sentences(tally: rules.Tally) -> list[str]:
     v, m = tally.verdict, tally.verdict.margin
     adopted = v.outcome is Outcome.ADOPTED
+    if v.outcome is Outcome.NO_QUORUM and tally.rule.quorum_base is QuorumBase.PRESENT:
+        return [
+            ngettext(
+                "%(n)s more member present would have met the quorum.",
+                "%(n)s more members present would have met the quorum.",
+                -m.states,
+            )
+            % {"n": _int(-m.states)}
+        ]
+    if v.outcome is not Outcome.NO_QUORUM and tally.rule.kind is RuleKind.SILENCE:
+        if adopted:
+            return [_("A single objection would have stopped it.")]
+        return [
+            ngettext(
+                "Without its %(n)s objection, the motion would have been adopted.",
+                "Without its %(n)s objections, the motion would have been adopted.",
+                tally.no,
+            )
+            % {"n": _int(tally.no)}
+        ]
     if v.outcome is Outcome.NO_QUORUM:
         return [
             ngettext(
@@ -714,7 +906,19 @@ def summary_sentences(
         "cast": _int(tally.cast),
         "members": _int(tally.members),
     }
-    if v.reason is Reason.NO_QUORUM:
+    if v.reason is Reason.NO_QUORUM and tally.rule.quorum_base is QuorumBase.PRESENT:
+        needed = tally.quorum_required or 0
+        lead = [
+            ngettext(
+                "Failed for lack of quorum: %(present)s of %(members)s members were present; "
+                "%(needed)s was needed.",
+                "Failed for lack of quorum: %(present)s of %(members)s members were present; "
+                "%(needed)s were needed.",
+                needed,
+            )
+            % (values | {"needed": _int(needed), "present": _int(tally.present)})
+        ]
+    elif v.reason is Reason.NO_QUORUM:
         needed = tally.quorum_required or 0
         lead = [
             ngettext(
@@ -754,9 +958,49 @@ def summary_sentences(
         ]
     elif v.reason is Reason.NO_YES:
         lead = [_("Rejected: no member voted yes.")]
+    elif v.reason is Reason.ABSENT:
+        away = tally.members - tally.present
+        lead = [
+            ngettext(
+                "Rejected: %(n)s member was neither present nor represented, and this unanimity "
+                "needs every member present or represented.",
+                "Rejected: %(n)s members were neither present nor represented, and this "
+                "unanimity needs every member present or represented.",
+                away,
+            )
+            % {"n": _int(away)}
+        ]
+    elif v.reason is Reason.ABSTAINERS_BLOCK:
+        lead = [
+            ngettext(
+                "Rejected: %(n)s member abstained formally, at least one third of the members, "
+                "holding at least one third of their population.",
+                "Rejected: %(n)s members abstained formally, at least one third of the members, "
+                "holding at least one third of their population.",
+                tally.abstain,
+            )
+            % {"n": _int(tally.abstain)}
+        ]
     else:
         lead = _findings(tally, roll_call)
-    return lead + _margin_sentences(tally)
+    return lead + _weight_cap_sentences(tally) + _margin_sentences(tally)
+
+
+def _weight_cap_sentences(tally: rules.Tally) -> list[str]:
+    """Which states' contribution weights the rule's cap reduced, and what happened to it."""
+    cap = tally.rule.weight_cap
+    if not tally.capped_states or cap is None:
+        return []
+    return [
+        ngettext(
+            "The contribution weight of %(states)s was capped at %(cap)s of the total; the "
+            "excess went to the other states in proportion to their shares.",
+            "The contribution weights of %(states)s were capped at %(cap)s of the total; the "
+            "excess went to the other states in proportion to their shares.",
+            len(tally.capped_states),
+        )
+        % {"states": _names(tally.capped_states), "cap": _pct(cap)}
+    ]
 
 
 def summary_text(tally: rules.Tally, roll_call: Sequence[Mapping[str, Any]] | None = None) -> str:
@@ -800,6 +1044,8 @@ def tally_words(
         # Unreadable (it should not happen): show what was stored rather than nothing.
         return TallyWords(None, str(stored.get("summary") or ""))
     sentences = summary_sentences(tally, roll_call)
+    if tally.programme:
+        sentences.append(_programme_sentence(tally.programme))
     return TallyWords(
         tally=tally,
         lead=sentences[0],

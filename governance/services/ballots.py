@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -26,6 +25,7 @@ from governance.models import (
     MotionStatus,
     VotingRightsSuspension,
 )
+from governance.rules import Electorate, Refusal, RefusalCode, ballot_refusal
 
 
 @dataclass(frozen=True)
@@ -40,11 +40,20 @@ class Receipt:
     superseded_earlier: bool
 
 
-def _elector(motion: Motion, state_code: str) -> dict[str, Any] | None:
-    for entry in motion.electorate.entries["electors"]:
-        if entry["state"] == state_code:
-            return dict(entry)
-    return None
+def _refusal_message(refusal: Refusal, council_name: str) -> str:
+    """The message a refused caster reads, one per code of governance.rules.eligibility."""
+    code = refusal.code
+    if code is RefusalCode.NOT_IN_ELECTORATE:
+        return _("%(state)s is not in the electorate of this vote.") % {"state": refusal.state}
+    if code is RefusalCode.RECUSED:
+        return _("%(state)s has recused itself from this vote.") % {"state": refusal.state}
+    if code is RefusalCode.NO_ACCREDITATION:
+        return _("You hold no voting accreditation to %(council)s.") % {"council": council_name}
+    if code is RefusalCode.PROXY_GIVEN:
+        return _(
+            "%(state)s has given its vote to %(holder)s as proxy; only %(holder)s can cast it."
+        ) % {"state": refusal.state, "holder": refusal.holder}
+    return _("You may vote only for your own state, %(state)s.") % {"state": refusal.own_state}
 
 
 def _check_not_suspended(member_state: MemberState, holder: str | None) -> None:
@@ -118,36 +127,16 @@ def ballot_cast(*, actor: Actor, motion: Motion, member_state: MemberState, choi
             % {"ref": locked.reference, "when": when},
             code="voting_closed",
         )
-    elector = _elector(locked, member_state.code)
-    if elector is None:
-        raise NotAllowed(
-            _("%(state)s is not in the electorate of this vote.") % {"state": member_state.code}
-        )
-    if elector["recused"]:
-        raise NotAllowed(
-            _("%(state)s has recused itself from this vote.") % {"state": member_state.code}
-        )
+    electorate = Electorate.from_document(locked.electorate.entries)
+    # Who may cast this state's ballot is pure (governance.rules.eligibility); whose
+    # accreditation the actor holds today needs the database.
     own = permissions.voting_delegation(actor, locked.council)
-    holder = elector["proxy_holder"]
-    if own is None:
-        raise NotAllowed(
-            _("You hold no voting accreditation to %(council)s.") % {"council": locked.council.name}
-        )
-    if holder is None and own.pk != member_state.pk:
-        raise NotAllowed(
-            _("You may vote only for your own state, %(state)s.") % {"state": own.code}
-        )
-    if holder is not None and own.code != holder:
-        if own.pk == member_state.pk:
-            raise NotAllowed(
-                _(
-                    "%(state)s has given its vote to %(holder)s as proxy; only %(holder)s can cast it."
-                )
-                % {"state": member_state.code, "holder": holder}
-            )
-        raise NotAllowed(
-            _("You may vote only for your own state, %(state)s.") % {"state": own.code}
-        )
+    refusal = ballot_refusal(electorate, member_state.code, own.code if own else None)
+    if refusal is not None:
+        raise NotAllowed(_refusal_message(refusal, locked.council.name))
+    elector = electorate.elector(member_state.code)
+    assert elector is not None  # noqa: S101 - ballot_refusal refuses a state outside it
+    holder = elector.proxy_holder
     _check_not_suspended(member_state, holder)
     require_fresh_mfa(actor)
     tag = (
