@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from compute.models.quotas import Cluster, ProjectAllocation
-from governance.models import ResearchProject
 
 
 class JobUsage(models.Model):
@@ -76,7 +75,7 @@ class UsageDay(models.Model):
     )
     account = models.CharField(_("account"), max_length=64)
     project = models.ForeignKey(
-        ResearchProject,
+        "governance.ResearchProject",
         null=True,
         blank=True,
         on_delete=models.DO_NOTHING,
@@ -119,7 +118,9 @@ class QuotaNotice(models.Model):
         ProjectAllocation, on_delete=models.PROTECT, related_name="notices"
     )
     threshold = models.PositiveSmallIntegerField(choices=Threshold.choices)
-    used_minutes = models.PositiveBigIntegerField()
+    used_minutes = models.PositiveBigIntegerField()  # rounded down, for display
+    # Exact: the threshold is compared in GPU-seconds (rows before 0009: used_minutes x 60).
+    used_seconds = models.PositiveBigIntegerField(default=0)
     sent_at = models.DateTimeField(default=timezone.now)
     froze = models.BooleanField(default=False)
 

@@ -18,6 +18,7 @@ from governance.selectors.membership import (
     accreditations_expiring,
     accreditations_for_user,
     accreditations_pending,
+    contribution_share_list,
     contribution_shares_on,
     council_get,
     council_ids_accredited,
@@ -34,6 +35,7 @@ from governance.selectors.membership import (
     today,
     voting_accreditation,
     voting_rights_history,
+    voting_rights_suspensions_open,
 )
 from governance.selectors.motions import (
     CLOSED_VOTE,
@@ -43,11 +45,18 @@ from governance.selectors.motions import (
     OwnBallot,
     StateOpenVotes,
     ballot_cast_rows_for_reading,
+    ballot_last_seq,
+    ballot_published_with_receipt,
+    ballot_with_receipt,
     ballots_published,
     close_allowed,
     decisions_published,
     electorate_rule_in_words,
+    motion_for_update,
+    motion_get,
     motion_get_for_user,
+    motion_unpublished,
+    motions_before_vote,
     motions_for_user,
     motions_public,
     open_votes_by_state,
@@ -62,7 +71,9 @@ from governance.selectors.motions import (
     voting_rules_table,
 )
 from governance.selectors.projects import (
+    project_for_update,
     project_get_for_user,
+    project_list,
     projects_awaiting_decision,
 )
 from governance.selectors.rulebook import (
@@ -85,6 +96,7 @@ from governance.selectors.safety import (
     projects_under_escalation_for_user,
     projects_with_levels,
     safety_board_get,
+    safety_levels,
 )
 
 __all__ = [
@@ -103,8 +115,12 @@ __all__ = [
     "attendance_marks",
     "attendance_summary",
     "ballot_cast_rows_for_reading",
+    "ballot_last_seq",
+    "ballot_published_with_receipt",
+    "ballot_with_receipt",
     "ballots_published",
     "close_allowed",
+    "contribution_share_list",
     "contribution_shares_on",
     "council_get",
     "council_ids_accredited",
@@ -122,7 +138,11 @@ __all__ = [
     "has_staff_role",
     "member_state_get",
     "member_state_list",
+    "motion_for_update",
+    "motion_get",
     "motion_get_for_user",
+    "motion_unpublished",
+    "motions_before_vote",
     "motions_for_user",
     "motions_public",
     "needs_secretariat_approval",
@@ -133,7 +153,9 @@ __all__ = [
     "programme_key_on",
     "programme_list",
     "programmes_with_keys",
+    "project_for_update",
     "project_get_for_user",
+    "project_list",
     "project_still_frozen",
     "projects_awaiting_decision",
     "projects_under_escalation_for_user",
@@ -141,6 +163,7 @@ __all__ = [
     "roll_call",
     "rule_for",
     "safety_board_get",
+    "safety_levels",
     "seat_list",
     "secretary_actions",
     "staff_roles_for_user",
@@ -157,5 +180,6 @@ __all__ = [
     "voting_accreditation",
     "voting_members",
     "voting_rights_history",
+    "voting_rights_suspensions_open",
     "voting_rules_table",
 ]
