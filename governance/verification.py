@@ -191,7 +191,7 @@ def verify_motion(
             )
         try:
             tally = recount(
-                snapshot.entries["rule"],
+                snapshot.as_electorate().rule,
                 snapshot.entries,
                 walked.current,
                 motion.secret,

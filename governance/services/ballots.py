@@ -207,7 +207,7 @@ def resolve_tags(motion: Motion, ballots: Iterable[Ballot]) -> list[Ballot]:
         )
     key = bytes(motion.secret_key)
     states = {
-        secret_tag(key, e["state"]): e["state"] for e in motion.electorate.entries["electors"]
+        secret_tag(key, state): state for state in motion.electorate.as_electorate().states
     }
     resolved = []
     for ballot in ballots:

@@ -55,7 +55,7 @@ def recount_with(motion: Motion, casting_vote: str | None) -> rules.Tally:
         else []
     )
     return log_check.recount(
-        motion.electorate.entries["rule"],
+        motion.electorate.as_electorate().rule,
         motion.electorate.entries,
         current,
         secret=motion.secret,
