@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import random
-import statistics
 from types import SimpleNamespace
 from typing import Any
 
@@ -158,11 +157,12 @@ def main() -> None:
             document.write_pdf()
 
         alone.append(seconds(weasy))
-    f, w, a = statistics.median(words), statistics.median(whole), statistics.median(alone)
+    # The fastest of the rounds: on a shared machine the slower ones measure the neighbours.
+    f, w, a = min(words), min(whole), min(alone)
     print(machine())
     print(f"minutes of {ITEMS} items, {STATES} delegations, roll calls: {pages} pages")
     print(f"frozen HTML at approval (template, words), one language: {f:.2f} s")
-    print(f"portal's PDF from the frozen HTML: {w:.2f} s (median of {args.rounds})")
+    print(f"portal's PDF from the frozen HTML: {w:.2f} s (fastest of {args.rounds})")
     print(f"WeasyPrint alone on the same HTML:       {a:.2f} s")
     print(f"ratio: {w / a:.2f} (target <= 1.15)")
 

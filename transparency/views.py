@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,12 +15,15 @@ from django_stubs_ext import StrOrPromise
 
 from core import l10n
 from governance import selectors, wording
-from governance.models import BallotChoice, Motion, MotionStatus, SafetyLevel
+from governance.choices import BallotChoice, MotionStatus
 from governance.verification import chain_file, signed_head
 from transparency import opendata
 from transparency import selectors as portal_selectors
 from transparency.cache import cached
 from transparency.throttle import rate_limited
+
+if TYPE_CHECKING:
+    from governance.models import Motion
 
 CHOICE_LABELS = {
     **{c.value: c.label for c in BallotChoice},
@@ -180,7 +183,7 @@ def _published_decision(request: HttpRequest, motion_id: int) -> Motion | HttpRe
     motion = selectors.decisions_published().filter(pk=motion_id).first()
     if motion is not None:
         return motion
-    if portal_selectors.motion_unpublished(motion_id):
+    if selectors.motion_unpublished(motion_id):
         context = {
             "breadcrumbs": _crumbs(
                 (_("Decisions"), reverse("transparency:decisions")), (_("Not published yet"), "")
@@ -218,7 +221,13 @@ def decision_detail(request: HttpRequest, motion_id: int) -> HttpResponse:
     )
     context: dict[str, Any] = {
         "motion": motion,
-        "statement": selectors.decision_statements().filter(motion=motion).first(),
+        # The latest statement counts: a casting vote after a tie signs a second one.
+        "statement": selectors.decision_statement_latest(motion),
+        "present_states": sorted(
+            selectors.present_states_for(selectors.decisions_published().filter(pk=motion.pk))
+            .get(motion.pk, set())
+            .intersection(selectors.voting_members(motion))
+        ),
         "rule_in_words": wording.rule_in_words(motion.rule),
         "electorate_rule": selectors.electorate_rule_in_words(),
         "tally": motion.tally,
@@ -271,11 +280,36 @@ def decision_chain_file(request: HttpRequest, motion_id: int) -> HttpResponse:
 @cached
 def safety(request: HttpRequest) -> HttpResponse:
     context = {
-        "levels": SafetyLevel.objects.order_by("level"),
+        "levels": selectors.safety_levels(),
         "projects": selectors.projects_with_levels(),
         "escalations": selectors.escalations_public()[:200],
     }
     return render(request, "transparency/safety.html", context)
+
+
+@cached
+def programmes(request: HttpRequest) -> HttpResponse:
+    """Optional programmes: who takes part in each, with its own contribution key, today."""
+    day = selectors.today()
+    rows = [
+        {
+            "programme": programme,
+            "participants": l10n.sorted_by_name(
+                [
+                    {"code": code, "name": l10n.country_name(code), "share": share}
+                    for code, share in key
+                ],
+                lambda r: str(r["name"]),
+            ),
+        }
+        for programme, key in selectors.programmes_with_keys(day)
+    ]
+    context = {
+        "rows": rows,
+        "day": day,
+        "breadcrumbs": _crumbs((_("Programmes"), "")),
+    }
+    return render(request, "transparency/programmes.html", context)
 
 
 @cached

@@ -20,6 +20,7 @@ from governance.models.motions import (
     Ballot,
     BallotChoice,
     BallotParticipation,
+    CastingVote,
     ContributionShare,
     ElectorateSnapshot,
     Motion,
@@ -36,6 +37,12 @@ from governance.models.motions import (
     VotingRulePolicy,
     title_translation_languages,
     validate_title_translations,
+)
+from governance.models.programmes import (
+    Attendance,
+    AttendanceSource,
+    Programme,
+    ProgrammeParticipation,
 )
 from governance.models.projects import (
     PROJECT_TRANSITIONS,
@@ -91,10 +98,13 @@ __all__ = [
     "Amendment",
     "AmendmentKind",
     "AmendmentStatus",
+    "Attendance",
+    "AttendanceSource",
     "Ballot",
     "BallotChoice",
     "BallotParticipation",
     "CalendarSubscription",
+    "CastingVote",
     "CheckInSource",
     "Consolidation",
     "ContributionShare",
@@ -121,6 +131,8 @@ __all__ = [
     "MotionOutcome",
     "MotionStatus",
     "Procedure",
+    "Programme",
+    "ProgrammeParticipation",
     "ProjectStatus",
     "ProjectStatusChange",
     "ProxyGrant",

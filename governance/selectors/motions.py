@@ -132,12 +132,12 @@ def open_votes_for_user(*, user: User) -> list[tuple[Motion, list[str], set[str]
     for motion in motions:
         own = accreditations[motion.council_id].member_state.code
         states = []
-        for entry in motion.electorate.entries["electors"]:
-            if entry["recused"] or entry["state"] in suspended or own in suspended:
+        for elector in motion.electorate.as_electorate().voting_members:
+            if elector.state in suspended or own in suspended:
                 continue
-            holder = entry["proxy_holder"]
-            if (entry["state"] == own and holder is None) or holder == own:
-                states.append(entry["state"])
+            holder = elector.proxy_holder
+            if (elector.state == own and holder is None) or holder == own:
+                states.append(elector.state)
         if states:
             result.append((motion, states, states_voted(motion)))
     return result
@@ -165,11 +165,11 @@ def roll_call(motion: Motion) -> list[dict[str, object]]:
         )
     }
     rows: list[dict[str, object]] = []
-    for entry in motion.electorate.entries["electors"]:
-        ballot = current.get(entry["state"])
-        choice = ballot.choice if ballot else ("recused" if entry["recused"] else "absent")
+    for elector in motion.electorate.as_electorate().electors:
+        ballot = current.get(elector.state)
+        choice = ballot.choice if ballot else ("recused" if elector.recused else "absent")
         holder = ballot.proxy_holder.code if ballot and ballot.proxy_holder else None
-        rows.append({"state": entry["state"], "choice": choice, "proxy_holder": holder})
+        rows.append({"state": elector.state, "choice": choice, "proxy_holder": holder})
     return rows
 
 
@@ -266,9 +266,9 @@ def states_not_voted(motion: Motion, voted: set[str]) -> list[str]:
     if electorate is None:
         return []
     return [
-        e["state"]
-        for e in electorate.entries["electors"]
-        if not e["recused"] and e["state"] not in voted
+        e.state
+        for e in electorate.as_electorate().electors
+        if not e.recused and e.state not in voted
     ]
 
 
@@ -343,10 +343,9 @@ def own_ballots(*, user: User, motion: Motion) -> list[OwnBallot]:
         return []
     own = accreditation.member_state.code
     states = [
-        e["state"]
-        for e in electorate.entries["electors"]
-        if not e["recused"]
-        and ((e["state"] == own and not e["proxy_holder"]) or e["proxy_holder"] == own)
+        e.state
+        for e in electorate.as_electorate().electors
+        if not e.recused and ((e.state == own and not e.proxy_holder) or e.proxy_holder == own)
     ]
     result = []
     for state in states:
@@ -469,3 +468,66 @@ def secretary_actions(*, user: User, now: dt.datetime | None = None) -> list[Act
             elif not live:
                 items.append(ActionItem("escalation", escalation=escalation))
     return items
+
+
+# -- what other apps read of motions and ballots ----------------------------------------------
+
+
+def motion_get(*, motion_id: int | str) -> Motion | None:
+    """A motion by id whatever its status, for a service that checks it itself; None if unknown."""
+    return Motion.objects.filter(pk=motion_id).first()
+
+
+def motion_for_update(*, motion_id: int) -> Motion:
+    """The motion, its row locked until the caller's transaction ends (an idempotent consumer)."""
+    return Motion.objects.select_for_update().get(pk=motion_id)
+
+
+def motions_before_vote(*, kind: str, council_code: str) -> QuerySet[Motion]:
+    """A council's motions of a kind still in drafting (draft or tabled), newest first."""
+    return Motion.objects.filter(
+        kind=kind,
+        council__code=council_code,
+        status__in=[MotionStatus.DRAFT, MotionStatus.TABLED],
+    ).order_by("-created_at")
+
+
+def motion_unpublished(motion_id: int) -> bool:
+    """Whether a motion with this number is on its way to a published decision (tabled or later).
+
+    Drafts and withdrawn motions answer as if they did not exist: the portal must not let anyone
+    walk the numbers and learn that a (perhaps confidential) draft is being prepared.
+    """
+    return (
+        Motion.objects.filter(pk=motion_id)
+        .exclude(status__in=[MotionStatus.PUBLISHED, MotionStatus.DRAFT, MotionStatus.WITHDRAWN])
+        .exists()
+    )
+
+
+def ballot_with_receipt(*, motion: Motion, receipt: str) -> Ballot | None:
+    """The entry of the motion's ballot chain whose hash is `receipt`, with its proxy holder."""
+    return (
+        Ballot.objects.filter(motion=motion, entry_hash=receipt)
+        .select_related("proxy_holder")
+        .first()
+    )
+
+
+def ballot_published_with_receipt(*, receipt: str) -> Ballot | None:
+    """The entry whose hash is `receipt` in any published decision's chain, with its motion."""
+    return (
+        Ballot.objects.filter(entry_hash=receipt, motion__status=MotionStatus.PUBLISHED)
+        .select_related("motion")
+        .first()
+    )
+
+
+def ballot_last_seq(*, motion: Motion, tag: str) -> int | None:
+    """The highest sequence number of the tag's entries in the motion's chain (the one counted)."""
+    return (
+        Ballot.objects.filter(motion=motion, tag=tag)
+        .order_by("-seq")
+        .values_list("seq", flat=True)
+        .first()
+    )

@@ -9,12 +9,14 @@ from governance.services.amendments import (
     recommendation_accept,
     recommendation_propose,
 )
+from governance.services.attendance import attendance_check_in, attendance_mark
 from governance.services.ballots import ballot_cast
 from governance.services.calendar import (
     calendar_feed_rotate,
     session_emails_set,
     session_emails_unsubscribe,
 )
+from governance.services.casting_vote import casting_vote_give
 from governance.services.decision_log import (
     statement_record,
     tree_head_sign,
@@ -59,6 +61,11 @@ from governance.services.motions import (
     motion_update,
     motion_withdraw,
     rule_policy_set,
+)
+from governance.services.programmes import (
+    programme_create,
+    programme_key_set,
+    programme_update,
 )
 from governance.services.projects import project_status_change, project_submit
 from governance.services.reminders import vote_reminders_send
@@ -106,8 +113,11 @@ __all__ = [
     "amendment_propose",
     "amendment_put_to_vote",
     "amendment_withdraw",
+    "attendance_check_in",
+    "attendance_mark",
     "ballot_cast",
     "calendar_feed_rotate",
+    "casting_vote_give",
     "contribution_shares_set",
     "council_chair_set",
     "council_create",
@@ -136,6 +146,9 @@ __all__ = [
     "motion_update",
     "motion_withdraw",
     "motions_advance",
+    "programme_create",
+    "programme_key_set",
+    "programme_update",
     "project_status_change",
     "project_submit",
     "proxy_grant",
