@@ -136,7 +136,7 @@ def main() -> None:
                 sha256="1" * 64,
                 approved_at=dt.datetime(2026, 9, 1, tzinfo=dt.UTC),
             )
-            minutes_pdf_bytes(version, "en")  # type: ignore[arg-type]
+            minutes_pdf_bytes(version, "en")
 
         whole.append(seconds(full))
         final = render_to_string(

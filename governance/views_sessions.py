@@ -151,10 +151,8 @@ def session_detail_page(request: HttpRequest, session_id: int) -> HttpResponse:
     secretary = permissions.is_secretary(actor, session.council)
     own = _own_state(actor, session)
     attendance = {row.member_state_id: row for row in session.attendance.all()}
-    states = [
-        {"state": seat_state, "row": attendance.get(seat_state.pk)}
-        for seat_state in services_voting_members(session)
-    ]
+    members = services_voting_members(session)
+    states = [{"state": member, "row": attendance.get(member.pk)} for member in members]
     motions = (
         Motion.objects.filter(
             council=session.council,
@@ -178,7 +176,7 @@ def session_detail_page(request: HttpRequest, session_id: int) -> HttpResponse:
             "check_in_form": CheckInForm(people=_people_of(session, own)) if own else None,
             "item_form": AgendaItemForm(motions=motions) if secretary else None,
             "document_form": DocumentForm() if secretary else None,
-            "proxy_states": [e["state"] for e in states if own and e["state"].pk != own.pk],
+            "proxy_states": [m for m in members if own is not None and m.pk != own.pk],
             "agenda_sha256": agenda_sha256(session),
             "agenda_adopted": agenda_adopted(session),
             "minutes": getattr(session, "minutes", None),

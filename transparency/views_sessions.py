@@ -13,8 +13,12 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from governance.models import MinutesVersion, MotionStatus, Session
-from governance.selectors.sessions import approved_minutes_version, sessions_public
+from governance.selectors.sessions import (
+    approved_minutes_version,
+    published_decisions,
+    session_agenda_public,
+    sessions_public,
+)
 from transparency.cache import cached
 
 PRINT_CSS = "transparency/print/minutes.css"
@@ -38,9 +42,8 @@ def session_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _version(session: Session) -> MinutesVersion | None:
-    version = approved_minutes_version(session)
-    return version if isinstance(version, MinutesVersion) else None
+def _version(session: Any) -> Any:
+    return approved_minutes_version(session)
 
 
 @cached
@@ -49,26 +52,18 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
     session = get_object_or_404(sessions_public(), pk=session_id)
     version = _version(session)
     language = (get_language() or "en")[:2]
-    published = set(
-        session.items.filter(
-            motion__status=MotionStatus.PUBLISHED,
-        ).values_list("motion__reference", flat=True)
+    items = list(session_agenda_public(session))
+    published_ids = published_decisions(
+        [i.motion.reference for i in items if i.motion is not None]
+        + ([d["reference"] for d in version.decisions] if version else [])
     )
-    links = {}
-    if version is not None:
-        from governance.models import Motion
-
-        refs = [d["reference"] for d in version.decisions]
-        links = {
-            m.reference: reverse("transparency:decision", args=[m.pk])
-            for m in Motion.objects.filter(reference__in=refs, status=MotionStatus.PUBLISHED)
-        }
+    links = {ref: reverse("transparency:decision", args=[pk]) for ref, pk in published_ids.items()}
     return render(
         request,
         "transparency/session.html",
         {
             "session": session,
-            "items": session.items.select_related("motion").order_by("position"),
+            "items": items,
             "version": version,
             "minutes_html": version.html.get(language, version.html.get("en", ""))
             if version
@@ -80,7 +75,7 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
                 {**d, "link": links.get(d["reference"], "")}
                 for d in (version.decisions if version else [])
             ],
-            "published": published,
+            "published": set(published_ids),
             "breadcrumbs": _crumbs(
                 (_("Sessions"), reverse("transparency:sessions")), (session.reference, "")
             ),
@@ -88,7 +83,7 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
     )
 
 
-def minutes_pdf_bytes(version: MinutesVersion, language: str) -> bytes:
+def minutes_pdf_bytes(version: Any, language: str) -> bytes:
     """The approved minutes in one language as a PDF, laid out by WeasyPrint from the frozen HTML."""
     from weasyprint import HTML  # imported on first use: it costs every process half a second
 

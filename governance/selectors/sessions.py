@@ -15,6 +15,9 @@ from governance.models import (
     Council,
     MemberStatus,
     MinutesStatus,
+    MinutesVersion,
+    Motion,
+    MotionStatus,
     RulesOfProcedure,
     Session,
     SessionAttendance,
@@ -120,11 +123,26 @@ def session_of_motion(motion_id: int) -> Session | None:
     )
 
 
-def approved_minutes_version(session: Session) -> object | None:
+def approved_minutes_version(session: Session) -> MinutesVersion | None:
+    """The latest approved (frozen) version of the session's minutes, if they are approved."""
     minutes = getattr(session, "minutes", None)
     if minutes is None or minutes.status != MinutesStatus.APPROVED:
         return None
     return minutes.versions.order_by("-number").first()
+
+
+def published_decisions(references: list[str]) -> dict[str, int]:
+    """Reference -> motion id of those among `references` published on the portal."""
+    return dict(
+        Motion.objects.filter(reference__in=references, status=MotionStatus.PUBLISHED).values_list(
+            "reference", "pk"
+        )
+    )
+
+
+def session_agenda_public(session: Session) -> QuerySet[AgendaItem]:
+    """A past session's agenda as the portal shows it, with each item's motion."""
+    return session.items.select_related("motion").order_by("position", "id")
 
 
 def councils_of_user(user: User) -> QuerySet[Council]:

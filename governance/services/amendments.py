@@ -35,7 +35,7 @@ from governance.models import (
 )
 from governance.rules import amendments as text_rules
 from governance.services.motions import motion_table, motion_update
-from governance.services.sessions import _session_vote, agenda_adopted
+from governance.services.sessions import _session_vote, agenda_adopted, carry_attendance
 from governance.services.voting import motion_open
 
 DECIDED = (
@@ -345,4 +345,7 @@ def motion_final_vote(*, actor: Actor, motion: Motion) -> Motion:
         },
     )
     motion_table(actor=actor, motion=locked)
-    return motion_open(actor=actor, motion=locked)
+    opened = motion_open(actor=actor, motion=locked)
+    # The final vote counts the session's check-ins (rules that count members present).
+    carry_attendance(item.session, Motion.objects.filter(pk=opened.pk))
+    return opened

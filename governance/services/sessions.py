@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -26,7 +26,7 @@ from core.actors import Actor
 from core.audit import audit_record, snapshot
 from core.bounds import check_datetime
 from core.clock import facility_date, facility_today
-from core.errors import Conflict, ValidationFailed
+from core.errors import Conflict, DomainError, ValidationFailed
 from core.validators import clean_or_fail
 from governance import rules, selectors, session_permissions
 from governance.chain import canonical, sha256_hex
@@ -524,7 +524,9 @@ def _session_vote(
         rule=rule,
     )
     motion_table(actor=actor, motion=motion)
-    return motion_open(actor=actor, motion=motion)
+    opened = motion_open(actor=actor, motion=motion)
+    carry_attendance(session, Motion.objects.filter(pk=opened.pk))
+    return opened
 
 
 @transaction.atomic
@@ -644,6 +646,54 @@ def session_vote_carry_out(*, actor: Actor, motion: Motion) -> None:
 # -- attendance -------------------------------------------------------------------------------
 
 
+def session_motions(session: Session) -> Any:
+    """Every vote taken in the session: the agenda's, the items', their admissions, amendments."""
+    return Motion.objects.filter(
+        Q(agenda_item__session=session)
+        | Q(admits_item__session=session)
+        | Q(decides_amendment__motion__agenda_item__session=session)
+        | Q(adopts_agenda_of=session)
+    ).distinct()
+
+
+def carry_attendance(session: Session, motions: Any = None) -> int:
+    """Each vote of the session still taking attendance takes it from the session's record.
+
+    The engine's rules that count members present read the per-vote attendance
+    (:mod:`governance.services.attendance`); in a session that record is the session's
+    check-ins and the secretary's marks, carried here by the platform to every vote that is
+    tabled or open, so a delegation checks in once for the whole session. A state the vote
+    cannot count (recused, outside its electorate) is left out, as that service decides.
+    """
+    from governance.models import Attendance
+    from governance.services.attendance import OPEN_FOR_ATTENDANCE, attendance_mark
+
+    actor = Actor.system("session-attendance")
+    rows = list(session.attendance.select_related("member_state"))
+    carried = 0
+    for motion in (motions if motions is not None else session_motions(session)).filter(
+        status__in=OPEN_FOR_ATTENDANCE
+    ):
+        marks = dict(
+            Attendance.objects.filter(motion=motion).values_list("member_state_id", "present")
+        )
+        for row in rows:
+            if marks.get(row.member_state_id) == row.present:
+                continue
+            try:
+                with transaction.atomic():  # one state refused leaves the others' marks
+                    attendance_mark(
+                        actor=actor,
+                        motion=motion,
+                        member_state=row.member_state,
+                        present=row.present,
+                    )
+            except DomainError:
+                continue
+            carried += 1
+    return carried
+
+
 def voting_members(session: Session) -> list[MemberState]:
     """The states that count for the quorum of presence: seated full members on the first day."""
     day = facility_date(session.starts_at)
@@ -719,6 +769,7 @@ def _mark(
         },
     )
     row.people.set([accredited[p] for p in chosen] if present else [])
+    carry_attendance(session)
     audit_record(
         actor=actor,
         action="session.attendance",

@@ -443,3 +443,43 @@ def test_an_adviser_is_named_present_but_never_votes(c5):
         people=[c5.heads["DE"].accreditations.get().pk, acc.pk],
     )
     assert presence(session).present == 1
+
+
+def test_the_votes_of_a_session_take_their_attendance_from_its_check_ins(c5):
+    """Checked in once for the session, a delegation is present for each of its votes: a rule
+    counting those present counts it though it did not vote (2 yes of 5 present fails; counted
+    by the ballots alone, 2 of 2 would have carried it)."""
+    from governance import rules
+    from governance.models import Attendance
+
+    # given: a motion under "a majority of the members present", and every delegation checked in
+    motion = c5.motion(text=TEXT, rule=rules.VotingRule.qualified_of_present().to_dict())
+    session = plan(c5)
+    services.agenda_item_add(actor=c5.sec, session=session, kind=ItemKind.MOTION, motion=motion)
+    services.session_convene(actor=c5.sec, session=session)
+    session = shift_to_now(session)
+    for code in ("DE", "FR", "IT", "ES"):
+        services.session_check_in(
+            actor=c5.actors[code], session=session, member_state=c5.states[code]
+        )
+    session = services.session_open(actor=c5.sec, session=session)
+    agenda = session.agenda_motion
+    present = set(
+        Attendance.objects.filter(motion=agenda, present=True).values_list(
+            "member_state__code", flat=True
+        )
+    )
+    assert present == {"DE", "FR", "IT", "ES"}
+    # a delegation checking in later reaches the vote already open
+    services.session_check_in(actor=c5.actors["NL"], session=session, member_state=c5.states["NL"])
+    assert Attendance.objects.filter(motion=agenda, member_state=c5.states["NL"]).exists()
+    vote_all(c5, agenda)
+    # when: the final vote opens, and only two delegations vote
+    final = services.motion_final_vote(actor=c5.sec, motion=motion)
+    c5.vote(final, "DE", "yes")
+    c5.vote(final, "FR", "yes")
+    final = c5.expire(final)
+    final = services.motion_close(actor=c5.sec, motion=final)
+    # then
+    assert final.tally["present"] == 5
+    assert final.outcome == "" and final.tally["outcome"] == "rejected"
