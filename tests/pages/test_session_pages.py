@@ -296,3 +296,29 @@ def test_a_delegation_gives_its_vote_for_the_session_and_is_counted_represented(
         actor=c5.sec, session=session, member_state=c5.states["IT"], present=False
     )
     assert presence(session).represented == 1
+
+
+def test_the_session_page_costs_the_same_queries_however_long_the_agenda(c5):
+    """Items, attendance and documents are fetched with the session, not one query per row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    session = convened(c5)
+    services.session_check_in(actor=c5.actors["NL"], session=session, member_state=c5.states["NL"])
+    client = browser(c5.secretary)
+    client.get(f"/sessions/{session.pk}/")  # warm: the caches of the first request
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/sessions/{session.pk}/").status_code == 200
+        return len(queries)
+
+    few = count()
+    for n in range(6):
+        motion = c5.motion(title=f"Motion {n}")
+        services.agenda_item_add(actor=c5.sec, session=session, kind=ItemKind.MOTION, motion=motion)
+    for code in ("DE", "FR", "IT"):
+        services.session_check_in(
+            actor=c5.actors[code], session=session, member_state=c5.states[code]
+        )
+    assert count() == few
