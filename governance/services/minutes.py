@@ -14,7 +14,6 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
@@ -40,7 +39,7 @@ from governance.models import (
 )
 from governance.models.decision_log import DecisionStatement
 from governance.selectors.sessions import presence
-from governance.services.sessions import agenda_adopted, session_recipients
+from governance.services.sessions import agenda_adopted, send_session_mail, session_recipients
 
 MINUTES_TEMPLATE = "governance/sessions/minutes_document.html"
 
@@ -289,11 +288,11 @@ def minutes_circulate(*, actor: Actor, minutes: Minutes, now: dt.datetime | None
                     _("To stop receiving session e-mails: %(url)s") % {"url": unsubscribe},
                 ]
             )
-        messages.append((email, subject, body))
+        messages.append((email, subject, body, unsubscribe))
 
     def send() -> None:
-        for email, subject, body in messages:
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email], fail_silently=True)
+        for email, subject, body, unsubscribe in messages:
+            send_session_mail(to=email, subject=subject, body=body, unsubscribe=unsubscribe)
 
     transaction.on_commit(send)
     return locked

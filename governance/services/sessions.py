@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Max, Q
 from django.urls import reverse
@@ -415,6 +415,17 @@ def session_recipients(council: Council) -> list[tuple[str, str, str, str]]:
     return out
 
 
+def send_session_mail(*, to: str, subject: str, body: str, unsubscribe: str) -> None:
+    """One session e-mail, with the unsubscribe link also as a List-Unsubscribe header (RFC 2369)."""
+    EmailMessage(
+        subject,
+        body,
+        settings.DEFAULT_FROM_EMAIL,
+        [to],
+        headers={"List-Unsubscribe": f"<{unsubscribe}>"},
+    ).send(fail_silently=True)
+
+
 def _when(value: dt.datetime) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M %Z")
 
@@ -492,11 +503,11 @@ def session_convene(*, actor: Actor, session: Session, now: dt.datetime | None =
     for email, language, _state, unsubscribe in recipients:
         with translation.override(language):
             subject, body = convocation_message(locked, unsubscribe=unsubscribe)
-        messages.append((email, subject, body))
+        messages.append((email, subject, body, unsubscribe))
 
     def send() -> None:
-        for email, subject, body in messages:
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email], fail_silently=True)
+        for email, subject, body, unsubscribe in messages:
+            send_session_mail(to=email, subject=subject, body=body, unsubscribe=unsubscribe)
 
     transaction.on_commit(send)
     return locked

@@ -92,3 +92,6 @@ def test_the_convocation_arrives_over_smtp_in_each_language(
     assert "1. Report of the Director" in body
     assert "Genève" in body
     assert "/sessions/unsubscribe/" in body
+    # the same link as a header, for mail programs' own unsubscribe button
+    link = "".join(str(french["List-Unsubscribe"]).split()).strip("<>")
+    assert "/sessions/unsubscribe/" in link and link in body
