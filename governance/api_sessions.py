@@ -233,7 +233,7 @@ class AgendaItemApi(APIView):
         return Response(AgendaItemOutput(item).data, status=status.HTTP_201_CREATED)
 
 
-class AttendanceOutput(serializers.ModelSerializer[SessionAttendance]):
+class SessionAttendanceOutput(serializers.ModelSerializer[SessionAttendance]):
     member_state: serializers.SlugRelatedField[MemberState] = serializers.SlugRelatedField(
         slug_field="code", read_only=True
     )
@@ -272,12 +272,12 @@ def _attendance_rows(session: Session) -> list[SessionAttendance]:
 class AttendanceApi(APIView):
     """Who is present; a delegation checks itself in, the secretary marks any delegation."""
 
-    @extend_schema(responses=AttendanceOutput(many=True))
+    @extend_schema(responses=SessionAttendanceOutput(many=True))
     def get(self, request: Request, session_id: int) -> Response:
         session = get_object_or_404(_sessions(request), pk=session_id)
-        return Response(AttendanceOutput(_attendance_rows(session), many=True).data)
+        return Response(SessionAttendanceOutput(_attendance_rows(session), many=True).data)
 
-    @extend_schema(request=AttendanceInput, responses=AttendanceOutput)
+    @extend_schema(request=AttendanceInput, responses=SessionAttendanceOutput)
     def post(self, request: Request, session_id: int) -> Response:
         session = get_object_or_404(_sessions(request), pk=session_id)
         data = AttendanceInput(data=request.data)
@@ -296,7 +296,7 @@ class AttendanceApi(APIView):
                 people=values["people"],
             )
         row.people_ids = sorted(p.pk for p in row.people.all())  # type: ignore[attr-defined]
-        return Response(AttendanceOutput(row).data)
+        return Response(SessionAttendanceOutput(row).data)
 
 
 class AmendmentOutput(serializers.ModelSerializer[Amendment]):

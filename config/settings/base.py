@@ -264,6 +264,8 @@ SPECTACULAR_SETTINGS = {
         "SessionKindEnum": "governance.models.SessionKind",
         "AgendaItemKindEnum": "governance.models.ItemKind",
         "AmendmentKindEnum": "governance.models.AmendmentKind",
+        "CastingVoteEnum": "governance.models.CastingVote",
+        "AttendanceSourceEnum": "governance.models.AttendanceSource",
     },
 }
 
