@@ -43,6 +43,13 @@ from governance.models.projects import (
     ProjectStatusChange,
     ResearchProject,
 )
+from governance.models.secret import (
+    EncryptedBallot,
+    PartialDecryption,
+    SecretVote,
+    Trustee,
+    TrusteeShare,
+)
 from governance.models.safety import (
     LOOSENING,
     TIGHTENING,
@@ -75,6 +82,7 @@ __all__ = [
     "DecisionStatement",
     "DelegateRole",
     "ElectorateSnapshot",
+    "EncryptedBallot",
     "Escalation",
     "EscalationEvidence",
     "EscalationStatus",
@@ -88,6 +96,7 @@ __all__ = [
     "MotionOutcome",
     "MotionStatus",
     "Procedure",
+    "PartialDecryption",
     "ProjectStatus",
     "ProjectStatusChange",
     "ProxyGrant",
@@ -95,6 +104,7 @@ __all__ = [
     "ResearchProject",
     "RuleVariant",
     "SafetyDecision",
+    "SecretVote",
     "SafetyLevel",
     "SafetyMeasure",
     "Seat",
@@ -102,6 +112,8 @@ __all__ = [
     "StaffRole",
     "StaffRoleKind",
     "TreeHead",
+    "Trustee",
+    "TrusteeShare",
     "TreeHeadReason",
     "VoteReminder",
     "VotingRightsSuspension",
