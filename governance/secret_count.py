@@ -24,8 +24,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
-from governance.rules import Choice, Electorate, Elector, Outcome, RuleError, RuleKind, Tally
-from governance.rules.base import QuorumBase, TieBreak, _choice, _math, _min_count, exact
+from governance.rules import Choice, Elector, Electorate, Outcome, RuleError, RuleKind, Tally
+from governance.rules.base import (
+    ConditionCode,
+    QuorumBase,
+    TieBreak,
+    _choice,
+    _math,
+    _min_count,
+    exact,
+)
 from governance.rules.rule import VotingRule
 from governance.rules.tally import Condition, _Count, _verdict
 from governance.rules.voting import (
@@ -39,7 +47,6 @@ from governance.rules.voting import (
     _margin,
     _summary,
 )
-from governance.rules.base import ConditionCode
 
 OPTIONS = ("yes", "no", "abstain")
 

@@ -43,13 +43,6 @@ from governance.models.projects import (
     ProjectStatusChange,
     ResearchProject,
 )
-from governance.models.secret import (
-    EncryptedBallot,
-    PartialDecryption,
-    SecretVote,
-    Trustee,
-    TrusteeShare,
-)
 from governance.models.safety import (
     LOOSENING,
     TIGHTENING,
@@ -62,6 +55,13 @@ from governance.models.safety import (
     SafetyLevel,
     SafetyMeasure,
     Severity,
+)
+from governance.models.secret import (
+    EncryptedBallot,
+    PartialDecryption,
+    SecretVote,
+    Trustee,
+    TrusteeShare,
 )
 
 __all__ = [
@@ -95,8 +95,8 @@ __all__ = [
     "MotionKind",
     "MotionOutcome",
     "MotionStatus",
-    "Procedure",
     "PartialDecryption",
+    "Procedure",
     "ProjectStatus",
     "ProjectStatusChange",
     "ProxyGrant",
@@ -104,17 +104,17 @@ __all__ = [
     "ResearchProject",
     "RuleVariant",
     "SafetyDecision",
-    "SecretVote",
     "SafetyLevel",
     "SafetyMeasure",
     "Seat",
+    "SecretVote",
     "Severity",
     "StaffRole",
     "StaffRoleKind",
     "TreeHead",
+    "TreeHeadReason",
     "Trustee",
     "TrusteeShare",
-    "TreeHeadReason",
     "VoteReminder",
     "VotingRightsSuspension",
     "VotingRulePolicy",

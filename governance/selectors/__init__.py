@@ -74,6 +74,14 @@ from governance.selectors.safety import (
     projects_with_levels,
     safety_board_get,
 )
+from governance.selectors.secret import (
+    board_document,
+    boards_public,
+    ceremony_state,
+    encrypted_states_voted,
+    is_encrypted,
+    secret_vote_of,
+)
 
 __all__ = [
     "CLOSED_VOTE",
@@ -89,6 +97,9 @@ __all__ = [
     "accreditations_pending",
     "ballot_cast_rows_for_reading",
     "ballots_published",
+    "board_document",
+    "boards_public",
+    "ceremony_state",
     "close_allowed",
     "contribution_shares_on",
     "council_get",
@@ -101,9 +112,11 @@ __all__ = [
     "decision_statements",
     "decisions_published",
     "electorate_rule_in_words",
+    "encrypted_states_voted",
     "escalation_outlook",
     "escalations_public",
     "has_staff_role",
+    "is_encrypted",
     "member_state_get",
     "member_state_list",
     "motion_get_for_user",
@@ -122,6 +135,7 @@ __all__ = [
     "rule_for",
     "safety_board_get",
     "seat_list",
+    "secret_vote_of",
     "secretary_actions",
     "staff_roles_for_user",
     "state_vote_record",
