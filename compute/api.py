@@ -71,7 +71,7 @@ class SyncRunOutput(serializers.ModelSerializer[SyncRun]):
         fields = (
             "id", "cluster", "backend", "dry_run", "triggered_by", "status", "started_at",
             "finished_at", "duration_ms", "steps_total", "steps_done", "diff", "commands",
-            "waiting", "error",
+            "waiting", "unmanaged", "error",
         )  # fmt: skip
 
 
@@ -292,6 +292,7 @@ class DriftApi(APIView):
                 "simulated": serializers.BooleanField(),
                 "changes": serializers.ListField(child=serializers.DictField()),
                 "waiting": serializers.ListField(child=serializers.CharField()),
+                "unmanaged": serializers.ListField(child=serializers.CharField()),
             },
         )
     )
@@ -306,5 +307,6 @@ class DriftApi(APIView):
                 "simulated": backend.simulated,
                 "changes": [c.to_dict() for c in drift.changes],
                 "waiting": drift.waiting,
+                "unmanaged": drift.unmanaged,
             }
         )

@@ -13,13 +13,19 @@ associations read from Slurm and returns batched operations:
 An account that should no longer exist is never removed while jobs may run under it: it is
 frozen first (``GrpSubmitJobs=0``, ``GrpJobs=0``), and removed by a later run once idle.
 Slurm's values are only compared, never copied back into the platform.
+
+Only the platform's own accounts are retired: those whose Slurm organisation is the platform's
+mark (``MANAGED_ORGANIZATION``, written on every account it creates, and on an account it wants
+that lacks it, such as one made before the mark existed). Any other account (an operator's own
+``ops``, another tool's) is left alone, with its users, and listed in ``Plan.unmanaged`` for a
+person to decide.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 ROOT = "root"
@@ -31,6 +37,8 @@ MAX_NAMES_CHARS = 64_000
 # waits at most 900 s for slurmdbd's answer (a flat load of 10,000 projects + users broke there:
 # DBD_ADD_ASSOCS after 907 s). Each load also reads the whole tree first, so chunks stay large.
 LOAD_CHUNK = 1_000
+# The Slurm organisation of every account the platform manages (Slurm stores it lower-cased).
+MANAGED_ORGANIZATION = "concordia-platform"
 
 
 @dataclass(frozen=True)
@@ -59,6 +67,7 @@ class AccountSpec:
     frozen: bool = False
     description: str = ""
     users: frozenset[str] = frozenset()
+    organization: str = ""  # set by plan() to the platform's mark
 
 
 @dataclass(frozen=True)
@@ -78,6 +87,7 @@ class Modify:
     gpu_minutes: int | None = None  # with set_limit; None clears the limit (-1)
     frozen: bool | None = None  # None: leave as is
     parent: str | None = None
+    organization: str | None = None  # the platform's mark, on an account that lacks it
 
 
 @dataclass(frozen=True)
@@ -87,11 +97,22 @@ class DeleteUser:
 
 
 @dataclass(frozen=True)
+class SetDefaultAccount:
+    """Make ``account`` these users' default on this cluster (before their others go)."""
+
+    users: tuple[str, ...]
+    account: str
+
+
+@dataclass(frozen=True)
 class DeleteUsers:
-    """Remove users who would be left with no association at all.
+    """Remove users who would be left with no association on this cluster.
 
     Slurm refuses to remove a user's last (default) association, or an account holding one;
-    removing the user itself is how their last association goes.
+    removing the user from the cluster is how their last association goes. Only this cluster:
+    the same slurmdbd may hold the user's associations on clusters the platform does not manage.
+    Slurm 22.05 also refuses this for a user who holds more than one association here, so
+    :func:`user_removal` first leaves each such user with one (made their default).
     """
 
     users: tuple[str, ...]
@@ -102,7 +123,7 @@ class DeleteAccounts:
     accounts: tuple[str, ...]
 
 
-Op = Load | Modify | DeleteUser | DeleteUsers | DeleteAccounts
+Op = Load | Modify | SetDefaultAccount | DeleteUser | DeleteUsers | DeleteAccounts
 
 
 @dataclass(frozen=True)
@@ -137,8 +158,11 @@ class Change:
 class Plan:
     ops: list[Op] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
-    # Retired accounts kept frozen because jobs still run or wait under them.
+    # Retired accounts kept frozen because jobs still run or wait under them (or accounts the
+    # platform does not manage sit below them).
     waiting: list[str] = field(default_factory=list)
+    # Accounts below root the platform did not make and does not want: left alone, reported.
+    unmanaged: list[str] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -151,9 +175,13 @@ class Tree:
 
     accounts: Mapping[str, Association]
     users: Mapping[str, frozenset[str]]
+    # account -> its Slurm organisation, lower-cased (the platform's mark on its own accounts)
+    organizations: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_associations(cls, rows: Iterable[Association]) -> Tree:
+    def from_associations(
+        cls, rows: Iterable[Association], organizations: Mapping[str, str] | None = None
+    ) -> Tree:
         accounts: dict[str, Association] = {}
         users: dict[str, set[str]] = defaultdict(set)
         for row in rows:
@@ -161,12 +189,22 @@ class Tree:
                 users[row.account].add(row.user)
             else:
                 accounts[row.account] = row
-        return cls(accounts=accounts, users={k: frozenset(v) for k, v in users.items()})
+        return cls(
+            accounts=accounts,
+            users={k: frozenset(v) for k, v in users.items()},
+            organizations={k: v.lower() for k, v in (organizations or {}).items()},
+        )
 
-    def managed(self, unmanaged: Iterable[str] = ()) -> set[str]:
-        """Every account below root except those the platform was told to leave alone."""
+    def marked(self, name: str, organization: str = MANAGED_ORGANIZATION) -> bool:
+        return self.organizations.get(name, "") == organization.lower()
+
+    def managed(
+        self, unmanaged: Iterable[str] = (), organization: str = MANAGED_ORGANIZATION
+    ) -> set[str]:
+        """The accounts below root that carry the platform's mark, less those it was told to
+        leave alone."""
         skip = {ROOT, *unmanaged}
-        return {name for name in self.accounts if name not in skip}
+        return {n for n in self.accounts if n not in skip and self.marked(n, organization)}
 
 
 def plan(
@@ -175,14 +213,21 @@ def plan(
     *,
     busy: Iterable[str] = (),
     unmanaged: Iterable[str] = (),
+    organization: str = MANAGED_ORGANIZATION,
 ) -> Plan:
-    """The operations that turn ``current`` into ``desired``, batched, and the diff they make."""
-    want = {spec.name: spec for spec in desired}
+    """The operations that turn ``current`` into ``desired``, batched, and the diff they make.
+
+    ``unmanaged`` names accounts to leave alone without reporting them (the operators know).
+    """
+    mark = organization.lower()
+    want = {spec.name: replace(spec, organization=mark) for spec in desired}
     busy_set = set(busy)
     result = Plan()
     new_accounts: list[AccountSpec] = []
     new_users: list[tuple[str, str]] = []
-    modify: dict[tuple[bool, int | None, bool | None, str | None], list[str]] = defaultdict(list)
+    modify: dict[tuple[bool, int | None, bool | None, str | None, str | None], list[str]] = (
+        defaultdict(list)
+    )
     removed_users: dict[str, list[str]] = defaultdict(list)
 
     for name in sorted(want):
@@ -196,6 +241,10 @@ def plan(
         minutes: int | None = None
         frozen: bool | None = None
         parent: str | None = None
+        adopt: str | None = None
+        if not current.marked(name, mark):
+            adopt = mark
+            result.changes.append(Change(name, "adopt", current.organizations.get(name), mark))
         if have.gpu_minutes != spec.gpu_minutes:
             set_limit, minutes = True, spec.gpu_minutes
             result.changes.append(Change(name, "limit", have.gpu_minutes, spec.gpu_minutes))
@@ -205,8 +254,8 @@ def plan(
         if have.parent != spec.parent:
             parent = spec.parent
             result.changes.append(Change(name, "parent", have.parent, spec.parent))
-        if set_limit or frozen is not None or parent is not None:
-            modify[(set_limit, minutes, frozen, parent)].append(name)
+        if set_limit or frozen is not None or parent is not None or adopt is not None:
+            modify[(set_limit, minutes, frozen, parent, adopt)].append(name)
         have_users = current.users.get(name, frozenset())
         for user in sorted(spec.users - have_users):
             new_users.append((name, user))
@@ -215,27 +264,39 @@ def plan(
             removed_users[user].append(name)
             result.changes.append(Change(name, "remove_user", user, None))
 
-    retired = sorted(current.managed(unmanaged) - set(want))
+    managed = current.managed(unmanaged, mark)
+    retired = sorted(managed - set(want))
+    result.unmanaged = sorted(set(current.accounts) - managed - set(want) - {ROOT, *unmanaged})
     deletable: list[str] = []
     for name in retired:
         have = current.accounts[name]
         if not have.frozen:
-            modify[(False, None, True, None)].append(name)
+            modify[(False, None, True, None, None)].append(name)
             result.changes.append(Change(name, "retire", None, "frozen until idle"))
-        elif name in busy_set or _has_busy_child(name, current, busy_set):
+        elif (
+            name in busy_set
+            or _has_busy_child(name, current, busy_set)
+            # Deleting it would delete them too: a person decides about those first.
+            or _descendants({name}, current) - managed - {name}
+        ):
             result.waiting.append(name)
         else:
             deletable.append(name)
             result.changes.append(Change(name, "delete"))
 
     result.ops += _loads(_parents_first(new_accounts), new_users)
-    for (set_limit, minutes, frozen, parent), names in sorted(
+    for (set_limit, minutes, frozen, parent, adopt), names in sorted(
         modify.items(), key=lambda kv: repr(kv[0])
     ):
         for chunk in _chunks(sorted(names)):
             result.ops.append(
                 Modify(
-                    chunk, set_limit=set_limit, gpu_minutes=minutes, frozen=frozen, parent=parent
+                    chunk,
+                    set_limit=set_limit,
+                    gpu_minutes=minutes,
+                    frozen=frozen,
+                    parent=parent,
+                    organization=adopt,
                 )
             )
     # Deleting a parent deletes its children in Slurm: only name the top of each retired branch.
@@ -256,15 +317,46 @@ def plan(
             remaining[user].add(spec.name)
     losing = set(removed_users) | {u for a in gone for u in current.users.get(a, ())}
     whole = sorted(u for u in losing if not remaining[u])
-    for user, names in sorted(removed_users.items()):
-        if user not in whole:
-            for chunk in _chunks(sorted(names)):
-                result.ops.append(DeleteUser(user, chunk))
-    for chunk in _chunks(whole):
-        result.ops.append(DeleteUsers(chunk))
+    partial = [
+        DeleteUser(user, chunk)
+        for user, names in sorted(removed_users.items())
+        if user not in whole
+        for chunk in _chunks(sorted(names))
+    ]
+    result.ops += user_removal(current, whole, before=partial)
     for chunk in _chunks(tops):
         result.ops.append(DeleteAccounts(chunk))
     return result
+
+
+def user_removal(current: Tree, users: Iterable[str], *, before: Iterable[Op] = ()) -> list[Op]:
+    """The operations that remove these users from this cluster, and only from it.
+
+    A user holding several associations here first gets the first of them as their default
+    and loses the others; then every user goes with one ``delete user ... cluster=`` per chunk.
+    ``before`` (partial removals of other users) runs after the defaults are set.
+    """
+    users = sorted(set(users))
+    held: dict[str, list[str]] = defaultdict(list)
+    for account in sorted(current.users):
+        for user in current.users[account]:
+            held[user].append(account)
+    keep: dict[str, list[str]] = defaultdict(list)
+    others: list[Op] = []
+    for user in users:
+        accounts = held.get(user, [])
+        if len(accounts) > 1:
+            keep[accounts[0]].append(user)
+            others += [DeleteUser(user, chunk) for chunk in _chunks(accounts[1:])]
+    ops: list[Op] = [
+        SetDefaultAccount(chunk, account)
+        for account, names in sorted(keep.items())
+        for chunk in _chunks(names)
+    ]
+    ops += list(before)
+    ops += others
+    ops += [DeleteUsers(chunk) for chunk in _chunks(users)]
+    return ops
 
 
 def _loads(accounts: tuple[AccountSpec, ...], users: list[tuple[str, str]]) -> list[Load]:

@@ -184,7 +184,18 @@ class QuotaLine:
     label: str
     minutes: int
     allocated: int
-    used: int
+    used: int  # GPU-minutes used, rounded down: for display only
+    # Exact GPU-seconds used; None where only whole minutes are known (a report's saved data).
+    used_seconds: int | None = None
+
+    @classmethod
+    def of(cls, key: str, label: str, minutes: int, allocated: int, seconds: int) -> QuotaLine:
+        """A line from the exact GPU-seconds used."""
+        return cls(key, label, minutes, allocated, seconds // 60, seconds)
+
+    @property
+    def _exact_seconds(self) -> int:
+        return self.used * 60 if self.used_seconds is None else self.used_seconds
 
     @property
     def left(self) -> int:
@@ -198,12 +209,12 @@ class QuotaLine:
 
     @property
     def used_percent(self) -> int:
-        return 0 if not self.minutes else min(999, self.used * 100 // self.minutes)
+        return 0 if not self.minutes else min(999, self._exact_seconds * 100 // (self.minutes * 60))
 
     @property
     def used_share(self) -> Fraction:
         """What was used of the quota, as a share (for a percentage in the reader's style)."""
-        return Fraction(self.used, self.minutes) if self.minutes else Fraction(0)
+        return Fraction(self._exact_seconds, self.minutes * 60) if self.minutes else Fraction(0)
 
 
 def _used_by_project(period: AllocationPeriod) -> dict[int, int]:
@@ -229,12 +240,12 @@ def allocation_lines(*, period: AllocationPeriod) -> list[tuple[ProjectAllocatio
     return [
         (
             a,
-            QuotaLine(
-                key=a.project.code,
-                label=a.project.title,
-                minutes=int(a.minutes),
-                allocated=int(a.minutes),
-                used=seconds.get(a.project_id, 0) // 60,
+            QuotaLine.of(
+                a.project.code,
+                a.project.title,
+                int(a.minutes),
+                int(a.minutes),
+                seconds.get(a.project_id, 0),
             ),
         )
         for a in allocations.order_by("project__code")
@@ -252,22 +263,22 @@ def quota_lines(*, period: AllocationPeriod) -> list[QuotaLine]:
         allocated[code or ""] += int(minutes)
         used_seconds[code or ""] += seconds.pop(project_id, 0)
     lines = [
-        QuotaLine(
-            key=q.member_state.code,
-            label=q.member_state.name,
-            minutes=int(q.minutes),
-            allocated=allocated[q.member_state.code],
-            used=used_seconds[q.member_state.code] // 60,
+        QuotaLine.of(
+            q.member_state.code,
+            q.member_state.name,
+            int(q.minutes),
+            allocated[q.member_state.code],
+            used_seconds[q.member_state.code],
         )
         for q in NationalQuota.objects.filter(period=period).select_related("member_state")
     ]
     lines.append(
-        QuotaLine(
-            key="programme",
-            label="facility programme",
-            minutes=int(period.programme_minutes),
-            allocated=allocated[""],
-            used=used_seconds[""] // 60,
+        QuotaLine.of(
+            "programme",
+            "facility programme",
+            int(period.programme_minutes),
+            allocated[""],
+            used_seconds[""],
         )
     )
     return lines
@@ -292,9 +303,9 @@ def project_allocations(*, project: ResearchProject) -> list[tuple[ProjectAlloca
         lines.append(
             (
                 allocation,
-                QuotaLine(
+                QuotaLine.of(
                     project.code, allocation.period.name, int(allocation.minutes),
-                    int(allocation.minutes), int(used) // 60,
+                    int(allocation.minutes), int(used),
                 ),
             )
         )  # fmt: skip
@@ -371,12 +382,12 @@ def state_quota_history(*, member_state: MemberState) -> list[tuple[AllocationPe
     return [
         (
             q.period,
-            QuotaLine(
-                key=member_state.code,
-                label=member_state.name,
-                minutes=int(q.minutes),
-                allocated=allocated[q.period_id],
-                used=used_seconds[q.period_id] // 60,
+            QuotaLine.of(
+                member_state.code,
+                member_state.name,
+                int(q.minutes),
+                allocated[q.period_id],
+                used_seconds[q.period_id],
             ),
         )
         for q in NationalQuota.objects.filter(member_state=member_state)

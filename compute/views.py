@@ -97,6 +97,16 @@ def diff_line(change: Change) -> DiffLine:
         "retire": (_("Retired"), _("open"), _("frozen until its jobs end"), True),
         "delete": (_("Removed"), _("frozen, no jobs left"), _("removed from Slurm"), False),
     }
+    if kind == "adopt":
+        return DiffLine(
+            account=change.account,
+            change=kind,
+            label=_("Marked as the platform's"),
+            before=_("organisation %(name)s") % {"name": before or dash},
+            after=_("organisation %(name)s") % {"name": after},
+            hours_change=dash,
+            frozen=False,
+        )
     if kind in simple:
         label, was, becomes, frozen = simple[kind]
         return DiffLine(change.account, kind, label, was, becomes, dash, frozen)

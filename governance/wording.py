@@ -776,8 +776,8 @@ def _margin_sentences(tally: rules.Tally) -> list[str]:
             return [_("A single objection would have stopped it.")]
         return [
             ngettext(
-                "Without its %(n)s objection, the motion would have been adopted.",
-                "Without its %(n)s objections, the motion would have been adopted.",
+                "Without the objection of %(n)s member, the motion would have been adopted.",
+                "Without the objections of %(n)s members, the motion would have been adopted.",
                 tally.no,
             )
             % {"n": _int(tally.no)}

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from compute.backends.base import BackendError, Command, CommandResult, SlurmBackend
+from compute.backends.base import (
+    BackendError,
+    ClusterIdentity,
+    ClusterMismatch,
+    Command,
+    CommandResult,
+    SlurmBackend,
+)
 
 
 def get_backend(name: str | None = None) -> SlurmBackend:
@@ -21,4 +28,12 @@ def get_backend(name: str | None = None) -> SlurmBackend:
     raise ValueError(f"Unknown COMPUTE_SLURM_BACKEND {name!r}; use 'memory' or 'cli'.")
 
 
-__all__ = ["BackendError", "Command", "CommandResult", "SlurmBackend", "get_backend"]
+__all__ = [
+    "BackendError",
+    "ClusterIdentity",
+    "ClusterMismatch",
+    "Command",
+    "CommandResult",
+    "SlurmBackend",
+    "get_backend",
+]

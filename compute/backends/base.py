@@ -22,6 +22,7 @@ from compute.reconcile import (
     Load,
     Modify,
     Op,
+    SetDefaultAccount,
 )
 
 LOAD_FILE = "file=<load file>"
@@ -31,6 +32,23 @@ NOTHING_DONE = ("Nothing new added", "Nothing modified", "Nothing deleted")
 
 class BackendError(Exception):
     """The scheduler could not be read (a failed write is recorded in its CommandResult)."""
+
+
+class ClusterMismatch(BackendError):
+    """The Slurm this platform reaches is not the cluster it was asked to sync: nothing is written."""
+
+
+@dataclass(frozen=True)
+class ClusterIdentity:
+    """Which cluster the Slurm controller serves, and which clusters its slurmdbd knows."""
+
+    controller: str  # ClusterName of `scontrol show config`
+    registered: tuple[str, ...]  # `sacctmgr show cluster`
+
+    def serves(self, cluster: str) -> bool:
+        """Slurm lower-cases cluster names; the platform may not have."""
+        name = cluster.lower()
+        return self.controller.lower() == name and name in {c.lower() for c in self.registered}
 
 
 @dataclass(frozen=True)
@@ -66,7 +84,11 @@ class SlurmBackend(Protocol):
     name: str
     simulated: bool
 
+    def identity(self, cluster: str) -> ClusterIdentity: ...
+
     def associations(self, cluster: str) -> list[Association]: ...
+
+    def organizations(self, cluster: str) -> dict[str, str]: ...
 
     def busy_accounts(self, cluster: str) -> set[str]: ...
 
@@ -90,7 +112,7 @@ def _limit(minutes: int | None) -> str:
 
 
 def _account_line(spec: AccountSpec) -> str:
-    org = spec.name if spec.parent == ROOT else spec.parent
+    org = spec.organization or (spec.name if spec.parent == ROOT else spec.parent)
     fields = [
         f"Account - '{spec.name}'",
         f"Description='{_text(spec.description or spec.name)}'",
@@ -139,6 +161,8 @@ def render(cluster: str, op: Op) -> Command:
         if op.frozen is not None:
             n = "0" if op.frozen else "-1"
             values += [f"GrpSubmitJobs={n}", f"GrpJobs={n}"]
+        if op.organization is not None:
+            values.append(f"Organization={_text(op.organization)}")
         names = "name=" + ",".join(op.accounts)
         return Command(
             ("sacctmgr", "-i", "modify", "account", "where", names, where, "set", *values)
@@ -148,14 +172,41 @@ def render(cluster: str, op: Op) -> Command:
         return Command(
             ("sacctmgr", "-i", "delete", "user", "where", f"name={op.user}", accounts, where)
         )
-    if isinstance(op, DeleteUsers):
-        # Without cluster=: with it, Slurm 22.05 refuses to drop a user's default account.
+    if isinstance(op, SetDefaultAccount):
         names = "name=" + ",".join(op.users)
-        return Command(("sacctmgr", "-i", "delete", "user", "where", names))
+        return Command(
+            ("sacctmgr", "-i", "modify", "user", "where", names, where, "set",
+             f"DefaultAccount={op.account}")
+        )  # fmt: skip
+    if isinstance(op, DeleteUsers):
+        # Only on this cluster: without cluster= Slurm removes the user from every cluster of
+        # the slurmdbd. (Slurm 22.05 refuses it for a user with several associations here, so
+        # the reconciler leaves each with one first.)
+        names = "name=" + ",".join(op.users)
+        return Command(("sacctmgr", "-i", "delete", "user", "where", names, where))
     if isinstance(op, DeleteAccounts):
         names = "name=" + ",".join(op.accounts)
         return Command(("sacctmgr", "-i", "delete", "account", "where", names, where))
     raise TypeError(op)
+
+
+def parse_cluster_name(config: str) -> str:
+    """ClusterName from ``scontrol show config`` (``ClusterName             = concordia``)."""
+    for line in config.splitlines():
+        key, sep, value = line.partition("=")
+        if sep and key.strip() == "ClusterName":
+            return value.strip()
+    return ""
+
+
+def parse_organizations(text: str) -> dict[str, str]:
+    """``sacctmgr -n -P show account format=Account,Organization`` as account -> organisation."""
+    rows = {}
+    for line in text.splitlines():
+        account, sep, organization = line.partition("|")
+        if sep:
+            rows[account] = organization.strip().lower()
+    return rows
 
 
 def nothing_done(returncode: int, output: str) -> bool:

@@ -20,10 +20,13 @@ from django.conf import settings
 from compute.backends.base import (
     LOAD_FILE,
     BackendError,
+    ClusterIdentity,
     CommandResult,
     nothing_done,
     parse_associations,
+    parse_cluster_name,
     parse_nested_associations,
+    parse_organizations,
     render,
 )
 from compute.reconcile import Association, Op
@@ -72,6 +75,16 @@ class CliBackend:
             raise BackendError(f"{' '.join(argv)} failed: {done.stderr.strip() or done.stdout}")
         return done.stdout
 
+    def identity(self, cluster: str) -> ClusterIdentity:
+        """The controller's ClusterName and the clusters slurmdbd knows (two reads, no write).
+
+        `sacctmgr` would create a cluster it is told to write to and does not know (a load
+        file's ``Cluster -`` line does), so this is asked before anything is written.
+        """
+        controller = parse_cluster_name(self._read(["scontrol", "show", "config"]))
+        known = self._read(["sacctmgr", "-n", "-P", "show", "cluster", "format=Cluster"])
+        return ClusterIdentity(controller, tuple(n.strip() for n in known.split() if n.strip()))
+
     def associations(self, cluster: str) -> list[Association]:
         """One `show assoc`; WOPInfo keeps it to one query in slurmdbd instead of one per parent."""
         show = ["sacctmgr", "-P", "-n", "show", "assoc", f"cluster={cluster}"]
@@ -79,6 +92,11 @@ class CliBackend:
         if rows is None:
             rows = parse_associations(self._read([*show, ASSOC_FORMAT]))
         return rows
+
+    def organizations(self, cluster: str) -> dict[str, str]:
+        """Every account's organisation (a property of the account, the same on every cluster)."""
+        fmt = "format=Account,Organization"
+        return parse_organizations(self._read(["sacctmgr", "-n", "-P", "show", "account", fmt]))
 
     def busy_accounts(self, cluster: str) -> set[str]:
         text = self._read(["squeue", "-h", "-o", "%a"])

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
-from compute.backends.base import Command, CommandResult, render
+from compute.backends.base import ClusterIdentity, Command, CommandResult, render
 from compute.reconcile import (
     ROOT,
     Association,
@@ -23,6 +23,7 @@ from compute.reconcile import (
     Load,
     Modify,
     Op,
+    SetDefaultAccount,
 )
 
 
@@ -43,6 +44,7 @@ class _Cluster:
     accounts: dict[str, Association] = field(default_factory=dict)
     users: dict[str, set[str]] = field(default_factory=dict)
     jobs: list[FakeJob] = field(default_factory=list)
+    organizations: dict[str, str] = field(default_factory=dict)
 
 
 class MemoryBackend:
@@ -57,11 +59,19 @@ class MemoryBackend:
         self._job_ids = itertools.count(1)
         # Tests set this to make chosen commands fail, as a real sacctmgr sometimes does.
         self.fail: Callable[[Op], str | None] | None = None
+        # Tests set this to the cluster a (misconfigured) controller serves; None: any asked.
+        self.controller: str | None = None
 
     def reset(self) -> None:
         with self._lock:
             self._clusters.clear()
             self.fail = None
+            self.controller = None
+
+    def identity(self, cluster: str) -> ClusterIdentity:
+        with self._lock:
+            controller = self.controller or cluster
+            return ClusterIdentity(controller, tuple(sorted({controller, *self._clusters})))
 
     def _cluster(self, name: str) -> _Cluster:
         if name not in self._clusters:
@@ -74,6 +84,19 @@ class MemoryBackend:
             rows = list(c.accounts.values())
             rows += [Association(a, user=u) for a, us in c.users.items() for u in sorted(us)]
             return rows
+
+    def organizations(self, cluster: str) -> dict[str, str]:
+        with self._lock:
+            return dict(self._cluster(cluster).organizations)
+
+    def add_account(
+        self, cluster: str, name: str, *, parent: str = ROOT, organization: str = ""
+    ) -> None:
+        """An account made outside the platform (by an operator, or before the mark existed)."""
+        with self._lock:
+            c = self._cluster(cluster)
+            c.accounts[name] = Association(name, parent)
+            c.organizations[name] = organization or name
 
     def busy_accounts(self, cluster: str) -> set[str]:
         with self._lock:
@@ -103,6 +126,7 @@ class MemoryBackend:
                     c.accounts[spec.name] = Association(
                         spec.name, spec.parent, "", spec.gpu_minutes, frozen, frozen
                     )
+                    c.organizations[spec.name] = spec.organization or spec.name
                 c.users.setdefault(spec.name, set()).update(spec.users)
             for account, user in op.users:
                 if account not in c.accounts:
@@ -121,6 +145,8 @@ class MemoryBackend:
                     row = replace(row, grp_submit_jobs=n, grp_jobs=n)
                 if op.parent is not None:
                     row = replace(row, parent=op.parent)
+                if op.organization is not None:
+                    c.organizations[name] = op.organization
                 c.accounts[name] = row
             return None
         if isinstance(op, DeleteUser):
@@ -132,6 +158,8 @@ class MemoryBackend:
             for name in op.accounts:
                 c.users.get(name, set()).discard(op.user)
             return None
+        if isinstance(op, SetDefaultAccount):
+            return None  # this store keeps no default account (its last association stands in)
         if isinstance(op, DeleteUsers):
             for users in c.users.values():
                 users.difference_update(op.users)
@@ -155,6 +183,7 @@ class MemoryBackend:
             for name in doomed:
                 c.accounts.pop(name, None)
                 c.users.pop(name, None)
+                c.organizations.pop(name, None)
             return None
         raise TypeError(op)
 

@@ -14,6 +14,8 @@ class SyncStatus(models.TextChoices):
     RUNNING = "running", _("running")
     SUCCEEDED = "succeeded", _("succeeded")
     FAILED = "failed", _("failed")
+    # Its process died mid-run (the next run found it without a live holder).
+    ABANDONED = "abandoned", _("abandoned")
 
 
 class SyncRun(models.Model):
@@ -37,6 +39,9 @@ class SyncRun(models.Model):
     steps_done = models.PositiveIntegerField(default=0)
     # Accounts left frozen because jobs still run under them; removed by a later run.
     waiting = models.JSONField(default=list, blank=True)
+    # Accounts below root the platform did not make and does not want: left alone, for a
+    # person to decide (remove them, or list them in COMPUTE_UNMANAGED_ACCOUNTS).
+    unmanaged = models.JSONField(default=list, blank=True)
     error = models.TextField(_("error"), blank=True)
 
     class Meta:

@@ -119,7 +119,9 @@ class QuotaNotice(models.Model):
         ProjectAllocation, on_delete=models.PROTECT, related_name="notices"
     )
     threshold = models.PositiveSmallIntegerField(choices=Threshold.choices)
-    used_minutes = models.PositiveBigIntegerField()
+    used_minutes = models.PositiveBigIntegerField()  # rounded down, for display
+    # Exact: the threshold is compared in GPU-seconds (rows before 0009: used_minutes x 60).
+    used_seconds = models.PositiveBigIntegerField(default=0)
     sent_at = models.DateTimeField(default=timezone.now)
     froze = models.BooleanField(default=False)
 

@@ -27,6 +27,7 @@ import datetime as dt
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import ROUND_DOWN, Decimal
 from typing import IO
 
 import psycopg
@@ -388,7 +389,9 @@ def usage_ingest_window(
     )
 
 
-def allocation_used_minutes(allocation: ProjectAllocation) -> int:
+def allocation_used_seconds(allocation: ProjectAllocation) -> int:
+    """GPU-seconds the project used on the period's cluster in the period: exact, not rounded
+    to minutes (a 2-minute allocation used for 100 s is at 83 %, not at 1 minute = 50 %)."""
     period = allocation.period
     seconds = UsageDay.objects.filter(
         project_id=allocation.project_id,
@@ -396,7 +399,16 @@ def allocation_used_minutes(allocation: ProjectAllocation) -> int:
         day__gte=period.starts_on,
         day__lt=period.ends_on,
     ).aggregate(s=Sum("gpu_seconds"))["s"]
-    return int(seconds or 0) // 60
+    return int(seconds or 0)
+
+
+def _minutes_shown(seconds: int) -> str:
+    """GPU-seconds as GPU-minutes for a message: one decimal where not whole, rounded down
+    (only for display; never compared)."""
+    minutes = (Decimal(seconds) / 60).quantize(Decimal("0.1"), rounding=ROUND_DOWN)
+    if minutes == minutes.to_integral_value():
+        return f"{int(minutes):,}"
+    return f"{minutes:,}"
 
 
 def usage_policy_apply(*, actor: Actor, cluster: Cluster) -> list[QuotaNotice]:
@@ -410,9 +422,10 @@ def usage_policy_apply(*, actor: Actor, cluster: Cluster) -> list[QuotaNotice]:
     for allocation in ProjectAllocation.objects.filter(
         period=period, status=AllocationStatus.ACTIVE
     ).select_related("project", "project__lead", "period"):
-        used = allocation_used_minutes(allocation)
+        used = allocation_used_seconds(allocation)
         for threshold in (QuotaNotice.Threshold.EIGHTY, QuotaNotice.Threshold.FULL):
-            if used * 100 < threshold * allocation.minutes:
+            # Both sides in GPU-seconds, as integers: no rounding before the comparison.
+            if used * 100 < threshold * allocation.minutes * 60:
                 continue
             notice = _notice(actor, allocation, int(threshold), used)
             if notice is not None:
@@ -422,21 +435,26 @@ def usage_policy_apply(*, actor: Actor, cluster: Cluster) -> list[QuotaNotice]:
 
 @transaction.atomic
 def _notice(
-    actor: Actor, allocation: ProjectAllocation, threshold: int, used: int
+    actor: Actor, allocation: ProjectAllocation, threshold: int, used_seconds: int
 ) -> QuotaNotice | None:
     ProjectAllocation.objects.select_for_update().get(pk=allocation.pk)
     if QuotaNotice.objects.filter(allocation=allocation, threshold=threshold).exists():
         return None
     freeze = threshold == 100 and allocation.period.freeze_at_full
     notice = QuotaNotice.objects.create(
-        allocation=allocation, threshold=threshold, used_minutes=used, froze=freeze
+        allocation=allocation,
+        threshold=threshold,
+        used_minutes=used_seconds // 60,
+        used_seconds=used_seconds,
+        froze=freeze,
     )
     audit_record(
         actor=actor,
         action="compute.quota_notice",
         target=allocation,
-        after={"threshold": threshold, "used_minutes": used, "freeze": freeze},
+        after={"threshold": threshold, "used_seconds": used_seconds, "freeze": freeze},
     )
+    used = _minutes_shown(used_seconds)
     if freeze and selectors.operational_freeze_in_force(allocation.project) is None:
         from compute.services.projects import project_compute_freeze
 
@@ -445,7 +463,7 @@ def _notice(
             project=allocation.project,
             reason=_("Allocation used up: %(used)s of %(minutes)s GPU-minutes in %(period)s.")
             % {
-                "used": f"{used:,}",
+                "used": used,
                 "minutes": f"{allocation.minutes:,}",
                 "period": allocation.period.name,
             },
@@ -462,7 +480,7 @@ def _notice(
                 "%(period)s.%(frozen)s"
             ) % {
                 "code": allocation.project.code,
-                "used": f"{used:,}",
+                "used": used,
                 "minutes": f"{allocation.minutes:,}",
                 "period": allocation.period.name,
                 "frozen": _(" Its jobs are frozen until an operator lifts the freeze.")

@@ -14,9 +14,15 @@ COMPUTE_SLURM_CONF = env("SLURM_CONF", default="")
 COMPUTE_SLURM_TIMEOUT = env.int("COMPUTE_SLURM_TIMEOUT", default=600)
 # The account of the facility's own programme, beside the member states' accounts under root.
 COMPUTE_PROGRAMME_ACCOUNT = env("COMPUTE_PROGRAMME_ACCOUNT", default="facility")
-# Accounts under root that the sync must leave alone (never frozen or removed).
+# Accounts under root that the sync must leave alone (never frozen or removed). Accounts without
+# the platform's organisation are left alone anyway; listing them here stops the sync from
+# reporting them as unmanaged.
 COMPUTE_UNMANAGED_ACCOUNTS: list[str] = env.list("COMPUTE_UNMANAGED_ACCOUNTS", default=[])
-# A sync run still "running" after this long is taken to have died (its worker was killed).
+# The Slurm organisation the sync writes on every account it manages: only accounts carrying it
+# are ever frozen for retirement or removed. Lower-case (Slurm stores it so).
+COMPUTE_SLURM_ORGANIZATION = env("COMPUTE_SLURM_ORGANIZATION", default="concordia-platform")
+# SQLite only (the demo): a sync run still "running" after this long is taken to have died. On
+# PostgreSQL a dead sync's lock goes with its process, and the next run marks it abandoned at once.
 COMPUTE_SYNC_STALE_MINUTES = env.int("COMPUTE_SYNC_STALE_MINUTES", default=30)
 # Usage is read from sacct this far back on each beat run (ingesting twice changes nothing).
 COMPUTE_USAGE_WINDOW_HOURS = env.int("COMPUTE_USAGE_WINDOW_HOURS", default=48)

@@ -118,6 +118,10 @@ class VotingRule:
         for value in (threshold, self.population_threshold, self.share_threshold):
             self._check(not (self.strict and value == 1), "a strict threshold must be below 1")
         simple = kind is RuleKind.SIMPLE_MAJORITY
+        # A casting vote settles an equality of votes cast for and against. Under a majority
+        # of those present, abstainers and silent attendees weigh against the motion without
+        # voting no, so "yes equal to everyone else present" is no such equality, and neither
+        # the EU Council's Rules of Procedure nor the CERN Convention gives a chair one there.
         self._check(
             simple or tie_break is TieBreak.FAILS, "only a simple majority has a casting vote"
         )

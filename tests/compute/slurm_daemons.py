@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from compute.backends import SlurmBackend
-from compute.reconcile import ROOT, DeleteAccounts, DeleteUsers
+from compute.reconcile import ROOT, DeleteAccounts, Tree, user_removal
 
 REPO = Path(__file__).resolve().parents[2]
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -40,13 +40,18 @@ def slurm_daemons() -> Iterator[SlurmDaemons]:
     """Start the daemons once for the session and stop them, by PID, at its end."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     number = int(worker[2:]) if worker.startswith("gw") else 0
-    state = REPO / "var" / (f"slurm-{worker}" if worker else "slurm")
+    # SLURM_STATE_DIR, SLURM_PORT_BASE and SLURM_ACCT_DB move the whole set (e.g. a second
+    # checkout on the same machine, beside daemons already running); each worker adds its own.
+    root = Path(os.environ.get("SLURM_STATE_DIR") or REPO / "var" / "slurm")
+    state = root.with_name(f"{root.name}-{worker}") if worker else root
+    base = int(os.environ.get("SLURM_PORT_BASE") or 6917)
+    database = os.environ.get("SLURM_ACCT_DB") or "concordia_slurm_acct"
     env = {
         **os.environ,
         "SLURM_STATE_DIR": str(state),
         "SLURM_CLUSTER": "concordia",
-        "SLURM_PORT_BASE": str(6917 + 10 * number),
-        "SLURM_ACCT_DB": f"concordia_slurm_acct{number or ''}",
+        "SLURM_PORT_BASE": str(base + 10 * number),
+        "SLURM_ACCT_DB": f"{database}{number or ''}",
     }
     if os.geteuid() != 0 and subprocess.run(["sudo", "-n", "true"], check=False).returncode:
         _missing("The Slurm daemons need root (or password-less sudo) to install and start.")
@@ -91,8 +96,9 @@ def wipe(backend: SlurmBackend, cluster: str = "concordia") -> None:
     """Remove every account below root and every user but root, as on a fresh cluster."""
     rows = backend.associations(cluster)
     users = sorted({a.user for a in rows if a.user and a.user != ROOT})
-    if users:
-        assert backend.run(cluster, DeleteUsers(tuple(users))).ok
+    for op in user_removal(Tree.from_associations(rows), users):
+        result = backend.run(cluster, op)
+        assert result.ok, result
     tops = [a.account for a in rows if a.parent == ROOT and not a.user]
     if tops:
         assert backend.run(cluster, DeleteAccounts(tuple(sorted(tops)))).ok

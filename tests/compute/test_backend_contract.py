@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from compute.backends import SlurmBackend
+from compute.backends.base import render
 from compute.backends.cli import CliBackend
 from compute.backends.memory import MemoryBackend
 from compute.reconcile import (
@@ -42,7 +43,7 @@ def backend(request: Any, settings: Any, memory_backend: MemoryBackend) -> Slurm
 
 
 def tree(backend: SlurmBackend) -> Tree:
-    return Tree.from_associations(backend.associations(CLUSTER))
+    return Tree.from_associations(backend.associations(CLUSTER), backend.organizations(CLUSTER))
 
 
 def sync(backend: SlurmBackend, desired: list[AccountSpec]) -> Any:
@@ -212,3 +213,27 @@ def slurm_if_cli() -> Any:
     yield jobs
     for job_id in jobs.job_ids:
         subprocess.run(["scancel", job_id], check=False)
+
+
+def test_a_user_with_several_associations_leaves_this_cluster_whole(backend):
+    """Alice loses both her projects here: Slurm 22.05 refuses to drop several associations of
+    a user at once on one cluster, so one becomes her default and the others go first."""
+    sync(backend, DESIRED)
+    changed = [
+        *DESIRED[:2],
+        AccountSpec("p-2026-0001", "de", 6_000, users=frozenset({"bob"})),
+        DESIRED[3],
+        AccountSpec("p-2026-0003", "fr", 600),
+    ]
+    # when
+    result = sync(backend, changed)
+    # then
+    assert [type(op).__name__ for op in result.ops] == [
+        "SetDefaultAccount",
+        "DeleteUser",
+        "DeleteUsers",
+    ]
+    assert all("cluster=concordia" in render(CLUSTER, op).argv for op in result.ops)
+    t = tree(backend)
+    assert "alice" not in set().union(*t.users.values())
+    assert plan(changed, t).empty

@@ -15,7 +15,7 @@ from django.core.management.base import CommandError
 
 from compute import services
 from compute.errors import UsageFileInvalid
-from compute.models import JobUsage, SyncRun
+from compute.models import JobUsage
 from compute.sacct import parse_line
 from core.errors import ValidationFailed
 from tests.compute.conftest import World
@@ -143,10 +143,19 @@ def test_a_stored_job_given_again_alike_is_left_out_by_the_fast_path(
 
 
 def test_compute_sync_while_another_runs_is_a_message(world: World):
-    """`compute_sync` while a sync of the cluster runs is a CommandError, not a traceback."""
-    SyncRun.objects.create(cluster=world.cluster, backend="memory", triggered_by="other")
-    with pytest.raises(CommandError, match="already running"):
-        call_command("compute_sync", "--cluster", world.cluster.name)
+    """`compute_sync` while a sync of the cluster runs is a CommandError (exit code 75, "try
+    again"), not a traceback."""
+    from django.db import connections
+
+    other = connections.create_connection("default")  # a live sync's session holds the lock
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [0x5C1C, world.cluster.pk])
+        with pytest.raises(CommandError, match="already running") as raised:
+            call_command("compute_sync", "--cluster", world.cluster.name)
+    finally:
+        other.close()
+    assert raised.value.returncode == 75
 
 
 def test_an_allocation_period_in_year_1_is_refused(world: World):

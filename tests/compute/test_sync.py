@@ -131,9 +131,28 @@ def test_an_ended_allocation_is_frozen_then_removed_once_idle(allocated: World, 
 
 
 def test_one_sync_at_a_time(allocated: World):
-    SyncRun.objects.create(cluster=allocated.cluster, backend="memory", triggered_by="other")
-    with pytest.raises(SyncBusy):
-        services.sync_run(actor=allocated.op, cluster=allocated.cluster)
+    """While another session holds the cluster's sync lock, a sync is refused at once."""
+    from django.db import connections
+
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [0x5C1C, allocated.cluster.pk])
+        with pytest.raises(SyncBusy):
+            services.sync_run(actor=allocated.op, cluster=allocated.cluster)
+    finally:
+        other.close()
+    assert services.sync_run(actor=allocated.op, cluster=allocated.cluster).status == "succeeded"
+
+
+def test_a_running_row_nobody_holds_the_lock_for_is_abandoned_at_once(allocated: World):
+    """A run left `running` by a process that died does not wait COMPUTE_SYNC_STALE_MINUTES."""
+    dead = SyncRun.objects.create(cluster=allocated.cluster, backend="memory", triggered_by="x")
+    run = services.sync_run(actor=allocated.op, cluster=allocated.cluster)
+    dead.refresh_from_db()
+    assert (run.status, dead.status) == ("succeeded", "abandoned")
+    assert "stopped before it finished" in dead.error
+    assert AuditEvent.objects.filter(action="compute.sync_abandoned").count() == 1
 
 
 def test_the_beat_task_syncs_every_cluster(allocated: World):
@@ -168,3 +187,37 @@ def test_a_large_tree_is_loaded_in_chunks_parents_first_users_last():
     assert len(order) == 2_503
     assert sum(len(spec.users) for op in loads for spec in op.accounts) == 2_500
     assert len(loads) == 3
+
+
+def test_a_cluster_the_controller_does_not_serve_is_refused_before_any_write(
+    allocated: World, memory_backend
+):
+    """The platform's cluster is concordia; the controller reached serves checkclu."""
+    memory_backend.controller = "checkclu"
+    run = services.sync_run(actor=allocated.op, cluster=allocated.cluster)
+    assert run.status == "failed"
+    assert "concordia" in run.error and "checkclu" in run.error
+    assert run.commands == []
+    assert set(accounts(memory_backend)) == {"root"}
+    assert AuditEvent.objects.filter(action="compute.sync_refused").count() == 1
+
+
+def test_an_account_the_platform_did_not_make_is_left_alone_and_reported(
+    allocated: World, memory_backend
+):
+    """An operator's `ops` at the root, and one below a project, survive every run; a
+    managed account no longer wanted that holds such a child is frozen but not deleted."""
+    services.sync_run(actor=allocated.op, cluster=allocated.cluster)
+    memory_backend.add_account("concordia", "ops")
+    memory_backend.add_account("concordia", "scratch", parent="p-2026-0001")
+    allocated.projects["p-2026-0001"].status = "ended"
+    allocated.projects["p-2026-0001"].save()
+    # when
+    runs = [services.sync_run(actor=allocated.op, cluster=allocated.cluster) for _ in range(3)]
+    # then
+    rows = accounts(memory_backend)
+    assert {"ops", "scratch", "p-2026-0001"} <= set(rows)
+    assert not rows["ops"].frozen
+    assert rows["p-2026-0001"].frozen
+    assert [r.unmanaged for r in runs] == [["ops", "scratch"]] * 3
+    assert runs[-1].waiting == ["p-2026-0001"]

@@ -569,3 +569,25 @@ def test_a_days_gpu_time_beyond_a_bigint_is_refused_with_a_reason(world: World):
         services.usage_ingest(actor=world.op, cluster=world.cluster, lines=sacct(*rows))
     assert not JobUsage.objects.exists()
     assert not UsageDay.objects.exists()
+
+
+def test_a_notice_compares_exact_gpu_seconds_with_the_quota(
+    world: World, django_capture_on_commit_callbacks
+):
+    """100 GPU-seconds of a 2-GPU-minute allocation is 83 %: the 80 % notice goes out, and the
+    pages say 83 %, not the 50 % of 1 whole minute."""
+    project = world.project("DE", hours=1)
+    world.allocate(project, minutes=2)
+    day = world.period.starts_on.isoformat()
+    services.usage_ingest(
+        actor=world.op,
+        cluster=world.cluster,
+        lines=sacct(line(1, project.code, gpus=2, seconds=50, end=f"{day}T12:00:00")),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.usage_policy_apply(actor=world.op, cluster=world.cluster)
+    notice = QuotaNotice.objects.get()
+    assert (notice.threshold, notice.used_seconds, notice.used_minutes) == (80, 100, 1)
+    assert "has used 1.6 of its 2 GPU-minutes" in mail.outbox[0].body
+    [(_allocation, used)] = selectors.allocation_lines(period=world.period)
+    assert (used.used, used.used_percent) == (1, 83)

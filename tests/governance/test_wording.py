@@ -18,7 +18,7 @@ from governance.rules import Choice, Elector, VotingRule, evaluate
 from tests.governance.test_rules import casting_votes, votes
 from tests.governance.test_rules import rules as any_rule
 
-Y, N = Choice.YES, Choice.NO
+Y, N, A = Choice.YES, Choice.NO, Choice.ABSTAIN
 LEGACY = json.loads((Path(__file__).parent / "data" / "legacy_tallies.json").read_text("utf-8"))
 
 EU_POPULATION = {
@@ -280,3 +280,178 @@ def test_every_counted_vote_can_be_put_into_words(
         assert in_language(lang, lambda: wording.summary_sentences(tally))
         assert len(in_language(lang, lambda: wording.condition_rows(tally))) == len(rows)
         assert in_language(lang, lambda: wording.rule_in_words(rule))
+
+
+# -- the rule-books added with the typed electorate -------------------------------------------
+
+SEVEN = [Elector(c, p) for c, p in list(EU_POPULATION.items())[:7]]
+
+
+def test_a_majority_of_those_present_and_its_presence_quorum_are_described() -> None:
+    """The rule says who counts (those present, voting or not) and what the quorum counts."""
+    # given
+    rule = VotingRule.qualified_of_present(quorum=Fraction(1, 2)).with_quorum_base(
+        rules.QuorumBase.PRESENT
+    )
+    # when
+    sentences = in_language("en", lambda: wording.rule_sentences(rule))
+    # then
+    assert sentences == [
+        "Yes votes are needed from more than half of the members present, whether or not they "
+        "cast a ballot.",
+        "Abstentions, and members present who cast no ballot, count against the motion; absent "
+        "members are not counted.",
+        "Quorum: at least half of the members must be present, whether or not they cast a "
+        "ballot, or the motion fails for lack of quorum.",
+    ]
+
+
+def test_a_vote_short_of_a_presence_quorum_says_how_many_were_present() -> None:
+    """Two ballots and one attendee of seven: three present, four needed."""
+    # given
+    rule = VotingRule.simple_majority(quorum=Fraction(1, 2)).with_quorum_base(
+        rules.QuorumBase.PRESENT
+    )
+    tally = rules.tally(electorate_of(SEVEN, rule), {"DE": Y, "FR": N}, attendance=["IT"])
+    # when
+    sentences = in_language("en", lambda: wording.summary_sentences(tally))
+    # then
+    assert sentences == [
+        "Failed for lack of quorum: 3 of 7 members were present; 4 were needed.",
+        "1 more member present would have met the quorum.",
+    ]
+    rows = in_language("en", lambda: wording.condition_rows(tally))
+    assert (rows[0].label, rows[0].got_detail) == ("Quorum of members present", "3 of 7")
+
+
+def test_those_present_who_vote_yes_are_set_against_all_present() -> None:
+    """Three yes of five present (one silent) is more than half of those present."""
+    tally = rules.tally(
+        electorate_of(SEVEN, VotingRule.qualified_of_present()),
+        {"DE": Y, "FR": Y, "IT": Y, "ES": A},
+        attendance=["PL"],
+    )
+    lead = in_language("en", lambda: wording.summary_sentences(tally))[0]
+    assert lead == (
+        "Adopted: 3 of the 5 members present voted yes (60%); more than 50% were needed."
+    )
+
+
+def test_a_silence_procedure_is_described_and_its_result_told() -> None:
+    """Silence adopts; a single objection stops it, and the result says so."""
+    # given
+    rule = VotingRule.silence()
+    adopted = rules.tally(electorate_of(SEVEN, rule), {})
+    stopped = rules.tally(electorate_of(SEVEN, rule), {"DE": N})
+    # when
+    described = in_language("en", lambda: wording.rule_in_words(rule))
+    # then
+    assert described == (
+        "Silence procedure: the motion is adopted unless a member objects by voting no before "
+        "the deadline; no ballot is needed. Yes votes, abstentions and silence all count as no "
+        "objection."
+    )
+    assert in_language("en", lambda: wording.summary_sentences(adopted)) == [
+        "Adopted: no member objected by the deadline.",
+        "A single objection would have stopped it.",
+    ]
+    assert in_language("en", lambda: wording.summary_sentences(stopped)) == [
+        "Rejected: 1 member objected.",
+        "Without the objection of 1 member, the motion would have been adopted.",
+    ]
+
+
+def test_constructive_abstention_names_the_states_not_bound() -> None:
+    """The formal abstainers are named as not bound by the decision."""
+    # given
+    rule = VotingRule.unanimity_constructive_abstention()
+    ballots = {e.state: Y for e in SEVEN} | {"NL": A, "RO": A}
+    tally = rules.tally(electorate_of(SEVEN, rule), ballots)
+    # when
+    sentences = in_language("en", lambda: wording.summary_sentences(tally))
+    # then
+    assert sentences[:2] == [
+        "Adopted without objection: 5 members voted yes and none voted no.",
+        "Netherlands and Romania abstained formally and are not bound by the decision.",
+    ]
+    described = in_language("en", lambda: wording.rule_in_words(rule))
+    assert "unless the formal abstainers are at least one third of the members" in described
+
+
+@pytest.mark.parametrize(
+    ("ballots", "attendance", "lead"),
+    [
+        (
+            {"DE": Y, "FR": Y, "IT": Y, "ES": Y, "PL": Y, "RO": Y},
+            [],
+            "Rejected: 1 member was neither present nor represented, and this unanimity needs "
+            "every member present or represented.",
+        ),
+        (
+            {"DE": A, "FR": A, "IT": A, "ES": Y, "PL": Y, "RO": Y, "NL": Y},
+            [],
+            "Rejected: 3 members abstained formally, at least one third of the members, holding "
+            "at least one third of their population.",
+        ),
+    ],
+    ids=["an absence", "a third abstaining"],
+)
+def test_a_failed_constructive_abstention_says_why(
+    ballots: dict[str, Choice], attendance: list[str], lead: str
+) -> None:
+    """An absence, or formal abstainers over both thirds, are each told as the reason."""
+    rule = VotingRule.unanimity_constructive_abstention()
+    tally = rules.tally(electorate_of(SEVEN, rule), ballots, attendance=attendance)
+    assert in_language("en", lambda: wording.summary_sentences(tally))[0] == lead
+
+
+def test_a_capped_budget_says_whose_weight_was_capped() -> None:
+    """The rule states the cap; the result names the states whose weight it cut."""
+    # given
+    rule = VotingRule.weighted_double_majority().with_weight_cap(Fraction(1, 2))
+    electors = [Elector("DE", contribution_share=Fraction(6, 10))] + [
+        Elector(c, contribution_share=Fraction(1, 10)) for c in ("FR", "IT", "ES", "PL")
+    ]
+    tally = rules.tally(electorate_of(electors, rule), {"DE": Y, "FR": Y, "IT": Y, "ES": N})
+    # when
+    sentences = in_language("en", lambda: wording.summary_sentences(tally))
+    # then
+    assert (
+        "The contribution weight of Germany was capped at 50% of the total; the excess went to "
+        "the other states in proportion to their shares." in sentences
+    )
+    assert (
+        "No state's contribution weight may exceed 50% of the total; any excess is shared among "
+        "the other states in proportion to their shares."
+        in in_language("en", lambda: wording.rule_sentences(rule))
+    )
+
+
+def test_a_programmes_vote_says_only_its_participants_vote() -> None:
+    """A programme's motion describes its electorate as the programme's participating states."""
+    # given
+    rule = VotingRule.qualified_of_members()
+    tally = rules.tally(electorate_of(SEVEN, rule, programme="HL-LHC"), dict.fromkeys(CODES[:5], Y))
+    programme = (
+        "Only the states taking part in the programme HL-LHC vote: the members are its "
+        "participating states."
+    )
+    # when
+    words = in_language("en", lambda: wording.tally_words(tally.to_dict()))
+    # then
+    assert words is not None and programme in words.sentences
+    assert in_language("en", lambda: wording.rule_in_words(rule, "HL-LHC")).endswith(programme)
+    assert programme not in in_language("en", lambda: wording.rule_in_words(rule))
+
+
+def electorate_of(
+    electors: list[Elector], rule: VotingRule, programme: str | None = None
+) -> rules.Electorate:
+    return rules.Electorate(
+        motion="GC/2026/003",
+        council="GC",
+        frozen_at="2026-01-01T00:00:00+00:00",
+        rule=rule.to_dict(),
+        electors=tuple(electors),
+        programme=programme,
+    )

@@ -1,16 +1,24 @@
-"""Sync the Slurm account tree now, or print what a sync would run (--dry-run)."""
+"""Sync the Slurm account tree now, or print what a sync would run (--dry-run).
+
+Exit codes: 0 done; 1 a sync failed (or no such cluster); 75 (EX_TEMPFAIL) another sync of a
+cluster was running, so try again later. Each case is one plain line, never a traceback.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from compute import services
 from compute.errors import SyncBusy
 from compute.models import Cluster
 from core.actors import Actor
 from core.models import AuditSource
+
+# sysexits.h: "temporary failure; the user is invited to retry".
+EX_TEMPFAIL = 75
 
 
 class Command(BaseCommand):
@@ -28,14 +36,13 @@ class Command(BaseCommand):
             if not clusters:
                 raise CommandError(f"No cluster {options['cluster']!r}.")
         failed = False
+        busy: list[str] = []
         for cluster in clusters:
             try:
                 run = services.sync_run(actor=actor, cluster=cluster, dry_run=options["dry_run"])
             except SyncBusy as exc:
-                raise CommandError(
-                    f"{exc.message} Wait for it to finish (see the runs on the operators' page) "
-                    "and try again."
-                ) from exc
+                busy.append(exc.message)  # the other clusters are still synced
+                continue
             self.stdout.write(
                 f"{cluster.name}: {run.status}, {len(run.diff)} change(s), "
                 f"{len(run.commands)} command(s), {run.duration_ms} ms"
@@ -50,4 +57,13 @@ class Command(BaseCommand):
                 self.stderr.write(run.error)
             failed = failed or run.status == "failed"
         if failed:
-            raise CommandError("The sync failed; see the runs on the operators' page.")
+            raise CommandError(
+                " ".join([_("The sync failed; see the runs on the operators' page."), *busy])
+            )
+        if busy:
+            raise CommandError(
+                " ".join(
+                    [*busy, _("Try again when it has finished (the operators' page shows it).")]
+                ),
+                returncode=EX_TEMPFAIL,
+            )
