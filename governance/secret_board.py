@@ -38,7 +38,7 @@ from governance.ballotcrypto.threshold import (
 )
 from governance.chain import entry_hash, sha256_hex
 from governance.rules import Electorate, RuleError
-from governance.secret_count import Totals, Weighting, tally_from_totals, weightings_for
+from governance.rules.totals import Totals, Weighting, tally_from_totals, weightings_for
 
 FORMAT = "concordia-secret-board/1"
 

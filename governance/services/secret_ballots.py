@@ -24,8 +24,8 @@ from governance.ballotcrypto import Ballot, tally_ballots, tracker, verify_ballo
 from governance.chain import entry_hash
 from governance.models import EncryptedBallot, MemberState, Motion, MotionStatus, SecretVote
 from governance.rules import Electorate, ballot_refusal
+from governance.rules.totals import weightings_for
 from governance.secret_board import ballot_entry
-from governance.secret_count import weightings_for
 from governance.services.ballots import _check_not_suspended, _refusal_message
 from governance.services.trustees import problem_message
 

@@ -6,7 +6,7 @@ to their keys (the server only passes them on), checks the shares it received ag
 senders' commitments and confirms. Once every trustee has confirmed, the joint key exists and
 the vote may open. After the close each trustee posts its partial decryption of the totals
 with its proof; the server checks every proof and, with t sound ones, decrypts the totals and
-counts them under the rule (`governance.secret_count`).
+counts them under the rule (`governance.rules.totals`).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ from governance.models import (
     TrusteeShare,
 )
 from governance.rules import Electorate
-from governance.secret_count import Totals, Weighting, tally_from_totals
+from governance.rules.totals import Totals, Weighting, tally_from_totals
 from governance.services.decision_log import statement_record
 from governance.services.lifecycle import lock
 

@@ -9,12 +9,9 @@ abstaining populations, the yes share; who took part (turnout) is public anyway.
 
 `tally_from_totals` builds the engine's count from those totals and runs the engine's own
 tests, so every rule kind gives the outcome a roll-call vote with the same choices gives
-(tests/governance/test_secret_count.py checks it as a property). One figure cannot come from
+(tests/governance/test_rules_totals.py checks it as a property). One figure cannot come from
 totals: the margin in states of a weighted rule, which depends on which states voted yes; for
 those rules the margin counts heads only (the weighted margin in percentage points is exact).
-
-TODO(engine): this module reads the engine's private helpers; once the engine branch is
-merged for good it moves into `governance.rules` as `tally_from_totals`.
 """
 
 from __future__ import annotations
