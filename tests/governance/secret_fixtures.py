@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -127,3 +128,15 @@ def decrypt(c5: Council5, ceremony: Ceremony, states: tuple[str, ...] = ("DE", "
         )
     ceremony.motion.refresh_from_db()
     return ceremony.motion
+
+
+def open_legacy_secret(c5: Council5, **overrides: Any) -> Motion:
+    """A secret vote as the release before issue 16 opened it: HMAC pseudonyms, key in the row.
+
+    New secret votes cannot be opened so any more; those already open or closed keep this
+    path, which these tests keep readable and verifiable.
+    """
+    motion = c5.open(**overrides)
+    Motion.objects.filter(pk=motion.pk).update(secret=True, secret_key=secrets.token_bytes(32))
+    motion.refresh_from_db()
+    return motion
