@@ -81,6 +81,7 @@ from governance.selectors.secret import (
     encrypted_states_voted,
     is_encrypted,
     secret_vote_of,
+    trustee_rows,
 )
 
 __all__ = [
@@ -147,6 +148,7 @@ __all__ = [
     "tree_head_latest",
     "tree_head_of_size",
     "tree_heads",
+    "trustee_rows",
     "voting_accreditation",
     "voting_rights_history",
     "voting_rules_table",
