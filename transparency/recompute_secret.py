@@ -54,7 +54,7 @@ def check_secret_decision(
         fail(f"{ref}: no signed statement of this decision in decision_log")
         return
     walked = chain.ChainCheck(ok=True, length=len(entries), head=str(head), problems=(), current={})
-    for problem in log_check.statement_problems(
+    for signed in log_check.statement_problems(
         reference=ref,
         body=statement["statement"],
         signature=statement["signature"],
@@ -64,4 +64,4 @@ def check_secret_decision(
         chain_length=walked.length,
         recount=checked.tally,
     ):
-        fail(problem)
+        fail(signed)
