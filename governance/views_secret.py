@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core import l10n
 from core.actors import Actor
 from core.errors import DomainError, MfaStale
 from governance import permissions, selectors
@@ -83,7 +84,10 @@ def secret_vote_trustees(request: HttpRequest, motion_id: int) -> HttpResponse:
         "may_name": is_secretary
         and motion.status in (MotionStatus.DRAFT, MotionStatus.TABLED)
         and not any(t.key_published_at for t in rows),
-        "seated": [(s, s.code in named) for s in seated],
+        "seated": l10n.sorted_by_name(
+            [(s, s.code in named) for s in seated],
+            lambda pair: l10n.country_name(pair[0].code, pair[0].name_en),
+        ),
         "default_threshold": secret_vote.threshold
         if secret_vote
         else motion.council.secret_vote_threshold,

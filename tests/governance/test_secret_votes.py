@@ -5,11 +5,12 @@ from __future__ import annotations
 import copy
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from core.errors import Conflict, NotAllowed, ValidationFailed
 from governance import rules, services
 from governance.ballotcrypto.threshold import trustee_generate
-from governance.models import EncryptedBallot, MotionStatus, SecretVote
+from governance.models import EncryptedBallot, MotionStatus, PartialDecryption, SecretVote
 from governance.secret_board import verify_board
 from governance.selectors.secret import board_document
 from governance.services import secret_ballots, trustees
@@ -226,3 +227,23 @@ def test_another_states_delegate_cannot_cast_its_encrypted_ballot(c5):
             member_state=c5.states["DE"],
             ballot=sf.ballot(ceremony, "DE", "no"),
         )
+
+
+def test_verify_votes_names_a_partial_decryption_rewritten_in_the_database(c5):
+    """Someone with the database swaps a trustee's posted share: verify_motion names it."""
+    ceremony = sf.open_secret(c5)
+    for state, choice in (("DE", "yes"), ("FR", "no"), ("IT", "yes")):
+        sf.cast(c5, ceremony, state, choice)
+    sf.close(c5, ceremony)
+    motion = sf.decrypt(c5, ceremony)
+    assert verify_motion(motion).ok
+    row = PartialDecryption.objects.order_by("trustee__number").first()
+    shares = row.data["shares"]
+    first, second = sorted(shares)[:2]
+    shares[first]["share"] = shares[second]["share"]
+    PartialDecryption.objects.filter(pk=row.pk).update(data=row.data)
+    checked = verify_motion(motion)
+    assert not checked.ok
+    assert any("partial.proof_invalid" in p and "trustee 1" in p for p in checked.problems)
+    with pytest.raises(CommandError, match="do not verify"):
+        call_command("verify_votes", motion.reference)
