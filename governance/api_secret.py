@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -43,7 +44,7 @@ _STATE = inline_serializer(
 def _secret_motion(request: Request, motion_id: int) -> Motion:
     motion = get_object_or_404(_motions(request), pk=motion_id)
     if selectors.secret_vote_of(motion) is None:
-        raise NotAllowed("This motion is not a secret vote with trustees.", code="not_encrypted")
+        raise NotAllowed(_("This motion is not a secret vote with trustees."), code="not_encrypted")
     return motion
 
 
