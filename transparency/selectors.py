@@ -12,6 +12,7 @@ from django.conf import settings
 from funding import selectors as funding_selectors
 from funding.arrears_rule import ArrearsRule, assess_arrears
 from funding.models import ArrearsExemption
+from governance import selectors as governance_selectors
 from governance.models import Ballot, MemberState, Motion, MotionStatus, VotingRightsSuspension
 
 RECEIPT = re.compile(r"^[0-9a-f]{64}$")
@@ -112,6 +113,7 @@ class ReceiptCheck:
     proxy_holder: str = ""
     counted_seq: int | None = None  # the entry that counts instead, when superseded
     other: Motion | None = None  # the published decision the receipt belongs to instead
+    encrypted: bool = False  # a secret vote's tracker: the ballot holds no readable choice
 
 
 def receipt_clean(text: str) -> str | None:
@@ -131,6 +133,17 @@ def receipt_check(motion: Motion, receipt: str) -> ReceiptCheck:
         .select_related("proxy_holder")
         .first()
     )
+    tracked = governance_selectors.tracker_find(motion, receipt) if motion.secret else None
+    if tracked is not None:
+        seq, state, last = tracked
+        return ReceiptCheck(
+            ReceiptStatus.COUNTED if seq == last else ReceiptStatus.SUPERSEDED,
+            receipt,
+            seq=seq,
+            state=state,
+            counted_seq=None if seq == last else last,
+            encrypted=True,
+        )
     if ballot is None:
         other = (
             Ballot.objects.filter(entry_hash=receipt, motion__status=MotionStatus.PUBLISHED)

@@ -81,6 +81,7 @@ from governance.selectors.secret import (
     encrypted_states_voted,
     is_encrypted,
     secret_vote_of,
+    tracker_find,
     trustee_rows,
 )
 
@@ -144,6 +145,7 @@ __all__ = [
     "states_suspended",
     "states_voted_many",
     "today",
+    "tracker_find",
     "tree_head_get",
     "tree_head_latest",
     "tree_head_of_size",

@@ -31,6 +31,20 @@ def encrypted_states_voted(motion: Motion) -> set[str]:
     )
 
 
+def tracker_find(motion: Motion, tracker: str) -> tuple[int, str, int] | None:
+    """(its seq, its state, the seq of that state's last ballot) for a tracker on the board."""
+    row = EncryptedBallot.objects.filter(motion=motion, tracker=tracker).first()
+    if row is None:
+        return None
+    last = (
+        EncryptedBallot.objects.filter(motion=motion, state=row.state)
+        .order_by("-seq")
+        .values_list("seq", flat=True)
+        .first()
+    )
+    return row.seq, row.state, int(last or row.seq)
+
+
 def trustee_rows(secret_vote: SecretVote) -> list[Trustee]:
     return list(secret_vote.trustees.select_related("member_state").order_by("number"))
 

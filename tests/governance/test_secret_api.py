@@ -167,3 +167,25 @@ def test_the_admin_offers_no_way_to_write_a_ballot_or_a_key(c5):
     assert admin.get("/admin/").status_code == 200
     for model in ("encryptedballot", "trustee", "secretvote", "partialdecryption"):
         assert admin.get(f"/admin/governance/{model}/").status_code == 404
+
+
+def test_a_delegation_sees_its_tracker_and_checks_it_on_the_portal(c5):
+    """The motion page shows the state voted and its tracker; the portal says it counted."""
+    from governance import services
+
+    ceremony = sf.open_secret(c5)
+    first = sf.cast(c5, ceremony, "DE", "no")
+    last = sf.cast(c5, ceremony, "DE", "yes")
+    de = signed_in(c5.heads["DE"], api=False)
+    html = de.get(f"/motions/{ceremony.motion.pk}/").content.decode()
+    assert last.tracker in html and first.tracker not in html
+    assert "how it voted is not shown, to you or anyone" in html
+    for state in ("FR", "IT", "ES", "NL"):
+        sf.cast(c5, ceremony, state, "yes")
+    sf.close(c5, ceremony)
+    motion = services.motion_certify(actor=c5.sec, motion=sf.decrypt(c5, ceremony))
+    services.motion_publish(actor=c5.sec, motion=motion)
+    counted = Client().get(f"/portal/decisions/{motion.pk}/receipt/?receipt={last.tracker}")
+    assert "the last encrypted ballot of Germany" in counted.content.decode()
+    replaced = Client().get(f"/portal/decisions/{motion.pk}/receipt/?receipt={first.tracker}")
+    assert "replaced by a later ballot" in replaced.content.decode()
