@@ -53,6 +53,7 @@ MODULES = (
     "governance.api",
     "governance.api_voting",
     "governance.api_log",
+    "governance.api_secret",
     "governance.forms",
     "governance.views_voting",
     "governance.views_drafting",
