@@ -23,7 +23,7 @@ from core.actors import Actor
 from core.audit import audit_record
 from core.errors import Conflict, NotAllowed, ValidationFailed
 from core.permissions import require_mfa
-from governance import permissions
+from governance import permissions, selectors
 from governance.ballotcrypto import Problem, combine, verify_partial_decryption
 from governance.ballotcrypto.tally import Tally as EncryptedTally
 from governance.ballotcrypto.threshold import (
@@ -98,6 +98,18 @@ def trustees_name(
         raise ValidationFailed(
             _("Name between 1 and %(max)d different delegations as trustees.")
             % {"max": MAX_TRUSTEES},
+            field="trustees",
+        )
+    seated = set(
+        selectors.seat_list(council=locked.council, on=selectors.today()).values_list(
+            "member_state__code", flat=True
+        )
+    )
+    outside = sorted(set(codes) - seated)
+    if outside:
+        raise ValidationFailed(
+            _("Trustees are delegations seated on the council; %(states)s are not.")
+            % {"states": ", ".join(outside)},
             field="trustees",
         )
     t = (

@@ -247,3 +247,19 @@ def test_verify_votes_names_a_partial_decryption_rewritten_in_the_database(c5):
     assert any("partial.proof_invalid" in p and "trustee 1" in p for p in checked.problems)
     with pytest.raises(CommandError, match="do not verify"):
         call_command("verify_votes", motion.reference)
+
+
+def test_trustees_must_be_seated_and_cannot_change_once_the_ceremony_begins(c5):
+    """A state outside the council is refused as trustee; after the first key, no renaming."""
+    from tests.factories import MemberStateFactory
+
+    motion = c5.motion(secret=True)
+    outsider = MemberStateFactory(code="PT")
+    with pytest.raises(ValidationFailed, match="PT are not"):
+        trustees.trustees_name(actor=c5.sec, motion=motion, trustees=[c5.states["DE"], outsider])
+    ceremony = sf.name_trustees(c5, motion)
+    _secret, key = trustee_generate(vote_id=motion.reference, trustee=1, threshold=2, trustees=3)
+    trustees.trustee_key_publish(actor=c5.actors["DE"], motion=motion, key=key.to_json())
+    with pytest.raises(Conflict, match="ceremony has begun"):
+        trustees.trustees_name(actor=c5.sec, motion=motion, trustees=[c5.states["NL"]])
+    assert ceremony.numbers == {"DE": 1, "FR": 2, "IT": 3}
