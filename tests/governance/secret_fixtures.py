@@ -140,3 +140,46 @@ def open_legacy_secret(c5: Council5, **overrides: Any) -> Motion:
     Motion.objects.filter(pk=motion.pk).update(secret=True, secret_key=secrets.token_bytes(32))
     motion.refresh_from_db()
     return motion
+
+
+def decide_demo_secret_vote() -> Motion:
+    """The demo's tabled secret vote, held to its published decision as its trustees would.
+
+    The trustees' private parts are made here, in the test, as each trustee's device would;
+    every voting member casts an encrypted ballot, two trustees decrypt, the secretary
+    certifies and publishes.
+    """
+    from core.actors import Actor
+    from core.models import AuditSource, User
+    from governance.models import Council, MemberState
+
+    motion = Motion.objects.get(secret=True, secret_vote__isnull=False)
+    council: Council = motion.council
+    secretary = User.objects.get(username="secretary")
+    heads = {
+        u.username.split("-")[0].upper(): u
+        for u in User.objects.filter(username__regex=r"^[a-z]{2}-head$")
+    }
+    c5 = Council5(
+        council=council,
+        states={s.code: s for s in MemberState.objects.filter(code__in=heads)},
+        heads=heads,
+        secretary=secretary,
+        sec=Actor.for_user(secretary, source=AuditSource.COMMAND, mfa_verified=True),
+        actors={
+            code: Actor.for_user(user, source=AuditSource.COMMAND, mfa_verified=True)
+            for code, user in heads.items()
+        },
+    )
+    numbers = {
+        t.member_state.code: t.number for t in SecretVote.objects.get(motion=motion).trustees.all()
+    }
+    ceremony = hold_ceremony(c5, Ceremony(motion, numbers))
+    ceremony.motion = services.motion_open(actor=c5.sec, motion=motion)
+    electors = ceremony.motion.electorate.entries["electors"]
+    for index, elector in enumerate(e for e in electors if not e["recused"]):
+        cast(c5, ceremony, elector["state"], ("yes", "yes", "no", "abstain")[index % 4])
+    ceremony.motion = services.motion_close(actor=c5.sec, motion=ceremony.motion)
+    decided = decrypt(c5, ceremony, tuple(sorted(numbers, key=numbers.__getitem__)[:2]))
+    decided = services.motion_certify(actor=c5.sec, motion=decided)
+    return services.motion_publish(actor=c5.sec, motion=decided)
