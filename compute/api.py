@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -19,7 +19,10 @@ from core.actors import Actor
 from core.bounds import DateTimeInput
 from core.models import User
 from core.validators import NOTE_MAX
-from governance.models import ResearchProject
+from governance import selectors as governance_selectors
+
+if TYPE_CHECKING:
+    from governance.models import ResearchProject
 
 
 def _operator_only(request: Request) -> None:
@@ -118,7 +121,7 @@ class PeriodQuotaApi(APIView):
 
 
 def _project(request: Request, code: str) -> ResearchProject:
-    project = get_object_or_404(ResearchProject, code=code)
+    project = get_object_or_404(governance_selectors.project_list(), code=code)
     if not permissions.may_view_project(request.user, project):
         raise PermissionDenied("Only the project's lead, members and operators may see this.")
     return project
@@ -215,7 +218,7 @@ class ProjectFreezeApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: None})
     def post(self, request: Request, code: str) -> Response:
-        project = get_object_or_404(ResearchProject, code=code)
+        project = get_object_or_404(governance_selectors.project_list(), code=code)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         freeze: ComputeFreeze = services.project_compute_freeze(
@@ -225,7 +228,7 @@ class ProjectFreezeApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={200: None})
     def delete(self, request: Request, code: str) -> Response:
-        project = get_object_or_404(ResearchProject, code=code)
+        project = get_object_or_404(governance_selectors.project_list(), code=code)
         body = request.data if isinstance(request.data, dict) else {}
         reason = str(body.get("reason") or request.query_params.get("reason") or "")
         services.project_compute_unfreeze(

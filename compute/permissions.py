@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext as _
 
 from core.actors import Actor
 from core.errors import NotAllowed
 from core.permissions import require_mfa
 from governance import selectors as gov
-from governance.models import ResearchProject, StaffRoleKind
+from governance.choices import StaffRoleKind
+
+if TYPE_CHECKING:
+    from governance.models import ResearchProject
 
 
 def is_operator(actor: Actor) -> bool:

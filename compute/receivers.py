@@ -7,7 +7,8 @@ from typing import Any
 
 from core.actors import Actor
 from core.models import AuditSource
-from governance.models import MotionKind, MotionOutcome
+from governance import selectors as governance_selectors
+from governance.choices import MotionKind, MotionOutcome
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,6 @@ def on_freeze_ordered(
     """
     from compute.models import FreezeAuthority
     from compute.services import project_safety_freeze
-    from governance.models import ResearchProject
 
     kind = (
         FreezeAuthority.SAFETY_INTERIM
@@ -61,7 +61,7 @@ def on_freeze_ordered(
         else FreezeAuthority.SAFETY_DECISION
     )
     actor = Actor.system(f"safety:{reference}", source=AuditSource.SYSTEM)
-    for project in ResearchProject.objects.filter(pk__in=project_ids):
+    for project in governance_selectors.project_list().filter(pk__in=project_ids):
         project_safety_freeze(
             actor=actor,
             project=project,
@@ -80,8 +80,7 @@ def on_unfreeze_ordered(
     An operator's own freeze in force stays; the projects run again only when it goes too.
     """
     from compute.services import project_safety_unfreeze
-    from governance.models import ResearchProject
 
     actor = Actor.system(f"safety:{reference}", source=AuditSource.SYSTEM)
-    for project in ResearchProject.objects.filter(pk__in=project_ids):
+    for project in governance_selectors.project_list().filter(pk__in=project_ids):
         project_safety_unfreeze(actor=actor, project=project, reference=reference, reason=reason)

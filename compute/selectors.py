@@ -7,7 +7,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
@@ -29,8 +29,11 @@ from compute.models import (
 )
 from compute.reconcile import ROOT, AccountSpec
 from core.models import User
-from governance.models import MemberState, ProjectStatus, ResearchProject
+from governance.choices import ProjectStatus
 from governance.selectors import today
+
+if TYPE_CHECKING:
+    from governance.models import MemberState, ResearchProject
 
 _SLURM_USER = re.compile(r"^[a-z_][a-z0-9_.-]*$")
 
@@ -394,3 +397,10 @@ def state_quota_history(*, member_state: MemberState) -> list[tuple[AllocationPe
         .select_related("period__cluster")
         .order_by("-period__starts_on", "period__cluster__name")
     ]
+
+
+def national_quota_list() -> QuerySet[NationalQuota]:
+    """Every national quota with its period, cluster and state, period by period, states by code."""
+    return NationalQuota.objects.select_related("period__cluster", "member_state").order_by(
+        "period__starts_on", "period_id", "member_state__code"
+    )

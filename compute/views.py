@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
@@ -26,7 +26,11 @@ from core.actors import Actor
 from core.errors import DomainError, MfaRequired, NotAllowed
 from core.models import User
 from core.uswds import UswdsFormMixin
-from governance.models import ProjectStatus, ResearchProject
+from governance import selectors as governance_selectors
+from governance.choices import ProjectStatus
+
+if TYPE_CHECKING:
+    pass
 
 # A run's diff can hold every account of the cluster; the page shows this many, the API all.
 DIFF_SHOWN = 200
@@ -199,7 +203,7 @@ def operations(request: HttpRequest) -> HttpResponse:
 @require_POST
 def unfreeze(request: HttpRequest, code: str) -> HttpResponse:
     """Lift a project's operational freeze; a Safety Board freeze is refused and stays."""
-    target = get_object_or_404(ResearchProject, code=code)
+    target = get_object_or_404(governance_selectors.project_list(), code=code)
     reason = (request.POST.get("reason") or "").strip() or _("lifted on the operators' page")
     try:
         services.project_compute_unfreeze(
@@ -276,7 +280,9 @@ def period_quotas(request: HttpRequest, period_id: int) -> HttpResponse:
 @login_required
 def project(request: HttpRequest, code: str) -> HttpResponse:
     """A project's quota, usage and members; its lead adds and removes members here."""
-    target = get_object_or_404(ResearchProject.objects.select_related("lead"), code=code)
+    target = get_object_or_404(
+        governance_selectors.project_list().select_related("lead"), code=code
+    )
     if not permissions.may_view_project(request.user, target):
         raise PermissionDenied
     form = MemberForm()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -30,7 +32,10 @@ from funding.models import (
     VoluntaryKind,
 )
 from funding.reports.data import build_statement, build_status
-from governance.models import MemberState
+from governance import selectors as governance_selectors
+
+if TYPE_CHECKING:
+    from governance.models import MemberState
 
 FREE_JSON = inline_serializer("FundingReportData", {"kind": serializers.CharField()})
 
@@ -77,7 +82,7 @@ class StatementApi(APIView):
     @extend_schema(responses=FREE_JSON)
     def get(self, request: Request, code: str) -> Response:
         _reader(request)
-        state = get_object_or_404(MemberState, code=code.upper())
+        state = get_object_or_404(governance_selectors.member_state_list(), code=code.upper())
         return Response(build_statement(state, as_of=clock.today()))
 
 
@@ -142,7 +147,7 @@ class PaymentApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         member_state = serializers.SlugRelatedField(
-            slug_field="code", queryset=MemberState.objects.all()
+            slug_field="code", queryset=governance_selectors.member_state_list()
         )
         value_date = DateInput()
         amount = decimal_input(Payment._meta.get_field("amount"))
@@ -211,7 +216,7 @@ class VoluntaryApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         member_state = serializers.SlugRelatedField(
-            slug_field="code", queryset=MemberState.objects.all()
+            slug_field="code", queryset=governance_selectors.member_state_list()
         )
         fiscal_year = serializers.SlugRelatedField(
             slug_field="year", queryset=FiscalYear.objects.all()

@@ -8,7 +8,7 @@ from core.actors import Actor
 from core.errors import NotAllowed
 from core.permissions import require_mfa
 from governance import selectors
-from governance.models import StaffRoleKind
+from governance.choices import StaffRoleKind
 
 
 def is_finance_officer(actor: Actor) -> bool:

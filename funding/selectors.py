@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet, Sum
@@ -36,7 +36,10 @@ from funding.models import (
     YearBalance,
 )
 from funding.rules import fraction_to_decimal
-from governance.models import MemberState, VotingRightsSuspension
+from governance import selectors as governance_selectors
+
+if TYPE_CHECKING:
+    from governance.models import MemberState, VotingRightsSuspension
 
 ARREARS_REFERENCE = "funding:arrears"
 
@@ -222,9 +225,7 @@ def exemption_current(member_state: MemberState, on: dt.date) -> ArrearsExemptio
 
 def suspension_current(member_state: MemberState) -> VotingRightsSuspension | None:
     """The state's open suspension of votes, whatever its reason (a read of governance data)."""
-    return VotingRightsSuspension.objects.filter(
-        member_state=member_state, restored_at__isnull=True
-    ).first()
+    return governance_selectors.voting_rights_suspensions_open(member_state=member_state).first()
 
 
 def payments_of(member_state: MemberState) -> QuerySet[Payment]:

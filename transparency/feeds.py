@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.contrib.syndication.views import Feed
@@ -11,7 +12,9 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from governance import selectors, wording
-from governance.models import DecisionStatement, Motion
+
+if TYPE_CHECKING:
+    from governance.models import DecisionStatement, Motion
 
 
 class DecisionsFeed(Feed):

@@ -17,7 +17,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import F
 from django.http import HttpResponse
@@ -26,7 +26,9 @@ from django.utils.translation import gettext_lazy as _
 
 from core.spreadsheet import SafeCsvWriter
 from governance import rules, selectors, wording
-from governance.models import Ballot, Motion
+
+if TYPE_CHECKING:
+    from governance.models import Ballot, Motion
 
 Column = tuple[str, str, str]  # name, Frictionless type, description
 
@@ -220,11 +222,9 @@ def _tree_heads() -> Iterator[dict[str, Any]]:
 
 
 def _quotas() -> Iterator[dict[str, Any]]:
-    from compute.models import NationalQuota
+    from compute import selectors as compute
 
-    rows = NationalQuota.objects.select_related("period__cluster", "member_state").order_by(
-        "period__starts_on", "period_id", "member_state__code"
-    )
+    rows = compute.national_quota_list()
     for q in rows.iterator(chunk_size=500):
         p = q.period
         yield {

@@ -6,14 +6,17 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 
 from funding import selectors as funding_selectors
 from funding.arrears_rule import ArrearsRule, assess_arrears
-from funding.models import ArrearsExemption
 from governance import selectors as governance_selectors
-from governance.models import Ballot, MemberState, Motion, MotionStatus, VotingRightsSuspension
+
+if TYPE_CHECKING:
+    from funding.models import ArrearsExemption
+    from governance.models import MemberState, Motion, VotingRightsSuspension
 
 RECEIPT = re.compile(r"^[0-9a-f]{64}$")
 
@@ -128,11 +131,6 @@ def receipt_check(motion: Motion, receipt: str) -> ReceiptCheck:
     "Last entry of its tag" is read from the chain itself (the highest sequence number with the
     same tag), as anyone re-walking the published chain would, not from a stored flag.
     """
-    ballot = (
-        Ballot.objects.filter(motion=motion, entry_hash=receipt)
-        .select_related("proxy_holder")
-        .first()
-    )
     tracked = governance_selectors.tracker_find(motion, receipt) if motion.secret else None
     if tracked is not None:
         seq, state, last = tracked
@@ -144,21 +142,13 @@ def receipt_check(motion: Motion, receipt: str) -> ReceiptCheck:
             counted_seq=None if seq == last else last,
             encrypted=True,
         )
+    ballot = governance_selectors.ballot_with_receipt(motion=motion, receipt=receipt)
     if ballot is None:
-        other = (
-            Ballot.objects.filter(entry_hash=receipt, motion__status=MotionStatus.PUBLISHED)
-            .select_related("motion")
-            .first()
-        )
+        other = governance_selectors.ballot_published_with_receipt(receipt=receipt)
         if other is not None:
             return ReceiptCheck(ReceiptStatus.OTHER_DECISION, receipt, other=other.motion)
         return ReceiptCheck(ReceiptStatus.NOT_FOUND, receipt)
-    last = (
-        Ballot.objects.filter(motion=motion, tag=ballot.tag)
-        .order_by("-seq")
-        .values_list("seq", flat=True)
-        .first()
-    )
+    last = governance_selectors.ballot_last_seq(motion=motion, tag=ballot.tag)
     counted = last == ballot.seq
     return ReceiptCheck(
         ReceiptStatus.COUNTED if counted else ReceiptStatus.SUPERSEDED,
@@ -168,17 +158,4 @@ def receipt_check(motion: Motion, receipt: str) -> ReceiptCheck:
         state="" if motion.secret else ballot.tag,
         proxy_holder=ballot.proxy_holder.code if ballot.proxy_holder else "",
         counted_seq=None if counted else last,
-    )
-
-
-def motion_unpublished(motion_id: int) -> bool:
-    """Whether a motion with this number is on its way to a published decision (tabled or later).
-
-    Drafts and withdrawn motions answer as if they did not exist: the portal must not let anyone
-    walk the numbers and learn that a (perhaps confidential) draft is being prepared.
-    """
-    return (
-        Motion.objects.filter(pk=motion_id)
-        .exclude(status__in=[MotionStatus.PUBLISHED, MotionStatus.DRAFT, MotionStatus.WITHDRAWN])
-        .exists()
     )

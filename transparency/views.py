@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,12 +15,15 @@ from django_stubs_ext import StrOrPromise
 
 from core import l10n
 from governance import selectors, wording
-from governance.models import BallotChoice, Motion, MotionStatus, SafetyLevel
+from governance.choices import BallotChoice, MotionStatus
 from governance.verification import chain_file, signed_head
 from transparency import opendata
 from transparency import selectors as portal_selectors
 from transparency.cache import cached
 from transparency.throttle import rate_limited
+
+if TYPE_CHECKING:
+    from governance.models import Motion
 
 CHOICE_LABELS = {
     **{c.value: c.label for c in BallotChoice},
@@ -180,7 +183,7 @@ def _published_decision(request: HttpRequest, motion_id: int) -> Motion | HttpRe
     motion = selectors.decisions_published().filter(pk=motion_id).first()
     if motion is not None:
         return motion
-    if portal_selectors.motion_unpublished(motion_id):
+    if selectors.motion_unpublished(motion_id):
         context = {
             "breadcrumbs": _crumbs(
                 (_("Decisions"), reverse("transparency:decisions")), (_("Not published yet"), "")
@@ -275,7 +278,7 @@ def decision_chain_file(request: HttpRequest, motion_id: int) -> HttpResponse:
 @cached
 def safety(request: HttpRequest) -> HttpResponse:
     context = {
-        "levels": SafetyLevel.objects.order_by("level"),
+        "levels": selectors.safety_levels(),
         "projects": selectors.projects_with_levels(),
         "escalations": selectors.escalations_public()[:200],
     }

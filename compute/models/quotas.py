@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 
 from core.bounds import date_stored
 from core.validators import validate_name
-from governance.models import MemberState, Motion, ResearchProject
 
 # Slurm account and cluster names: lower case, digits, dash and underscore.
 SLURM_NAME = r"^[a-z0-9][a-z0-9_-]*$"
@@ -143,7 +142,9 @@ class NationalQuota(models.Model):
     """A member state's share of a period's capacity, from the split."""
 
     period = models.ForeignKey(AllocationPeriod, on_delete=models.CASCADE, related_name="quotas")
-    member_state = models.ForeignKey(MemberState, on_delete=models.PROTECT, related_name="+")
+    member_state = models.ForeignKey(
+        "governance.MemberState", on_delete=models.PROTECT, related_name="+"
+    )
     share = models.DecimalField(_("contribution share used"), max_digits=21, decimal_places=18)
     equal_minutes = models.PositiveBigIntegerField(_("equal part"))
     proportional_minutes = models.PositiveBigIntegerField(_("proportional part"))
@@ -183,17 +184,21 @@ class ProjectAllocation(models.Model):
     """GPU-minutes granted to a project for a period, charged to a nation or the programme."""
 
     project = models.ForeignKey(
-        ResearchProject, on_delete=models.PROTECT, related_name="allocations"
+        "governance.ResearchProject", on_delete=models.PROTECT, related_name="allocations"
     )
     period = models.ForeignKey(
         AllocationPeriod, on_delete=models.PROTECT, related_name="allocations"
     )
     # Empty when charged to the facility's own programme.
     member_state = models.ForeignKey(
-        MemberState, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "governance.MemberState", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     motion = models.OneToOneField(
-        Motion, null=True, blank=True, on_delete=models.PROTECT, related_name="allocation"
+        "governance.Motion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="allocation",
     )
     minutes = models.PositiveBigIntegerField(_("GPU-minutes"))
     status = models.CharField(
@@ -238,8 +243,10 @@ class ProjectAllocation(models.Model):
 class AllocationRefusal(models.Model):
     """An adopted project whose allocation could not be made, and why (one per motion)."""
 
-    motion = models.OneToOneField(Motion, on_delete=models.PROTECT, related_name="+")
-    project = models.ForeignKey(ResearchProject, on_delete=models.PROTECT, related_name="+")
+    motion = models.OneToOneField("governance.Motion", on_delete=models.PROTECT, related_name="+")
+    project = models.ForeignKey(
+        "governance.ResearchProject", on_delete=models.PROTECT, related_name="+"
+    )
     minutes = models.PositiveBigIntegerField()
     reason = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
@@ -258,7 +265,7 @@ class ProjectMember(models.Model):
     """A user who may submit jobs under the project's Slurm account (the lead always may)."""
 
     project = models.ForeignKey(
-        ResearchProject, on_delete=models.PROTECT, related_name="compute_members"
+        "governance.ResearchProject", on_delete=models.PROTECT, related_name="compute_members"
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="compute_memberships"
@@ -299,7 +306,7 @@ class ComputeFreeze(models.Model):
     """
 
     project = models.ForeignKey(
-        ResearchProject, on_delete=models.PROTECT, related_name="compute_freezes"
+        "governance.ResearchProject", on_delete=models.PROTECT, related_name="compute_freezes"
     )
     authority = models.CharField(
         _("authority"),

@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from compute.models.quotas import Cluster, ProjectAllocation
-from governance.models import ResearchProject
 
 
 class JobUsage(models.Model):
@@ -76,7 +75,7 @@ class UsageDay(models.Model):
     )
     account = models.CharField(_("account"), max_length=64)
     project = models.ForeignKey(
-        ResearchProject,
+        "governance.ResearchProject",
         null=True,
         blank=True,
         on_delete=models.DO_NOTHING,

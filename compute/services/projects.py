@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -23,7 +24,10 @@ from core.audit import audit_record, snapshot
 from core.errors import Conflict, ValidationFailed
 from core.models import User
 from core.permissions import require_fresh_mfa
-from governance.models import ResearchProject
+from governance import selectors as governance_selectors
+
+if TYPE_CHECKING:
+    from governance.models import ResearchProject
 
 
 def _clusters_of(project: ResearchProject) -> list[int]:
@@ -35,7 +39,7 @@ def _clusters_of(project: ResearchProject) -> list[int]:
 def project_member_add(*, actor: Actor, project: ResearchProject, user: User) -> ProjectMember:
     """The lead lets a user submit jobs under the project's account (from the next sync)."""
     permissions.check_manage_members(actor, project)
-    ResearchProject.objects.select_for_update().get(pk=project.pk)
+    governance_selectors.project_for_update(project_id=project.pk)
     if ProjectMember.objects.filter(project=project, user=user).exists():
         raise Conflict(_("%(user)s is already a member.") % {"user": user.username})
     member = ProjectMember(project=project, user=user, added_by=actor.label)
@@ -51,7 +55,7 @@ def project_member_add(*, actor: Actor, project: ResearchProject, user: User) ->
 def project_member_remove(*, actor: Actor, project: ResearchProject, user: User) -> None:
     """Take a user off the project's account; jobs they already run are not killed."""
     permissions.check_manage_members(actor, project)
-    ResearchProject.objects.select_for_update().get(pk=project.pk)
+    governance_selectors.project_for_update(project_id=project.pk)
     member = ProjectMember.objects.filter(project=project, user=user).first()
     if member is None:
         raise Conflict(_("%(user)s is not a member.") % {"user": user.username})
@@ -99,7 +103,7 @@ def project_compute_freeze(
     """
     permissions.check_freeze(actor)
     require_fresh_mfa(actor)
-    ResearchProject.objects.select_for_update().get(pk=project.pk)
+    governance_selectors.project_for_update(project_id=project.pk)
     _expire_freezes(project)
     if _open_freeze(project, safety=False) is not None:
         raise Conflict(_("%(code)s is already frozen.") % {"code": project.code})
@@ -133,7 +137,7 @@ def project_compute_unfreeze(
     """
     permissions.check_freeze(actor)
     require_fresh_mfa(actor)
-    ResearchProject.objects.select_for_update().get(pk=project.pk)
+    governance_selectors.project_for_update(project_id=project.pk)
     _expire_freezes(project)
     freeze = _open_freeze(project, safety=False)
     if freeze is None:
@@ -185,7 +189,7 @@ def project_safety_freeze(
     permissions.check_safety_order(actor)
     if authority not in SAFETY_AUTHORITIES:
         raise ValidationFailed(_("Not a safety freeze."), field="authority")
-    ResearchProject.objects.select_for_update().get(pk=project.pk)
+    governance_selectors.project_for_update(project_id=project.pk)
     current = _open_freeze(project, safety=True)
     if current is not None:
         if not (
@@ -223,7 +227,7 @@ def project_safety_unfreeze(
     An operational freeze in force stays: the project runs again only when both are gone.
     """
     permissions.check_safety_order(actor)
-    ResearchProject.objects.select_for_update().get(pk=project.pk)
+    governance_selectors.project_for_update(project_id=project.pk)
     freeze = _open_freeze(project, safety=True)
     if freeze is None:
         return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -26,7 +27,10 @@ from core.actors import Actor
 from core.audit import audit_record, snapshot
 from core.bounds import check_day
 from core.errors import Conflict, ValidationFailed
-from governance.models import ContributionShare, Motion, ResearchProject
+from governance import selectors as governance_selectors
+
+if TYPE_CHECKING:
+    from governance.models import Motion, ResearchProject
 
 MINUTES_PER_HOUR = 60
 
@@ -91,11 +95,7 @@ def period_create(
 
 def latest_shares(on: dt.date | None = None) -> dict[str, Fraction]:
     """Each state's latest contribution share (valid on `on` if given), as exact fractions."""
-    qs = ContributionShare.objects.select_related("member_state").order_by(
-        "member_state__code", "-valid_from"
-    )
-    if on is not None:
-        qs = qs.filter(valid_from__lte=on)
+    qs = governance_selectors.contribution_share_list(on=on)
     shares: dict[str, Fraction] = {}
     for row in qs:
         shares.setdefault(row.member_state.code, Fraction(row.share))
@@ -137,9 +137,9 @@ def period_split(*, actor: Actor, period: AllocationPeriod) -> AllocationPeriod:
             )
     if allocated.get("", 0) > split.programme_minutes:
         raise Conflict(_("The programme's allocations exceed its new share."))
-    from governance.models import MemberState
-
-    states = {s.code: s for s in MemberState.objects.filter(code__in=list(shares))}
+    states = {
+        s.code: s for s in governance_selectors.member_state_list().filter(code__in=list(shares))
+    }
     locked.quotas.all().delete()
     rows = [
         NationalQuota(
@@ -203,7 +203,7 @@ def allocation_create(
     permissions.check_operate(actor)
     # Lock order: period, then project; every allocation of the period waits its turn here.
     locked = AllocationPeriod.objects.select_for_update().get(pk=period.pk)
-    project = ResearchProject.objects.select_for_update().get(pk=project.pk)
+    project = governance_selectors.project_for_update(project_id=project.pk)
     if locked.split_at is None:
         raise Conflict(_("The period's capacity has not been split into quotas yet."))
     state = None if project.charged_to_programme else project.host_state
@@ -263,14 +263,14 @@ def allocation_from_decision(
     A refusal (no period, quota overdrawn) is recorded with its reason instead of raised, so
     that a certified decision is never lost and the operators see why it was not granted.
     """
-    motion = Motion.objects.select_for_update().get(pk=motion_id)
+    motion = governance_selectors.motion_for_update(motion_id=motion_id)
     existing = ProjectAllocation.objects.filter(motion=motion).first()
     if existing is not None:
         return existing
     refused = AllocationRefusal.objects.filter(motion=motion).first()
     if refused is not None:
         return refused
-    project = ResearchProject.objects.get(pk=project_id)
+    project = governance_selectors.project_list().get(pk=project_id)
     minutes = gpu_hours * MINUTES_PER_HOUR
     try:
         with transaction.atomic():

@@ -28,7 +28,7 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import psycopg
 from django.core.mail import send_mail
@@ -58,7 +58,10 @@ from compute.services.usage_fast import (
 )
 from core.actors import Actor
 from core.audit import audit_record
-from governance.models import ResearchProject
+from governance import selectors as governance_selectors
+
+if TYPE_CHECKING:
+    pass
 
 __all__ = [
     "IngestResult",
@@ -313,7 +316,7 @@ def _insert_portable(cluster: Cluster, rows: IO[str]) -> int:
     Jobs already stored, or earlier in the file, are left out first, so the day sums count
     exactly the rows inserted.
     """
-    projects = dict(ResearchProject.objects.values_list("code", "id"))
+    projects = dict(governance_selectors.project_list().values_list("code", "id"))
     inserted = 0
     seen: dict[int, tuple[int, int]] = {}
     sums: DaySums = {}

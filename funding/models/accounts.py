@@ -22,7 +22,6 @@ from core.bounds import date_stored, decimal_stored
 from core.validators import NOTE_MAX, length_at_most, max_length
 from funding.models.fiscal import ContributionCall, FiscalYear
 from funding.models.reference import EURO_BORN
-from governance.models import MemberState
 
 CURRENCY_CODE = r"^[A-Z]{3}$"
 
@@ -37,7 +36,7 @@ class Payment(models.Model):
     """Money received from a state, as received, with the rate that converted it."""
 
     member_state = models.ForeignKey(
-        MemberState, on_delete=models.PROTECT, related_name="funding_payments"
+        "governance.MemberState", on_delete=models.PROTECT, related_name="funding_payments"
     )
     value_date = models.DateField(_("value date"))
     amount = models.DecimalField(
@@ -138,7 +137,7 @@ class LedgerEntry(models.Model):
     """One append-only line of a state's account, in cents of the base currency."""
 
     member_state = models.ForeignKey(
-        MemberState, on_delete=models.PROTECT, related_name="funding_entries"
+        "governance.MemberState", on_delete=models.PROTECT, related_name="funding_entries"
     )
     fiscal_year = models.ForeignKey(
         FiscalYear, null=True, blank=True, on_delete=models.PROTECT, related_name="entries"
@@ -211,7 +210,9 @@ class LedgerEntry(models.Model):
 class YearBalance(models.Model):
     """Running totals of a state for a fiscal year, kept with the entries (never edited alone)."""
 
-    member_state = models.ForeignKey(MemberState, on_delete=models.PROTECT, related_name="+")
+    member_state = models.ForeignKey(
+        "governance.MemberState", on_delete=models.PROTECT, related_name="+"
+    )
     fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.PROTECT, related_name="balances")
     assessed_cents = models.BigIntegerField(default=0)
     paid_cents = models.BigIntegerField(default=0)
@@ -247,7 +248,7 @@ class StateAccount(models.Model):
     """A state's credit carried forward and its arrears position; the row locked per state."""
 
     member_state = models.OneToOneField(
-        MemberState, on_delete=models.PROTECT, related_name="funding_account"
+        "governance.MemberState", on_delete=models.PROTECT, related_name="funding_account"
     )
     credit_cents = models.BigIntegerField(default=0)
     arrears_cents = models.BigIntegerField(default=0)
@@ -285,7 +286,7 @@ class VoluntaryContribution(models.Model):
     """
 
     member_state = models.ForeignKey(
-        MemberState, on_delete=models.PROTECT, related_name="funding_voluntary"
+        "governance.MemberState", on_delete=models.PROTECT, related_name="funding_voluntary"
     )
     fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("kind"), max_length=8, choices=VoluntaryKind.choices)

@@ -11,17 +11,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.bounds import date_stored
-from governance.models import Council, MemberState, Motion
 
 
 class ArrearsExemption(models.Model):
     """A state keeps its vote despite arrears, for a period, by a council's recorded decision."""
 
     member_state = models.ForeignKey(
-        MemberState, on_delete=models.PROTECT, related_name="funding_exemptions"
+        "governance.MemberState", on_delete=models.PROTECT, related_name="funding_exemptions"
     )
-    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="+")
-    motion = models.ForeignKey(Motion, on_delete=models.PROTECT, related_name="+")
+    council = models.ForeignKey("governance.Council", on_delete=models.PROTECT, related_name="+")
+    motion = models.ForeignKey("governance.Motion", on_delete=models.PROTECT, related_name="+")
     valid_from = models.DateField(_("valid from"))
     valid_until = models.DateField(
         _("valid until"), null=True, blank=True, help_text=_("First day without the exemption.")

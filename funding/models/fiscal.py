@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 
 from core.bounds import date_stored
 from funding.models.scales import ContributionScale
-from governance.models import MemberState, Motion
 
 
 class FiscalYearStatus(models.TextChoices):
@@ -29,7 +28,7 @@ class FiscalYear(models.Model):
         _("status"), max_length=12, choices=FiscalYearStatus.choices, default=FiscalYearStatus.DRAFT
     )
     budget_motion = models.OneToOneField(
-        Motion,
+        "governance.Motion",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -97,7 +96,7 @@ class Assessment(models.Model):
         FiscalYear, on_delete=models.PROTECT, related_name="assessments"
     )
     member_state = models.ForeignKey(
-        MemberState, on_delete=models.PROTECT, related_name="funding_assessments"
+        "governance.MemberState", on_delete=models.PROTECT, related_name="funding_assessments"
     )
     scale = models.ForeignKey(ContributionScale, on_delete=models.PROTECT, related_name="+")
     share_exact = models.CharField(_("share (exact)"), max_length=200)
@@ -133,7 +132,7 @@ class ContributionCall(models.Model):
 
     fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.PROTECT, related_name="calls")
     member_state = models.ForeignKey(
-        MemberState, on_delete=models.PROTECT, related_name="funding_calls"
+        "governance.MemberState", on_delete=models.PROTECT, related_name="funding_calls"
     )
     assessment = models.OneToOneField(Assessment, on_delete=models.PROTECT, related_name="call")
     reference = models.CharField(_("reference"), max_length=40, unique=True)

@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.bounds import date_stored, decimal_stored
-from governance.models import MemberState
 
 CURRENCY_CODE = Q(currency__regex=r"^[A-Z]{3}$")
 
@@ -86,7 +85,7 @@ class NationalIncomeFigure(models.Model):
     """A state's national income (or GDP, for an estimate) for one year, in one currency."""
 
     member_state = models.ForeignKey(
-        MemberState, on_delete=models.PROTECT, related_name="national_income_figures"
+        "governance.MemberState", on_delete=models.PROTECT, related_name="national_income_figures"
     )
     year = models.PositiveSmallIntegerField(_("year"))
     currency = models.CharField(_("currency"), max_length=3)

@@ -8,8 +8,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from governance.models import MemberState, Motion
-
 
 class ScaleStatus(models.TextChoices):
     DRAFT = "draft", _("draft")
@@ -38,7 +36,7 @@ class ContributionScale(models.Model):
         _("status"), max_length=12, choices=ScaleStatus.choices, default=ScaleStatus.DRAFT
     )
     motion = models.OneToOneField(
-        Motion,
+        "governance.Motion",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -92,7 +90,9 @@ class ScaleShare(models.Model):
 
     scale = models.ForeignKey(ContributionScale, on_delete=models.PROTECT, related_name="shares")
     year = models.PositiveSmallIntegerField(_("year"))
-    member_state = models.ForeignKey(MemberState, on_delete=models.PROTECT, related_name="+")
+    member_state = models.ForeignKey(
+        "governance.MemberState", on_delete=models.PROTECT, related_name="+"
+    )
     share_exact = models.CharField(_("share (exact)"), max_length=200)
     share = models.DecimalField(_("share"), max_digits=21, decimal_places=18)
     full_share = models.DecimalField(_("full share"), max_digits=21, decimal_places=18)

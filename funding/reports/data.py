@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
@@ -23,7 +23,10 @@ from funding.models import (
     VoluntaryContribution,
     YearBalance,
 )
-from governance.models import MemberState, VotingRightsSuspension
+from governance import selectors as governance_selectors
+
+if TYPE_CHECKING:
+    from governance.models import MemberState
 
 
 def _state(state: MemberState) -> dict[str, str]:
@@ -101,7 +104,7 @@ def build_status(years: list[int], *, as_of: dt.date) -> dict[str, Any]:
         )
     rule = ArrearsRule(settings.FUNDING_ARREARS_RULE)
     suspended = set(
-        VotingRightsSuspension.objects.filter(restored_at__isnull=True).values_list(
+        governance_selectors.voting_rights_suspensions_open().values_list(
             "member_state_id", flat=True
         )
     )

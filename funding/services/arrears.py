@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -18,8 +19,12 @@ from funding import clock, permissions, selectors
 from funding.arrears_rule import ArrearsFinding, ArrearsRule, assess_arrears
 from funding.models import ArrearsExemption, StateAccount
 from funding.services.posting import lock_accounts
+from governance import selectors as governance_selectors
 from governance import services as governance
-from governance.models import MemberState, Motion, MotionOutcome, MotionStatus
+from governance.choices import MotionOutcome, MotionStatus
+
+if TYPE_CHECKING:
+    from governance.models import MemberState, Motion
 
 
 def arrears_rule() -> ArrearsRule:
@@ -99,7 +104,7 @@ def arrears_check_all(*, actor: Actor, on: dt.date | None = None) -> dict[str, b
     """Check every state with an account; each in its own transaction. Returns code → over line."""
     permissions.check_view_finances(actor)
     result = {}
-    states = MemberState.objects.filter(funding_account__isnull=False).order_by("code")
+    states = governance_selectors.member_state_list().filter(funding_account__isnull=False)
     for state in states:
         result[state.code] = arrears_check(actor=actor, member_state=state, on=on).over_line
     return result

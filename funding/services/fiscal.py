@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -31,7 +32,10 @@ from funding.selectors import base_currency
 from funding.services.arrears import arrears_check
 from funding.services.posting import lock_accounts, post
 from funding.services.scales import check_budget_motion
-from governance.models import Motion, MotionOutcome, MotionStatus
+from governance.choices import MotionOutcome, MotionStatus
+
+if TYPE_CHECKING:
+    from governance.models import Motion
 
 
 def _locked(fiscal_year: FiscalYear) -> FiscalYear:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -29,7 +29,10 @@ from funding.models import (
     ImportStatus,
     NationalIncomeFigure,
 )
-from governance.models import MemberState
+from governance import selectors as governance_selectors
+
+if TYPE_CHECKING:
+    pass
 
 MAX_BYTES = 20 * 1024 * 1024  # the whole ECB history since 1999 is about 1.5 MB
 SAMPLE_ROWS = 10
@@ -37,7 +40,7 @@ SAMPLE_ROWS = 10
 
 def _parse(kind: str, text: str) -> ParseResult[Any]:
     if kind == ImportKind.NATIONAL_INCOME:
-        codes = set(MemberState.objects.values_list("code", flat=True))
+        codes = set(governance_selectors.member_state_list().values_list("code", flat=True))
         return parse_national_income(text, known_codes=codes)
     if kind == ImportKind.ECB_RATES:
         return parse_ecb_rates(text)
@@ -176,7 +179,7 @@ def data_import_apply(*, actor: Actor, data_import: DataImport) -> DataImport:
         )
     changes = _changes(locked.kind, result.rows)
     if locked.kind == ImportKind.NATIONAL_INCOME:
-        states = {s.code: s for s in MemberState.objects.all()}
+        states = {s.code: s for s in governance_selectors.member_state_list()}
         for row in result.rows:
             NationalIncomeFigure.objects.update_or_create(
                 member_state=states[row.code],

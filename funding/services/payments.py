@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -28,7 +29,9 @@ from funding.models import (
 from funding.selectors import base_currency
 from funding.services.arrears import arrears_check
 from funding.services.posting import lock_accounts, post
-from governance.models import MemberState
+
+if TYPE_CHECKING:
+    from governance.models import MemberState
 
 ARREARS_ACTOR_LABEL = "funding.arrears"
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
@@ -20,7 +21,9 @@ from funding.models import (
     StateAccount,
     YearBalance,
 )
-from governance.models import MemberState
+
+if TYPE_CHECKING:
+    from governance.models import MemberState
 
 
 def lock_accounts(states: Iterable[MemberState]) -> dict[int, StateAccount]:

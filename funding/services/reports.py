@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -17,7 +17,10 @@ from funding import clock, permissions
 from funding.models import ContributionCall, FiscalYear, Report, ReportKind, ReportStatus
 from funding.reports import data as report_data
 from funding.reports import render
-from governance.models import MemberState
+from governance import selectors as governance_selectors
+
+if TYPE_CHECKING:
+    pass
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +47,7 @@ def _clean_params(kind: str, params: dict[str, Any]) -> dict[str, Any]:
         return {"years": years}
     if kind == ReportKind.STATEMENT:
         code = str(params.get("state", "")).upper()
-        if not MemberState.objects.filter(code=code).exists():
+        if governance_selectors.member_state_get(code=code) is None:
             raise ValidationFailed(_("Unknown member state."), field="state")
         return {"state": code}
     raise ValidationFailed(_("Letters are made when calls are issued."), field="kind")
@@ -78,7 +81,7 @@ def _build(report: Report) -> dict[str, Any]:
     if report.kind == ReportKind.STATUS:
         return report_data.build_status(report.params["years"], as_of=clock.today())
     if report.kind == ReportKind.STATEMENT:
-        state = MemberState.objects.get(code=report.params["state"])
+        state = governance_selectors.member_state_list().get(code=report.params["state"])
         return report_data.build_statement(state, as_of=clock.today())
     call = ContributionCall.objects.select_related(
         "member_state", "fiscal_year", "assessment__scale"

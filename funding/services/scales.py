@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -35,17 +35,21 @@ from funding.rules import (
     fraction_to_str,
 )
 from funding.selectors import base_currency
+from governance import selectors as governance_selectors
 from governance import services as governance
-from governance.models import MemberState, Motion, MotionKind, MotionOutcome, MotionStatus
-from governance.models import MemberStatus as StateStatus
+from governance.choices import MemberStatus as StateStatus
+from governance.choices import MotionKind, MotionOutcome, MotionStatus
+
+if TYPE_CHECKING:
+    from governance.models import Motion
 
 SHARE_PLACES = 18
 
 
 def _members(year: int, reference_years: tuple[int, ...]) -> tuple[Member, ...]:
-    states = MemberState.objects.filter(
-        status__in=[StateStatus.FULL, StateStatus.ASSOCIATE], accession_date__year__lte=year
-    ).order_by("code")
+    states = governance_selectors.member_state_list(
+        statuses=[StateStatus.FULL, StateStatus.ASSOCIATE], acceded_by_year=year
+    )
     figures: dict[int, list[IncomeFigure]] = {}
     for row in NationalIncomeFigure.objects.filter(
         member_state__in=states, year__in=reference_years
@@ -194,7 +198,7 @@ def scale_compute(
     )
     scale.full_clean()
     scale.save()
-    states = {s.code: s for s in MemberState.objects.all()}
+    states = {s.code: s for s in governance_selectors.member_state_list()}
     ScaleShare.objects.bulk_create(
         [
             ScaleShare(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
@@ -18,7 +18,10 @@ from core import l10n
 from core.actors import Actor
 from core.errors import DomainError, MfaStale
 from funding import permissions
-from governance.models import MemberState
+from governance import selectors as governance_selectors
+
+if TYPE_CHECKING:
+    pass
 
 View = Callable[..., HttpResponseBase]
 
@@ -74,6 +77,8 @@ def state_choices(empty_label: str) -> list[tuple[str, str]]:
     """Member states for a select: "Germany (DE)" in the reader's language, sorted as they sort."""
     labelled = [
         (s.code, f"{l10n.country_name(s.code, s.name)} ({s.code})")
-        for s in MemberState.objects.only("code", "name_en", "name_de", "name_fr")
+        for s in governance_selectors.member_state_list().only(
+            "code", "name_en", "name_de", "name_fr"
+        )
     ]
     return [("", empty_label), *l10n.sorted_by_name(labelled, lambda choice: choice[1])]

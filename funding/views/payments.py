@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
@@ -30,12 +30,15 @@ from funding.models import (
 )
 from funding.templatetags.funding_format import rate
 from funding.views.common import attempt, context, finance_page, state_choices
-from governance.models import MemberState
+from governance import selectors as governance_selectors
+
+if TYPE_CHECKING:
+    pass
 
 
 class PaymentForm(UswdsFormMixin, forms.Form):
     member_state = forms.ModelChoiceField(
-        queryset=MemberState.objects.order_by("code"),
+        queryset=governance_selectors.member_state_list(),
         to_field_name="code",
         label=gettext_lazy("Member state"),
     )
@@ -183,7 +186,7 @@ def payment_reverse(request: HttpRequest, payment_id: int, *, actor: Actor) -> H
 @finance_page
 def state_account(request: HttpRequest, code: str, *, actor: Actor) -> HttpResponse:
     """A state's account: balances per year, credit, arrears, every entry and payment."""
-    state = get_object_or_404(MemberState, code=code.upper())
+    state = get_object_or_404(governance_selectors.member_state_list(), code=code.upper())
     position = ledger.balances(selectors.entries_of(state))
     return render(
         request,
@@ -218,7 +221,7 @@ def state_account(request: HttpRequest, code: str, *, actor: Actor) -> HttpRespo
 
 class VoluntaryForm(UswdsFormMixin, forms.Form):
     member_state = forms.ModelChoiceField(
-        queryset=MemberState.objects.order_by("code"),
+        queryset=governance_selectors.member_state_list(),
         to_field_name="code",
         label=gettext_lazy("Member state"),
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -21,7 +21,10 @@ from funding import clock, fx, selectors, services
 from funding.models import ContributionCall, Report, ReportKind
 from funding.reports.data import build_status
 from funding.views.common import attempt, context, finance_page, state_choices
-from governance.models import MemberState
+from governance import selectors as governance_selectors
+
+if TYPE_CHECKING:
+    pass
 
 REFRESH_SECONDS = 2
 
@@ -43,7 +46,7 @@ class StatusForm(UswdsFormMixin, forms.Form):
 
 class StatementForm(UswdsFormMixin, forms.Form):
     state = forms.ModelChoiceField(
-        queryset=MemberState.objects.order_by("code"),
+        queryset=governance_selectors.member_state_list(),
         to_field_name="code",
         label=gettext_lazy("Member state"),
     )
@@ -58,7 +61,7 @@ def describe_reports(reports: Iterable[Report]) -> dict[int, str]:
     reports = list(reports)
     call_ids = [r.params.get("call_id") for r in reports if r.kind == ReportKind.CALL_LETTER]
     calls = {c.pk: c for c in ContributionCall.objects.filter(pk__in=[i for i in call_ids if i])}
-    states = {s.code: s for s in MemberState.objects.all()} if reports else {}
+    states = {s.code: s for s in governance_selectors.member_state_list()} if reports else {}
     described: dict[int, str] = {}
     for report in reports:
         params = report.params or {}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
@@ -20,7 +20,10 @@ from funding import selectors, services
 from funding.models import ContributionScale, ScaleShare
 from funding.views.common import attempt, context, finance_page
 from funding.views.years import open_budget_motions
-from governance.models import Motion
+from governance import selectors as governance_selectors
+
+if TYPE_CHECKING:
+    pass
 
 FRACTION_HELP = gettext_lazy("A fraction (1/4) or a decimal (0.25); leave empty for none.")
 
@@ -149,7 +152,7 @@ def scale_detail(request: HttpRequest, scale_id: int, *, actor: Actor) -> HttpRe
 def scale_step(request: HttpRequest, scale_id: int, action: str, *, actor: Actor) -> HttpResponse:
     scale = get_object_or_404(ContributionScale, pk=scale_id)
     if action == "propose":
-        motion = Motion.objects.filter(pk=request.POST.get("motion") or 0).first()
+        motion = governance_selectors.motion_get(motion_id=request.POST.get("motion") or 0)
         if motion is None:
             messages.error(request, _("Choose the budget motion."))
         elif attempt(

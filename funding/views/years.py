@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -20,7 +22,11 @@ from core.validators import validate_name
 from funding import clock, selectors, services
 from funding.models import Assessment, FiscalYear, YearBalance
 from funding.views.common import attempt, context, finance_page
-from governance.models import Motion, MotionKind, MotionStatus
+from governance import selectors as governance_selectors
+from governance.choices import MotionKind
+
+if TYPE_CHECKING:
+    from governance.models import Motion
 
 
 class YearForm(UswdsFormMixin, forms.Form):
@@ -43,11 +49,9 @@ class CallsForm(UswdsFormMixin, forms.Form):
 
 def open_budget_motions() -> list[Motion]:
     return list(
-        Motion.objects.filter(
-            kind=MotionKind.BUDGET,
-            council__code=settings.FUNDING_FINANCE_COUNCIL,
-            status__in=[MotionStatus.DRAFT, MotionStatus.TABLED],
-        ).order_by("-created_at")
+        governance_selectors.motions_before_vote(
+            kind=MotionKind.BUDGET, council_code=settings.FUNDING_FINANCE_COUNCIL
+        )
     )
 
 
@@ -136,7 +140,7 @@ def year_step(request: HttpRequest, year: int, action: str, *, actor: Actor) -> 
     """The buttons of a fiscal year: submit, approve, assess, issue calls."""
     fiscal_year = get_object_or_404(FiscalYear, year=year)
     if action == "submit":
-        motion = Motion.objects.filter(pk=request.POST.get("motion") or 0).first()
+        motion = governance_selectors.motion_get(motion_id=request.POST.get("motion") or 0)
         if motion is None:
             messages.error(request, _("Choose the budget motion."))
         elif attempt(

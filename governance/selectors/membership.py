@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -35,10 +36,20 @@ def _current(prefix: str, on: dt.date) -> Q:
     )
 
 
-def member_state_list(*, status: str | None = None) -> QuerySet[MemberState]:
+def member_state_list(
+    *,
+    status: str | None = None,
+    statuses: Iterable[str] | None = None,
+    acceded_by_year: int | None = None,
+) -> QuerySet[MemberState]:
+    """Member states by code; only those of a status (or statuses), or acceded by a year."""
     qs = MemberState.objects.all()
     if status:
         qs = qs.filter(status=status)
+    if statuses is not None:
+        qs = qs.filter(status__in=list(statuses))
+    if acceded_by_year is not None:
+        qs = qs.filter(accession_date__year__lte=acceded_by_year)
     return qs.order_by("code")
 
 
@@ -182,6 +193,16 @@ def accreditations_expiring(
     )
 
 
+def voting_rights_suspensions_open(
+    *, member_state: MemberState | None = None
+) -> QuerySet[VotingRightsSuspension]:
+    """Suspensions of voting rights not yet restored (of one state if given), whatever the reason."""
+    qs = VotingRightsSuspension.objects.filter(restored_at__isnull=True)
+    if member_state is not None:
+        qs = qs.filter(member_state=member_state)
+    return qs
+
+
 def states_suspended() -> set[str]:
     """The codes of the states whose voting rights are suspended right now."""
     return set(
@@ -208,6 +229,16 @@ def contribution_shares_on(day: dt.date) -> dict[str, Decimal]:
     ):
         shares[code] = share  # the latest valid one wins
     return shares
+
+
+def contribution_share_list(*, on: dt.date | None = None) -> QuerySet[ContributionShare]:
+    """Every contribution share with its state, by state code and newest first; begun by `on`."""
+    qs = ContributionShare.objects.select_related("member_state").order_by(
+        "member_state__code", "-valid_from"
+    )
+    if on is not None:
+        qs = qs.filter(valid_from__lte=on)
+    return qs
 
 
 def council_secretaries(council: Council, *, on: dt.date | None = None) -> list[User]:

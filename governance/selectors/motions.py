@@ -486,3 +486,66 @@ def secretary_actions(*, user: User, now: dt.datetime | None = None) -> list[Act
             elif not live:
                 items.append(ActionItem("escalation", escalation=escalation))
     return items
+
+
+# -- what other apps read of motions and ballots ----------------------------------------------
+
+
+def motion_get(*, motion_id: int | str) -> Motion | None:
+    """A motion by id whatever its status, for a service that checks it itself; None if unknown."""
+    return Motion.objects.filter(pk=motion_id).first()
+
+
+def motion_for_update(*, motion_id: int) -> Motion:
+    """The motion, its row locked until the caller's transaction ends (an idempotent consumer)."""
+    return Motion.objects.select_for_update().get(pk=motion_id)
+
+
+def motions_before_vote(*, kind: str, council_code: str) -> QuerySet[Motion]:
+    """A council's motions of a kind still in drafting (draft or tabled), newest first."""
+    return Motion.objects.filter(
+        kind=kind,
+        council__code=council_code,
+        status__in=[MotionStatus.DRAFT, MotionStatus.TABLED],
+    ).order_by("-created_at")
+
+
+def motion_unpublished(motion_id: int) -> bool:
+    """Whether a motion with this number is on its way to a published decision (tabled or later).
+
+    Drafts and withdrawn motions answer as if they did not exist: the portal must not let anyone
+    walk the numbers and learn that a (perhaps confidential) draft is being prepared.
+    """
+    return (
+        Motion.objects.filter(pk=motion_id)
+        .exclude(status__in=[MotionStatus.PUBLISHED, MotionStatus.DRAFT, MotionStatus.WITHDRAWN])
+        .exists()
+    )
+
+
+def ballot_with_receipt(*, motion: Motion, receipt: str) -> Ballot | None:
+    """The entry of the motion's ballot chain whose hash is `receipt`, with its proxy holder."""
+    return (
+        Ballot.objects.filter(motion=motion, entry_hash=receipt)
+        .select_related("proxy_holder")
+        .first()
+    )
+
+
+def ballot_published_with_receipt(*, receipt: str) -> Ballot | None:
+    """The entry whose hash is `receipt` in any published decision's chain, with its motion."""
+    return (
+        Ballot.objects.filter(entry_hash=receipt, motion__status=MotionStatus.PUBLISHED)
+        .select_related("motion")
+        .first()
+    )
+
+
+def ballot_last_seq(*, motion: Motion, tag: str) -> int | None:
+    """The highest sequence number of the tag's entries in the motion's chain (the one counted)."""
+    return (
+        Ballot.objects.filter(motion=motion, tag=tag)
+        .order_by("-seq")
+        .values_list("seq", flat=True)
+        .first()
+    )

@@ -64,3 +64,17 @@ def project_get_for_user(*, user: User, code: str) -> ResearchProject | None:
     if readers_of_escalations and project.escalations.exists():
         return project
     return None
+
+
+def project_list() -> QuerySet[ResearchProject]:
+    """Every research project, for other apps to look one up (by code, by id) or list them."""
+    return ResearchProject.objects.all()
+
+
+def project_for_update(*, project_id: int) -> ResearchProject:
+    """The project, its row locked until the caller's transaction ends.
+
+    Other apps lock it to serialise their own writes about the project (compute's allocations,
+    members and freezes), in the lock order their services document.
+    """
+    return ResearchProject.objects.select_for_update().get(pk=project_id)

@@ -23,6 +23,7 @@ from governance.models import (
     ResearchProject,
     RuleVariant,
     SafetyDecision,
+    SafetyLevel,
     SafetyMeasure,
 )
 from governance.selectors.membership import council_secretaries
@@ -154,3 +155,8 @@ def project_still_frozen(
         .first()
     )
     return last is not None and last.measure == SafetyMeasure.FREEZE
+
+
+def safety_levels() -> QuerySet[SafetyLevel]:
+    """The safety levels, lowest first."""
+    return SafetyLevel.objects.order_by("level")

@@ -16,7 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from compute.selectors import QuotaLine
-from governance.models import (
+from governance.choices import (
     EscalationStatus,
     MotionKind,
     MotionOutcome,

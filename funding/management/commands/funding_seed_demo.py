@@ -6,7 +6,7 @@ import datetime as dt
 import math
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -27,9 +27,13 @@ from funding.models import (
 )
 from funding.services.decisions import decision_apply
 from governance import rules
+from governance import selectors as governance_selectors
 from governance import services as governance
-from governance.models import Council, DelegateRole, Motion
+from governance.choices import DelegateRole
 from governance.selectors import accreditation_list
+
+if TYPE_CHECKING:
+    from governance.models import Council, Motion
 
 SCALE = "SCALE-2026-2028"
 YEAR = 2026
@@ -69,7 +73,7 @@ class Command(BaseCommand):
         if not settings.DEMO_DATA_ALLOWED:
             raise CommandError("Demo data is not allowed with these settings.")
         self.actor = Actor.system("funding_seed_demo", source=AuditSource.COMMAND)
-        council = Council.objects.filter(code=settings.FUNDING_FINANCE_COUNCIL).first()
+        council = governance_selectors.council_get(code=settings.FUNDING_FINANCE_COUNCIL)
         if council is None:
             raise CommandError("The finance committee does not exist: run seed_demo first.")
         with transaction.atomic():
