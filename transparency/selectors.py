@@ -133,13 +133,13 @@ def receipt_check(motion: Motion, receipt: str) -> ReceiptCheck:
     """
     tracked = governance_selectors.tracker_find(motion, receipt) if motion.secret else None
     if tracked is not None:
-        seq, state, last = tracked
+        seq, state, last_encrypted = tracked
         return ReceiptCheck(
-            ReceiptStatus.COUNTED if seq == last else ReceiptStatus.SUPERSEDED,
+            ReceiptStatus.COUNTED if seq == last_encrypted else ReceiptStatus.SUPERSEDED,
             receipt,
             seq=seq,
             state=state,
-            counted_seq=None if seq == last else last,
+            counted_seq=None if seq == last_encrypted else last_encrypted,
             encrypted=True,
         )
     ballot = governance_selectors.ballot_with_receipt(motion=motion, receipt=receipt)

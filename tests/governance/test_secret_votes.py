@@ -251,10 +251,11 @@ def test_verify_votes_names_a_partial_decryption_rewritten_in_the_database(c5):
 
 def test_trustees_must_be_seated_and_cannot_change_once_the_ceremony_begins(c5):
     """A state outside the council is refused as trustee; after the first key, no renaming."""
+    from governance.models import MemberState
     from tests.factories import MemberStateFactory
 
     motion = c5.motion(secret=True)
-    outsider = MemberStateFactory(code="PT")
+    outsider = MemberState.objects.get(pk=MemberStateFactory(code="PT").pk)
     with pytest.raises(ValidationFailed, match="PT are not"):
         trustees.trustees_name(actor=c5.sec, motion=motion, trustees=[c5.states["DE"], outsider])
     ceremony = sf.name_trustees(c5, motion)
