@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connections
 
 from core.actors import Actor
 from demo.management.commands.seed_demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
@@ -200,4 +201,7 @@ def test_trustees_delegations_and_the_public_run_a_secret_vote_in_chromium(
     assert recompute.check_decisions(tmp_path, lines.append) == 0, lines
     for person in [secretary, *voters.values()]:
         assert person.errors == [], person.errors
-        person.context.close()  # the ceremony pages poll: stop them before the database goes
+        person.context.close()
+    # This test's ORM calls ran inside Playwright's event loop, whose context holds connections
+    # of its own: close them here, or the test database cannot be dropped after the session.
+    connections.close_all()
