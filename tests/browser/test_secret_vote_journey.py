@@ -148,8 +148,13 @@ def test_trustees_delegations_and_the_public_run_a_secret_vote_in_chromium(
         voters[state] = Person(chromium, base, f"{state.lower()}-head")
     trackers: dict[str, str] = {}
     for state, choice in [
-        ("DE", "no"), ("FR", "yes"), ("IT", "yes"), ("ES", "no"), ("NL", "abstain"), ("DE", "yes"),
-    ]:  # fmt: skip
+        ("DE", "no"),
+        ("FR", "yes"),
+        ("IT", "yes"),
+        ("ES", "no"),
+        ("NL", "abstain"),
+        ("DE", "yes"),
+    ]:
         person = voters[state]
         person.goto(f"/motions/{motion.pk}/secret-vote/")
         person.page.click(f"label[for=choice-{state}-{choice}]")

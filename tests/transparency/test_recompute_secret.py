@@ -47,8 +47,14 @@ def test_the_offline_recount_verifies_every_proof_and_the_count(published, capsy
     assert len(board["ballots"]) == 5 and len(board["partial_decryptions"]) == 2
     # each ballot on the public board is its state, its ciphertexts and proofs: no choice
     assert {key for b in board["ballots"] for key in b} == {
-        "seq", "state", "ballot", "tracker", "is_current", "prev_hash", "entry_hash"
-    }  # fmt: skip
+        "seq",
+        "state",
+        "ballot",
+        "tracker",
+        "is_current",
+        "prev_hash",
+        "entry_hash",
+    }
     assert all(
         set(b["ballot"]["choices"]["yes"]) == {"alpha", "beta", "proof"} for b in board["ballots"]
     )

@@ -464,12 +464,16 @@ class Command(BaseCommand):
         # A secret vote (issue 16), tabled, its three trustee delegations named: the key ceremony
         # is theirs to hold in their browsers (de-head is trustee 1), then the vote may open.
         election = services.motion_create(
-            actor=self.actor, council=gc, kind=MotionKind.GENERAL, secret=True,
+            actor=self.actor,
+            council=gc,
+            kind=MotionKind.GENERAL,
+            secret=True,
             title="Elect the chair of the Scientific Council",
             text="The Governing Council elects Prof. A. Example chair of the Scientific Council.",
-            opens_at=now + dt.timedelta(days=2), closes_at=now + dt.timedelta(days=9),
+            opens_at=now + dt.timedelta(days=2),
+            closes_at=now + dt.timedelta(days=9),
             title_translations=TITLES["Elect the chair of the Scientific Council"],
-        )  # fmt: skip
+        )
         services.motion_table(actor=self.actor, motion=election)
         trustees_name(
             actor=self.actor, motion=election, trustees=[states[c] for c in ("DE", "FR", "IT")]
