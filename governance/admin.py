@@ -10,15 +10,18 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from core.admin import admin_actor
 from core.errors import DomainError
-from governance import services
+from governance import permissions, services
 from governance.models import (
     Accreditation,
+    Attendance,
     Ballot,
     ContributionShare,
     Council,
     ElectorateSnapshot,
     MemberState,
     Motion,
+    Programme,
+    ProgrammeParticipation,
     ProxyGrant,
     Recusal,
     ResearchProject,
@@ -236,6 +239,59 @@ class ResearchProjectAdmin(ReadOnlyAdmin):
     list_display = ("code", "title", "host_state", "lead", "gpu_hours_requested", "status")
     list_filter = ("status", "host_state")
     search_fields = ("code", "title")
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(ServiceAdmin):
+    """Programmes are kept by the council-wide secretariat; other staff may only read them."""
+
+    list_display = ("code", "name", "council")
+    fields = ("code", "name", "council", "description")
+    list_select_related = ("council",)
+    search_fields = ("code", "name")
+
+    def _may_manage(self, request: HttpRequest) -> bool:
+        return permissions.is_secretary(admin_actor(request))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return super().has_add_permission(request) and self._may_manage(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_change_permission(request, obj) and self._may_manage(request)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        return ("code",) if obj else ()
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        actor = admin_actor(request)
+        if change:
+            original = Programme.objects.get(pk=obj.pk)
+            services.programme_update(actor=actor, programme=original, **self._changes(form))
+        else:
+            created = services.programme_create(
+                actor=actor,
+                code=obj.code,
+                name=obj.name,
+                council=obj.council,
+                description=obj.description,
+            )
+            obj.pk = created.pk
+
+
+@admin.register(ProgrammeParticipation)
+class ProgrammeParticipationAdmin(ReadOnlyAdmin):
+    """A key is set whole, through the API or the service, so that its shares always sum to 1."""
+
+    list_display = ("programme", "member_state", "share", "valid_from", "valid_until")
+    list_filter = ("programme",)
+    list_select_related = ("programme", "member_state")
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(ReadOnlyAdmin):
+    list_display = ("motion", "member_state", "present", "source", "marked_by", "marked_at")
+    list_filter = ("present", "source")
+    list_select_related = ("motion", "member_state", "marked_by")
 
 
 for model in (

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -31,6 +32,7 @@ from governance.models import (
     Motion,
     MotionKind,
     Procedure,
+    Programme,
     ProxyGrant,
     ResearchProject,
 )
@@ -99,6 +101,10 @@ class MotionOutput(serializers.ModelSerializer[Motion]):
     project: serializers.SlugRelatedField[ResearchProject] = serializers.SlugRelatedField(
         slug_field="code", read_only=True, allow_null=True
     )
+    programme: serializers.SlugRelatedField[Programme] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
+    procedure_in_words = serializers.SerializerMethodField()
     rule_in_words = serializers.SerializerMethodField()
     rule_terms = serializers.SerializerMethodField()
     electorate_rule_in_words = serializers.SerializerMethodField()
@@ -118,6 +124,8 @@ class MotionOutput(serializers.ModelSerializer[Motion]):
             "text",
             "status",
             "procedure",
+            "procedure_in_words",
+            "programme",
             "rule",
             "rule_in_words",
             "rule_terms",
@@ -132,6 +140,8 @@ class MotionOutput(serializers.ModelSerializer[Motion]):
             "certified_at",
             "published_at",
             "outcome",
+            "casting_vote",
+            "casting_vote_at",
             "tally",
             "verdict",
             "summary_in_words",
@@ -139,6 +149,14 @@ class MotionOutput(serializers.ModelSerializer[Motion]):
             "chain_length",
             "electorate_sha256",
         )
+
+    def get_procedure_in_words(self, motion: Motion) -> str:
+        """The procedure in a sentence; the silence procedure says what silence does."""
+        if motion.procedure == Procedure.SILENCE:
+            return _(
+                "Silence procedure: adopted unless a delegation objects (votes no) by %(when)s."
+            ) % {"when": motion.closes_at.isoformat()}
+        return str(Procedure(motion.procedure).label)
 
     def get_rule_in_words(self, motion: Motion) -> str:
         # In the request's language (Accept-Language), like every other text of the API.
@@ -190,6 +208,13 @@ class MotionInput(serializers.Serializer):
     rule = serializers.JSONField(
         required=False,
         help_text="governance.rules.VotingRule as JSON; the council's policy if left out",
+    )
+    programme = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Programme.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="A programme's matter: only its participating states vote, by its key",
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

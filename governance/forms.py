@@ -22,6 +22,7 @@ from governance.models import (
     Council,
     MotionKind,
     Procedure,
+    Programme,
     ResearchProject,
     validate_title_translations,
 )
@@ -144,7 +145,25 @@ class MotionEditForm(MotionWordsForm):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text=WINDOW_HINT,
     )
-    procedure = forms.ChoiceField(choices=Procedure.choices, label=gettext_lazy("Procedure"))
+    procedure = forms.ChoiceField(
+        choices=Procedure.choices,
+        label=gettext_lazy("Procedure"),
+        help_text=gettext_lazy(
+            "Silence procedure: the motion is adopted unless a delegation objects (votes no) "
+            "by the closing time; nobody needs to vote yes."
+        ),
+    )
+    programme = forms.ModelChoiceField(
+        queryset=Programme.objects.all(),
+        required=False,
+        to_field_name="code",
+        label=gettext_lazy("Programme"),
+        empty_label=gettext_lazy("— the whole council —"),
+        help_text=gettext_lazy(
+            "A programme's matter: only the states taking part in it vote, weighted by its own "
+            "contribution key."
+        ),
+    )
     secret = forms.BooleanField(
         required=False,
         label=gettext_lazy("Secret ballot"),

@@ -8,10 +8,10 @@ differences in the same words.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from governance import merkle
+from governance import merkle, rules
 from governance.chain import canonical
 
 if TYPE_CHECKING:
@@ -19,6 +19,55 @@ if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 TALLY_KEYS = ("outcome", "yes", "no", "abstain", "absent")
+
+
+class TooManyTags(ValueError):
+    """A secret vote with more counted pseudonyms than states that may vote."""
+
+
+def recount(
+    rule_data: Mapping[str, Any],
+    electorate: Mapping[str, Any],
+    current: Mapping[str, str],
+    *,
+    secret: bool,
+    participants: Iterable[str] | None = None,
+    attendance: Iterable[str] = (),
+    casting_vote: str | None = None,
+) -> rules.Tally:
+    """The tally as an outsider recounts it, through the one pure `rules.tally`: the frozen
+    electorate document, the last ballot of each tag (a state's code, or a secret vote's
+    pseudonym), the states present and the chair's casting vote.
+
+    A secret vote's choices go to the states that took part (`rules.anonymous_ballots`):
+    `participants` where they are known (the database keeps who voted, never how); otherwise,
+    as in the open data, to as many of the states present as there are choices, so that no
+    choice makes a state present that was not (rules counting heads cannot tell them apart).
+    """
+    typed = rules.Electorate.from_document(electorate)
+    rule = rules.VotingRule.from_dict(rule_data)
+    present = sorted(set(attendance))
+    ballots: Mapping[str, str | rules.Choice]
+    if secret:
+        voting = [e.state for e in typed.voting_members]
+        if len(current) > len(voting):
+            # More pseudonyms than electors means ballots were added by someone who is not one.
+            raise TooManyTags(
+                f"{len(current)} secret ballots are counted but only {len(voting)} states may vote"
+            )
+        if participants is None:
+            order = [s for s in present if s in voting] + [s for s in voting if s not in present]
+            participants = order[: len(current)]
+        ballots = rules.anonymous_ballots(typed, participants, current.values())
+    else:
+        ballots = dict(current)
+    return rules.tally(
+        typed,
+        ballots,
+        attendance=present,
+        casting_vote=casting_vote or None,
+        rule=rule,
+    )
 
 
 def statement_problems(
@@ -31,8 +80,15 @@ def statement_problems(
     chain_head: str,
     chain_length: int,
     recount: Mapping[str, Any] | None,
+    present_states: Sequence[str] | None = None,
+    casting_vote: str | None = None,
 ) -> list[str]:
-    """How the re-walked chain and recount differ from what the platform signed at closing."""
+    """How the re-walked chain and recount differ from what the platform signed at closing.
+
+    `present_states` (the states present, as recorded today) and `casting_vote` (the chair's,
+    as recorded today) are compared with the statement when it signed them, and a casting vote
+    it did not sign is named too.
+    """
     problems: list[str] = []
     try:
         document = json.loads(body)
@@ -59,6 +115,18 @@ def statement_problems(
             f"{reference}: the ballot chain ends at {chain_head[:12]}… ({chain_length} entries) "
             f"but the platform signed {str(document.get('chain_head'))[:12]}… "
             f"({document.get('chain_length')} entries) at closing: the ballots were rewritten"
+        )
+    if "present_states" in document and present_states is not None:
+        signed_present = sorted(document.get("present_states") or [])
+        if signed_present != sorted(present_states):
+            problems.append(
+                f"{reference}: the states present are {', '.join(sorted(present_states)) or 'none'} "
+                f"but the platform signed {', '.join(signed_present) or 'none'}"
+            )
+    if (document.get("casting_vote") or None) != (casting_vote or None):
+        problems.append(
+            f"{reference}: the chair's casting vote is {casting_vote or 'none'} but the platform "
+            f"signed {document.get('casting_vote') or 'none'}"
         )
     if recount is not None:
         signed = document.get("tally") or {}

@@ -205,3 +205,44 @@ def check_order_interim_freeze(actor: Actor) -> None:
     ):
         raise NotAllowed(_("Only the chair of the Safety Board may order an interim freeze."))
     require_mfa(actor)
+
+
+def check_mark_attendance(actor: Actor, council: Council) -> None:
+    """Who is present for a vote is the council secretary's record (a roll at the meeting)."""
+    check_run_votes(actor, council)
+
+
+def check_check_in(actor: Actor, council: Council, state: MemberState) -> None:
+    """A delegation checks in its own state only, through a voting delegate with a second factor."""
+    own = voting_delegation(actor, council)
+    if own is None or own.pk != state.pk:
+        raise NotAllowed(
+            _("Only a voting delegate of %(state)s may check it in.") % {"state": state.code}
+        )
+    require_mfa(actor)
+
+
+def is_chair(actor: Actor, council: Council) -> bool:
+    """Whether the actor is the council's chair (a person, never the platform itself)."""
+    return actor.user is not None and council.chair_id == actor.user.pk
+
+
+def check_give_casting_vote(actor: Actor, council: Council) -> None:
+    """The casting vote is the chair's alone; the secretary who runs the vote cannot give it."""
+    if not is_chair(actor, council):
+        raise NotAllowed(_("Only the chair of this council may give its casting vote."))
+
+
+def check_manage_programmes(actor: Actor) -> None:
+    """Programmes, their participants and keys: the council-wide secretariat, with a second factor.
+
+    The same hands as the contribution shares (check_set_contribution_shares): a programme's key
+    is a contribution scale of its own, and who takes part decides who votes on its matters, so
+    a secretary of one council, who could otherwise shape the electorate of their own votes,
+    may not set it.
+    """
+    if not is_secretary(actor):
+        raise NotAllowed(
+            _("Only the secretariat (a secretary of every council) may change programmes.")
+        )
+    require_mfa(actor)

@@ -217,10 +217,12 @@ def verify_board(board: Mapping[str, Any]) -> BoardCheck:
             Problem("totals.mismatch", "totals", "the partial decryptions give other totals")
         )
     try:
+        voting = {e.state for e in electorate.voting_members}
         counted = tally_from_totals(
             electorate,
             voters=voted,
             totals=Totals.from_decrypted(combined.totals, weighting),
+            attendance=[s for s in board.get("attendance") or [] if s in voting],
         )
     except RuleError as error:
         check.problems.append(Problem("count.impossible", "totals", str(error)))

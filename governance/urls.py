@@ -1,6 +1,13 @@
 from django.urls import path
 
-from governance import views, views_drafting, views_safety, views_secret, views_voting
+from governance import (
+    views,
+    views_drafting,
+    views_rulebook,
+    views_safety,
+    views_secret,
+    views_voting,
+)
 
 app_name = "governance"
 urlpatterns = [
@@ -17,6 +24,21 @@ urlpatterns = [
     ),
     path(
         "motions/<int:motion_id>/step/<str:action>/", views_voting.motion_step, name="motion_step"
+    ),
+    path(
+        "motions/<int:motion_id>/attendance/",
+        views_rulebook.attendance_mark,
+        name="attendance_mark",
+    ),
+    path(
+        "motions/<int:motion_id>/check-in/",
+        views_rulebook.attendance_check_in,
+        name="attendance_check_in",
+    ),
+    path(
+        "motions/<int:motion_id>/casting-vote/",
+        views_rulebook.casting_vote,
+        name="casting_vote",
     ),
     path("motions/<int:motion_id>/edit/", views_drafting.motion_edit, name="motion_edit"),
     path(

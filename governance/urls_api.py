@@ -124,3 +124,29 @@ urlpatterns += [
         name="public-secret-board",
     ),
 ]
+
+from governance import api_rulebook  # noqa: E402 - before the motion steps' catch-all route
+
+urlpatterns[:0] = [
+    path(
+        "motions/<int:motion_id>/attendance/",
+        api_rulebook.AttendanceApi.as_view(),
+        name="motion-attendance",
+    ),
+    path(
+        "motions/<int:motion_id>/check-in/",
+        api_rulebook.CheckInApi.as_view(),
+        name="motion-check-in",
+    ),
+    path(
+        "motions/<int:motion_id>/casting-vote/",
+        api_rulebook.CastingVoteApi.as_view(),
+        name="motion-casting-vote",
+    ),
+    path("programmes/", api_rulebook.ProgrammeListApi.as_view(), name="programme-list"),
+    path(
+        "programmes/<slug:code>/key/",
+        api_rulebook.ProgrammeKeyApi.as_view(),
+        name="programme-key",
+    ),
+]

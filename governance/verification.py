@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -12,7 +12,15 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from core.models import AuditEvent
 from governance import chain, log_check, rules
 from governance.log_keys import public_key
-from governance.models import Ballot, DecisionStatement, Motion, MotionStatus, TreeHead
+from governance.models import (
+    Attendance,
+    Ballot,
+    BallotParticipation,
+    DecisionStatement,
+    Motion,
+    MotionStatus,
+    TreeHead,
+)
 from governance.selectors.secret import is_encrypted
 from governance.verification_secret import check_encrypted
 
@@ -53,8 +61,7 @@ def chain_entries(motion: Motion) -> list[dict[str, Any]]:
     ]
 
 
-class TooManyTags(ValueError):
-    """A secret vote with more counted pseudonyms than states that may vote."""
+TooManyTags = log_check.TooManyTags
 
 
 def signed_head(head: TreeHead) -> dict[str, Any]:
@@ -106,32 +113,47 @@ def _audit_problems(motion: Motion, walked: chain.ChainCheck) -> list[str]:
 
 
 def recount(
-    rule_data: dict[str, Any], electorate: dict[str, Any], current: dict[str, str], secret: bool
+    rule_data: dict[str, Any],
+    electorate: dict[str, Any],
+    current: dict[str, str],
+    secret: bool,
+    *,
+    participants: Iterable[str] | None = None,
+    attendance: Iterable[str] = (),
+    casting_vote: str | None = None,
 ) -> rules.Tally:
     """The tally from the electorate and the last ballot of each tag, as an outsider would do it."""
-    electors = [
-        rules.Elector(
-            state=e["state"],
-            population=e["population"],
-            contribution_share=Fraction(e["share"]),
-            recused=e["recused"],
-        )
-        for e in electorate["electors"]
-    ]
-    if secret:
-        voting = sum(1 for e in electors if not e.recused)
-        if len(current) > voting:
-            # More pseudonyms than electors means ballots were added by someone who is not one.
-            raise TooManyTags(
-                f"{len(current)} secret ballots are counted but only {voting} states may vote"
+    return log_check.recount(
+        rule_data,
+        electorate,
+        current,
+        secret=secret,
+        participants=participants,
+        attendance=attendance,
+        casting_vote=casting_vote,
+    )
+
+
+def present_recorded(motion: Motion, walked: chain.ChainCheck) -> list[str]:
+    """The states present as the database records them today: marked present, or voted.
+
+    Voters come from the re-walked chain (a roll-call vote's tags are the states) or, for a
+    secret vote, from the participation list; a recount must not trust the stored tally.
+    """
+    voted = (
+        set(
+            BallotParticipation.objects.filter(motion=motion).values_list(
+                "member_state__code", flat=True
             )
-        # Tags are pseudonyms; count-based rules only need how many of each choice, so give
-        # the choices to the voting members in any order (weighted rules are refused for secret votes).
-        voters = [e.state for e in electors if not e.recused]
-        choices = sorted(current.values())
-        current = dict(zip(voters, choices, strict=False))
-    ballots = {state: rules.Choice(choice) for state, choice in current.items()}
-    return rules.evaluate(rules.VotingRule.from_dict(rule_data), electors, ballots)
+        )
+        if motion.secret
+        else set(walked.current)
+    )
+    marked = Attendance.objects.filter(motion=motion, present=True).values_list(
+        "member_state__code", flat=True
+    )
+    voting = {e.state for e in motion.electorate.as_electorate().voting_members}
+    return sorted((set(marked) | voted) & voting)
 
 
 def verify_motion(
@@ -163,11 +185,25 @@ def verify_motion(
                 f"the certified chain head is {motion.chain_head[:12]}… ({motion.chain_length} entries) "
                 f"but the chain ends at {walked.head[:12]}… ({walked.length} entries)"
             )
+        present = present_recorded(motion, walked)
+        participants: list[str] | None = None
+        if motion.secret:
+            participants = sorted(
+                BallotParticipation.objects.filter(motion=motion).values_list(
+                    "member_state__code", flat=True
+                )
+            )
         try:
             tally = recount(
-                snapshot.entries["rule"], snapshot.entries, walked.current, motion.secret
+                snapshot.as_electorate().rule,
+                snapshot.entries,
+                walked.current,
+                motion.secret,
+                participants=participants,
+                attendance=present,
+                casting_vote=motion.casting_vote or None,
             )
-        except TooManyTags as exc:
+        except (TooManyTags, rules.RuleError) as exc:
             result.fail(str(exc))
             return result
         result.recount = {
@@ -187,7 +223,7 @@ def verify_motion(
             )
         for problem in _audit_problems(motion, walked):
             result.fail(problem)
-        _check_statement(motion, walked, result, key or public_key())
+        _check_statement(motion, walked, result, key or public_key(), present)
     return result
 
 
@@ -207,18 +243,23 @@ def _verify_encrypted(
             result.fail(problem)
         if checked.recount is not None:
             result.recount = checked.recount
-            _check_statement(motion, checked.walked, result, key or public_key())
+            _check_statement(motion, checked.walked, result, key or public_key(), checked.present)
     return result
 
 
 def _check_statement(
-    motion: Motion, walked: chain.ChainCheck, result: Verification, key: Ed25519PublicKey
+    motion: Motion,
+    walked: chain.ChainCheck,
+    result: Verification,
+    key: Ed25519PublicKey,
+    present: list[str],
 ) -> None:
     """Compare the re-walked chain and recount with what the platform signed at closing.
 
     (A kept checkpoint cannot say which entry changed, only that the log changed: the whole
     log is compared with it in `verify_log`.)"""
-    statement = DecisionStatement.objects.filter(motion=motion).first()
+    # The latest statement counts: a casting vote after a tie adds a second one.
+    statement = DecisionStatement.objects.filter(motion=motion).order_by("-index").first()
     if statement is None:
         result.fail("the platform's signed statement of this result is missing from the log")
         return
@@ -231,6 +272,8 @@ def _check_statement(
         chain_head=walked.head,
         chain_length=walked.length,
         recount=result.recount,
+        present_states=present,
+        casting_vote=motion.casting_vote or None,
     ):
         result.fail(problem)
 

@@ -25,6 +25,7 @@ class SecretCheck:
     problems: list[str] = field(default_factory=list)
     walked: chain.ChainCheck | None = None
     recount: dict[str, Any] | None = None
+    present: list[str] = field(default_factory=list)
 
 
 def check_encrypted(motion: Motion) -> SecretCheck:
@@ -45,4 +46,6 @@ def check_encrypted(motion: Motion) -> SecretCheck:
             for k, v in checked.tally.items()
             if k in ("outcome", "yes", "no", "abstain", "absent", "summary")
         }
-    return SecretCheck([str(p) for p in checked.problems], walked, recount)
+    voting = {e["state"] for e in motion.electorate.entries["electors"] if not e["recused"]}
+    present = sorted((set(board["attendance"]) | set(checked.voters)) & voting)
+    return SecretCheck([str(p) for p in checked.problems], walked, recount, present)

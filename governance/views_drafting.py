@@ -130,13 +130,22 @@ def motion_edit(request: HttpRequest, motion_id: int) -> HttpResponse:
             "closes_at": timezone.localtime(motion.closes_at),
             "procedure": motion.procedure,
             "secret": motion.secret,
+            "programme": motion.programme,
         },
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         values = {
             name: data[name]
-            for name in ("title", "text", "opens_at", "closes_at", "procedure", "secret")
+            for name in (
+                "title",
+                "text",
+                "opens_at",
+                "closes_at",
+                "procedure",
+                "secret",
+                "programme",
+            )
         }
         values["title_translations"] = form.title_translations()
         changed = {k: v for k, v in values.items() if getattr(motion, k) != v}

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core import l10n
 from core.actors import Actor
 from core.errors import DomainError, MfaStale
-from governance import permissions, selectors, services, wording
+from governance import permissions, selectors, services, views_rulebook, wording
 from governance.forms import DocumentForm, VoteForm
 from governance.models import (
     BallotChoice,
@@ -171,9 +171,7 @@ def motion_detail(request: HttpRequest, motion_id: int) -> HttpResponse:
         "is_secretary": is_secretary,
         "mfa_ok": actor.mfa_verified,
         "turnout": len(cast) if electorate else None,
-        "electors": len([e for e in electorate.entries["electors"] if not e["recused"]])
-        if electorate
-        else None,
+        "electors": len(electorate.as_electorate().voting_members) if electorate else None,
         # Who has not voted yet is the secretary's to chase; delegates see the turnout only.
         "waiting": l10n.sorted_by_name(waiting, l10n.country_name) if is_secretary else [],
         "close_allowed": selectors.close_allowed(motion, waiting=waiting, now=now),
@@ -197,6 +195,7 @@ def motion_detail(request: HttpRequest, motion_id: int) -> HttpResponse:
             else (_("My open votes"), reverse("governance:my_open_votes")),
             (motion.reference, None),
         ),
+        **views_rulebook.motion_context(actor, motion, cast),
     }
     return render(request, "governance/motion_detail.html", context)
 

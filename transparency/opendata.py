@@ -64,6 +64,7 @@ def _verdict(tally: dict[str, Any]) -> rules.Verdict | None:
 
 
 def _decisions() -> Iterator[dict[str, Any]]:
+    present = selectors.present_states_for(selectors.decisions_published())
     in_words: dict[str, str] = {}  # a handful of rules serve every decision
     for m in selectors.decisions_published().iterator(chunk_size=500):
         tally = m.tally or {}
@@ -97,6 +98,12 @@ def _decisions() -> Iterator[dict[str, Any]]:
             "margin_share": (
                 rules.exact(margin.weighted_share)
                 if margin and margin.weighted_share is not None
+                else None
+            ),
+            "casting_vote": m.casting_vote or None,
+            "present_states": (
+                " ".join(sorted(present[m.pk] & selectors.voting_members(m)))
+                if m.pk in present
                 else None
             ),
             "electorate_sha256": m.electorate.sha256,
@@ -146,13 +153,13 @@ def _roll_calls() -> Iterator[dict[str, Any]]:
     )
     for m, current in _beside(motions.iterator(chunk_size=500), ballots.iterator(chunk_size=2000)):
         by_tag = {b.tag: b for b in current}
-        for entry in m.electorate.entries["electors"]:
-            ballot = by_tag.get(entry["state"])
-            choice = ballot.choice if ballot else ("recused" if entry["recused"] else "absent")
+        for elector in m.electorate.as_electorate().electors:
+            ballot = by_tag.get(elector.state)
+            choice = ballot.choice if ballot else ("recused" if elector.recused else "absent")
             holder = ballot.proxy_holder.code if ballot and ballot.proxy_holder else None
             yield {
                 "reference": m.reference,
-                "state": entry["state"],
+                "state": elector.state,
                 "choice": choice,
                 "proxy_holder": holder,
             }
@@ -482,6 +489,17 @@ TABLES: dict[str, Table] = {
                     "string",
                     "Where weights decide: the yes states' share of the weight minus the share "
                     "needed, exact (n/d or decimal; × 100 = percentage points; < 0 below)",
+                ),
+                (
+                    "casting_vote",
+                    "string",
+                    "The chair's casting vote after a tie (yes or no), else empty",
+                ),
+                (
+                    "present_states",
+                    "string",
+                    "The states present for the vote (marked present or voted), separated by "
+                    "spaces; empty where no attendance was taken and the rule does not count it",
                 ),
                 ("electorate_sha256", "string", "SHA-256 of the frozen electorate"),
                 ("chain_head", "string", "Hash of the last ballot-chain entry"),

@@ -51,7 +51,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from governance import chain, rules
+from governance import chain, log_check, rules
 from transparency.recompute_secret import check_secret_decision
 
 SHARE_PLACES = 18  # as funding stores a share's decimal (funding.services.scales)
@@ -75,7 +75,11 @@ def check_decisions(folder: Path, report: Callable[[str], None], public_key: Any
     """
     problems = 0
     decisions = _load(folder, "decisions")
-    statements = {row["motion"]: row for row in _load(folder, "decision_log")}
+    # A motion's latest statement is the one that counts (a casting vote adds a second one).
+    statements = {
+        row["motion"]: row
+        for row in sorted(_load(folder, "decision_log"), key=lambda r: int(r["index"]))
+    }
     electorates = {e["reference"]: e for e in _load(folder, "electorates")}
     chains: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for entry in _load(folder, "ballot_chains"):
@@ -116,27 +120,26 @@ def check_decisions(folder: Path, report: Callable[[str], None], public_key: Any
                 f"but the decision says {d['chain_head'][:12]}… ({d['chain_length']})"
             )
         body = json.loads(electorate["canonical"])
-        electors = [
-            rules.Elector(
-                state=e["state"],
-                population=e["population"],
-                contribution_share=Fraction(e["share"]),
-                recused=e["recused"],
-            )
-            for e in body["electors"]
-        ]
-        rule = rules.VotingRule.from_dict(json.loads(d["rule"]))
-        if d["secret"]:
-            voters = [e.state for e in electors if not e.recused]
-            counted = dict(zip(voters, sorted(walked.current.values()), strict=False))
-        else:
-            counted = dict(walked.current)
+        present = sorted((d.get("present_states") or "").split())
+        casting = d.get("casting_vote") or None
+        if not d["secret"]:
             published = {
                 s: c for s, c in roll_calls.get(ref, {}).items() if c in ("yes", "no", "abstain")
             }
-            if published != counted:
+            if published != walked.current:
                 fail(f"{ref}: the roll call differs from the ballot chain")
-        tally = rules.evaluate(rule, electors, {s: rules.Choice(c) for s, c in counted.items()})
+        try:
+            tally = log_check.recount(
+                json.loads(d["rule"]),
+                body,
+                walked.current,
+                secret=bool(d["secret"]),
+                attendance=present,
+                casting_vote=casting,
+            )
+        except (rules.RuleError, log_check.TooManyTags) as exc:
+            fail(f"{ref}: the published ballots cannot be counted: {exc}")
+            continue
         for key in ("yes", "no", "abstain", "absent", "members"):
             if str(getattr(tally, key)) != str(d[key]):
                 fail(f"{ref}: recount gives {key} = {getattr(tally, key)}, published {d[key]}")
@@ -146,8 +149,6 @@ def check_decisions(folder: Path, report: Callable[[str], None], public_key: Any
         if statement is None:
             fail(f"{ref}: no signed statement of this decision in decision_log")
             continue
-        from governance import log_check
-
         for problem in log_check.statement_problems(
             reference=ref,
             body=statement["statement"],
@@ -157,6 +158,8 @@ def check_decisions(folder: Path, report: Callable[[str], None], public_key: Any
             chain_head=walked.head,
             chain_length=walked.length,
             recount=tally.to_dict(),
+            present_states=present,
+            casting_vote=casting,
         ):
             fail(problem)
     report(f"{len(decisions)} decision(s) recomputed, {problems} difference(s).")

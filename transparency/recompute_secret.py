@@ -63,5 +63,6 @@ def check_secret_decision(
         chain_head=walked.head,
         chain_length=walked.length,
         recount=checked.tally,
+        present_states=checked.tally.get("present_states"),
     ):
         fail(signed)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("decisions/<int:motion_id>/receipt/", views.decision_receipt, name="decision_receipt"),
     path("decisions/<int:motion_id>/chain.txt", views.decision_chain_file, name="decision_chain"),
     path("safety/", views.safety, name="safety"),
+    path("programmes/", views.programmes, name="programmes"),
     path("compute/", views.compute, name="compute"),
     path("data/", views.data_index, name="data"),
     path("data/datapackage.json", views.data_package, name="datapackage"),

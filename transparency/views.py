@@ -221,7 +221,13 @@ def decision_detail(request: HttpRequest, motion_id: int) -> HttpResponse:
     )
     context: dict[str, Any] = {
         "motion": motion,
-        "statement": selectors.decision_statements().filter(motion=motion).first(),
+        # The latest statement counts: a casting vote after a tie signs a second one.
+        "statement": selectors.decision_statement_latest(motion),
+        "present_states": sorted(
+            selectors.present_states_for(selectors.decisions_published().filter(pk=motion.pk))
+            .get(motion.pk, set())
+            .intersection(selectors.voting_members(motion))
+        ),
         "rule_in_words": wording.rule_in_words(motion.rule),
         "electorate_rule": selectors.electorate_rule_in_words(),
         "tally": motion.tally,
@@ -283,6 +289,31 @@ def safety(request: HttpRequest) -> HttpResponse:
         "escalations": selectors.escalations_public()[:200],
     }
     return render(request, "transparency/safety.html", context)
+
+
+@cached
+def programmes(request: HttpRequest) -> HttpResponse:
+    """Optional programmes: who takes part in each, with its own contribution key, today."""
+    day = selectors.today()
+    rows = [
+        {
+            "programme": programme,
+            "participants": l10n.sorted_by_name(
+                [
+                    {"code": code, "name": l10n.country_name(code), "share": share}
+                    for code, share in key
+                ],
+                lambda r: str(r["name"]),
+            ),
+        }
+        for programme, key in selectors.programmes_with_keys(day)
+    ]
+    context = {
+        "rows": rows,
+        "day": day,
+        "breadcrumbs": _crumbs((_("Programmes"), "")),
+    }
+    return render(request, "transparency/programmes.html", context)
 
 
 @cached

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('governance', '0011_motion_title_translations'),
+        ('governance', '0012_rulebook'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

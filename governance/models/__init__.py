@@ -20,6 +20,7 @@ from governance.models.motions import (
     Ballot,
     BallotChoice,
     BallotParticipation,
+    CastingVote,
     ContributionShare,
     ElectorateSnapshot,
     Motion,
@@ -36,6 +37,12 @@ from governance.models.motions import (
     VotingRulePolicy,
     title_translation_languages,
     validate_title_translations,
+)
+from governance.models.programmes import (
+    Attendance,
+    AttendanceSource,
+    Programme,
+    ProgrammeParticipation,
 )
 from governance.models.projects import (
     PROJECT_TRANSITIONS,
@@ -73,9 +80,12 @@ __all__ = [
     "VOTING_ROLES",
     "Accreditation",
     "AccreditationApproval",
+    "Attendance",
+    "AttendanceSource",
     "Ballot",
     "BallotChoice",
     "BallotParticipation",
+    "CastingVote",
     "ContributionShare",
     "Council",
     "CouncilKind",
@@ -97,6 +107,8 @@ __all__ = [
     "MotionStatus",
     "PartialDecryption",
     "Procedure",
+    "Programme",
+    "ProgrammeParticipation",
     "ProjectStatus",
     "ProjectStatusChange",
     "ProxyGrant",

@@ -16,9 +16,13 @@ from governance.models.motions import Motion
 
 
 class DecisionStatement(models.Model):
-    """What the platform signed when a vote closed: the chain head, the electorate hash, the tally."""
+    """What the platform signed about a vote: the chain head, the electorate hash, the tally.
 
-    motion = models.OneToOneField(Motion, on_delete=models.PROTECT, related_name="statement")
+    One at the close; another when the chair's casting vote settles a tie. The latest statement
+    of a motion (highest index) is the one that counts; the earlier one stays in the log.
+    """
+
+    motion = models.ForeignKey(Motion, on_delete=models.PROTECT, related_name="statements")
     # The leaf's position in the log: 0, 1, 2, ... in the order votes closed.
     index = models.PositiveIntegerField(unique=True)
     # The exact canonical JSON that was signed and logged (the leaf's bytes), kept as text so

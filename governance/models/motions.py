@@ -19,6 +19,7 @@ from core.validators import (
     max_length,
     validate_name,
 )
+from governance import rules
 from governance.models.membership import Council, MemberState
 from governance.models.projects import ResearchProject
 
@@ -43,6 +44,13 @@ class MotionStatus(models.TextChoices):
 class Procedure(models.TextChoices):
     ORDINARY = "ordinary", _("ordinary procedure")
     WRITTEN = "written", _("emergency written procedure")
+    # Adopted unless a member objects (votes no) by the deadline: the engine's `silence` rule.
+    SILENCE = "silence", _("silence procedure")
+
+
+class CastingVote(models.TextChoices):
+    YES = "yes", _("yes")
+    NO = "no", _("no")
 
 
 class MotionOutcome(models.TextChoices):
@@ -159,6 +167,15 @@ class Motion(models.Model):
     project = models.ForeignKey(
         ResearchProject, null=True, blank=True, on_delete=models.PROTECT, related_name="motions"
     )
+    # A programme's matter: only the states taking part in it vote, weighted by its key.
+    programme = models.ForeignKey(
+        "governance.Programme",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="motions",
+        verbose_name=_("programme"),
+    )
     gpu_hours = models.PositiveIntegerField(_("GPU-hours asked for"), null=True, blank=True)
     # A safety-escalation motion: the measure put to the vote, the level it sets, the projects.
     escalation = models.ForeignKey(
@@ -189,6 +206,14 @@ class Motion(models.Model):
     chain_head = models.CharField(max_length=64, blank=True)
     chain_length = models.PositiveIntegerField(default=0)
     outcome = models.CharField(max_length=16, choices=MotionOutcome.choices, blank=True)
+    # The chair's casting vote after a tie under a simple majority, given after the close.
+    casting_vote = models.CharField(
+        _("chair's casting vote"), max_length=3, choices=CastingVote.choices, blank=True
+    )
+    casting_vote_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    casting_vote_at = models.DateTimeField(null=True, blank=True)
     # Key for the per-state tags of a secret ballot; erased when voting closes, so that
     # afterwards nobody, not even the database's owner, can tell which state cast which ballot.
     secret_key = models.BinaryField(null=True, blank=True, editable=False)
@@ -226,6 +251,11 @@ class Motion(models.Model):
                 name="motion_certified_has_outcome",
             ),
             models.CheckConstraint(condition=~Q(title=""), name="motion_title_present"),
+            models.CheckConstraint(
+                condition=Q(casting_vote="", casting_vote_at__isnull=True)
+                | (Q(casting_vote__in=CastingVote.values) & Q(casting_vote_at__isnull=False)),
+                name="motion_casting_vote_given_with_time",
+            ),
             models.CheckConstraint(
                 condition=LessThanOrEqual(
                     Length(Cast("title_translations", models.TextField())),
@@ -285,6 +315,10 @@ class ElectorateSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.motion.reference} electorate {self.sha256[:12]}"
+
+    def as_electorate(self) -> rules.Electorate:
+        """The frozen electorate as the typed, pure value every count and check reads."""
+        return rules.Electorate.from_document(self.entries)
 
 
 class BallotChoice(models.TextChoices):

@@ -132,12 +132,12 @@ def open_votes_for_user(*, user: User) -> list[tuple[Motion, list[str], set[str]
     for motion in motions:
         own = accreditations[motion.council_id].member_state.code
         states = []
-        for entry in motion.electorate.entries["electors"]:
-            if entry["recused"] or entry["state"] in suspended or own in suspended:
+        for elector in motion.electorate.as_electorate().voting_members:
+            if elector.state in suspended or own in suspended:
                 continue
-            holder = entry["proxy_holder"]
-            if (entry["state"] == own and holder is None) or holder == own:
-                states.append(entry["state"])
+            holder = elector.proxy_holder
+            if (elector.state == own and holder is None) or holder == own:
+                states.append(elector.state)
         if states:
             result.append((motion, states, states_voted(motion)))
     return result
@@ -165,11 +165,11 @@ def roll_call(motion: Motion) -> list[dict[str, object]]:
         )
     }
     rows: list[dict[str, object]] = []
-    for entry in motion.electorate.entries["electors"]:
-        ballot = current.get(entry["state"])
-        choice = ballot.choice if ballot else ("recused" if entry["recused"] else "absent")
+    for elector in motion.electorate.as_electorate().electors:
+        ballot = current.get(elector.state)
+        choice = ballot.choice if ballot else ("recused" if elector.recused else "absent")
         holder = ballot.proxy_holder.code if ballot and ballot.proxy_holder else None
-        rows.append({"state": entry["state"], "choice": choice, "proxy_holder": holder})
+        rows.append({"state": elector.state, "choice": choice, "proxy_holder": holder})
     return rows
 
 
@@ -271,9 +271,9 @@ def states_not_voted(motion: Motion, voted: set[str]) -> list[str]:
     if electorate is None:
         return []
     return [
-        e["state"]
-        for e in electorate.entries["electors"]
-        if not e["recused"] and e["state"] not in voted
+        e.state
+        for e in electorate.as_electorate().electors
+        if not e.recused and e.state not in voted
     ]
 
 
@@ -348,10 +348,9 @@ def own_ballots(*, user: User, motion: Motion) -> list[OwnBallot]:
         return []
     own = accreditation.member_state.code
     states = [
-        e["state"]
-        for e in electorate.entries["electors"]
-        if not e["recused"]
-        and ((e["state"] == own and not e["proxy_holder"]) or e["proxy_holder"] == own)
+        e.state
+        for e in electorate.as_electorate().electors
+        if not e.recused and ((e.state == own and not e.proxy_holder) or e.proxy_holder == own)
     ]
     result = []
     for state in states:

@@ -6,6 +6,7 @@ from typing import Any
 
 from governance.models import EncryptedBallot, Motion, MotionStatus, SecretVote, Trustee
 from governance.secret_board import FORMAT
+from governance.selectors.rulebook import states_present
 
 # A board is public once the vote has closed; while it is open, who voted is public too, but
 # the board as a whole (with every encrypted ballot) is published with the close.
@@ -113,6 +114,8 @@ def board_document(motion: Motion) -> dict[str, Any]:
             }
             for b in ballots
         ],
+        # The states marked present (attendance), for rules that count those present.
+        "attendance": sorted(states_present(motion, set())),
         "weighting": secret_vote.weightings,
         "encrypted_tally": secret_vote.encrypted_tally,
         "partial_decryptions": [

@@ -1,6 +1,8 @@
 """Every write in governance; one module per topic, all re-exported here."""
 
+from governance.services.attendance import attendance_check_in, attendance_mark
 from governance.services.ballots import ballot_cast
+from governance.services.casting_vote import casting_vote_give
 from governance.services.decision_log import (
     statement_record,
     tree_head_sign,
@@ -38,6 +40,11 @@ from governance.services.motions import (
     motion_withdraw,
     rule_policy_set,
 )
+from governance.services.programmes import (
+    programme_create,
+    programme_key_set,
+    programme_update,
+)
 from governance.services.projects import project_status_change, project_submit
 from governance.services.reminders import vote_reminders_send
 from governance.services.safety import (
@@ -63,7 +70,10 @@ __all__ = [
     "accreditation_end",
     "accreditation_expiry_notify",
     "accreditation_grant",
+    "attendance_check_in",
+    "attendance_mark",
     "ballot_cast",
+    "casting_vote_give",
     "contribution_shares_set",
     "council_chair_set",
     "council_create",
@@ -84,6 +94,9 @@ __all__ = [
     "motion_update",
     "motion_withdraw",
     "motions_advance",
+    "programme_create",
+    "programme_key_set",
+    "programme_update",
     "project_status_change",
     "project_submit",
     "proxy_grant",

@@ -216,9 +216,7 @@ def resolve_tags(motion: Motion, ballots: Iterable[Ballot]) -> list[Ballot]:
             _("The key of this secret vote is gone; its ballots can no longer be told apart.")
         )
     key = bytes(motion.secret_key)
-    states = {
-        secret_tag(key, e["state"]): e["state"] for e in motion.electorate.entries["electors"]
-    }
+    states = {secret_tag(key, state): state for state in motion.electorate.as_electorate().states}
     resolved = []
     for ballot in ballots:
         copy = Ballot(

@@ -26,6 +26,7 @@ from governance.chain import canonical
 from governance.log_keys import signing_key
 from governance.models import Motion
 from governance.models.decision_log import DecisionStatement, TreeHead, TreeHeadReason
+from governance.services.attendance import attendance_taken, present_for_tally
 
 STATEMENT_TYPE = "concordia/decision-statement/v1"
 TREE_HEAD_TYPE = "concordia/tree-head/v1"
@@ -37,7 +38,7 @@ def statement_document(motion: Motion, *, key_id: str) -> dict[str, Any]:
     """The statement signed when `motion` closed: what anyone can later hold the platform to."""
     assert motion.closed_at is not None  # noqa: S101 - set when the vote closed
     assert motion.tally is not None  # noqa: S101
-    return {
+    document: dict[str, Any] = {
         "type": STATEMENT_TYPE,
         "motion": motion.reference,
         "council": motion.council.code,
@@ -51,6 +52,20 @@ def statement_document(motion: Motion, *, key_id: str) -> dict[str, Any]:
         "tally": {key: motion.tally[key] for key in TALLY_KEYS},
         "key_id": key_id,
     }
+    # Keys added only when they apply, so that statements without them keep their bytes.
+    if motion.casting_vote:
+        document["casting_vote"] = motion.casting_vote
+    if attendance_taken(motion) or counts_presence(motion.rule):
+        present = motion.tally.get("present_states")
+        document["present_states"] = sorted(
+            present if present is not None else present_for_tally(motion)
+        )
+    return document
+
+
+def counts_presence(rule: dict[str, Any]) -> bool:
+    """Whether a rule counts members present (its result then depends on the attendance)."""
+    return rule.get("kind") == "qualified_of_present" or rule.get("quorum_base") == "present"
 
 
 def _lock_log() -> None:
@@ -64,9 +79,10 @@ def _lock_log() -> None:
 
 
 def statement_record(*, actor: Actor, motion: Motion) -> DecisionStatement:
-    """Sign and log the result of a vote that has just closed (inside `motion_close`)."""
+    """Sign and log the result of a vote that has just closed (inside `motion_close`), or its
+    new tally after the chair's casting vote (inside `casting_vote_give`)."""
     if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("statement_record runs inside motion_close's transaction.")
+        raise RuntimeError("statement_record runs inside the closing service's transaction.")
     _lock_log()
     key = signing_key()
     kid = signing.key_id(key.public_key())

@@ -34,6 +34,7 @@ from governance.models import (
     MotionKind,
     MotionStatus,
     Procedure,
+    Programme,
     ProjectStatus,
     ResearchProject,
     RuleVariant,
@@ -51,6 +52,7 @@ EDITABLE_FIELDS = (
     "secret",
     "procedure",
     "gpu_hours",
+    "programme",
 )
 
 
@@ -100,6 +102,31 @@ def _check_rule_fits(motion: Motion) -> None:
     rule = _parse_rule(motion.rule)
     if motion.procedure == Procedure.WRITTEN and rule.quorum is None:
         motion.rule = rule.with_quorum(Fraction(settings.WRITTEN_PROCEDURE_QUORUM)).to_dict()
+    silence = rules.VotingRule.silence()
+    if motion.procedure == Procedure.SILENCE:
+        # The procedure is the rule: adopted unless a member objects (votes no) by the deadline.
+        motion.rule = silence.to_dict()
+        if motion.secret:
+            raise ValidationFailed(
+                _("A silence procedure is not secret: an objection is made openly."),
+                field="secret",
+            )
+    elif rule.kind is rules.RuleKind.SILENCE:
+        raise ValidationFailed(
+            _("The silence rule goes with the silence procedure; choose that procedure."),
+            field="procedure",
+        )
+
+
+def _check_programme(motion: Motion) -> None:
+    """A programme's matter is decided by the council the programme names."""
+    programme = motion.programme
+    if programme is not None and programme.council_id != motion.council_id:
+        raise ValidationFailed(
+            _("The programme %(code)s is decided by the %(council)s, not this council.")
+            % {"code": programme.code, "council": programme.council.name},
+            field="programme",
+        )
 
 
 @transaction.atomic
@@ -138,6 +165,7 @@ def motion_create(
     safety_measure: str = "",
     safety_level: int | None = None,
     title_translations: dict[str, str] | None = None,
+    programme: Programme | None = None,
 ) -> Motion:
     """Draft a motion for a council; the rule comes from the council's policy unless given."""
     permissions.check_run_votes(actor, council)
@@ -179,11 +207,13 @@ def motion_create(
         escalation=escalation,
         safety_measure=safety_measure,
         safety_level=safety_level,
+        programme=programme,
     )
     _check_times(motion)
     clean_or_fail(motion)
     _check_window(motion)
     _check_rule_fits(motion)
+    _check_programme(motion)
     motion.save()
     audit_record(
         actor=actor,
@@ -201,6 +231,7 @@ def motion_create(
                 "closes_at",
                 "secret",
                 "procedure",
+                "programme",
             ],
         ),
     )
@@ -219,11 +250,18 @@ def motion_update(*, actor: Actor, motion: Motion, **values: Any) -> Motion:
     before = snapshot(locked)
     for name, value in values.items():
         setattr(locked, name, _parse_rule(value).to_dict() if name == "rule" else value)
+    leaving_silence = (
+        before["procedure"] == Procedure.SILENCE and locked.procedure != Procedure.SILENCE
+    )
+    if leaving_silence and "rule" not in values:
+        # The silence rule came with the procedure; without it, the council's rule applies.
+        locked.rule = rule_for(locked.council, locked.kind).to_dict()
     if "opens_at" in values or "closes_at" in values:
         _check_times(locked)
     clean_or_fail(locked)
     _check_window(locked)
     _check_rule_fits(locked)
+    _check_programme(locked)
     locked.save()
     old, new = changed(before, snapshot(locked))
     if new:

@@ -32,13 +32,13 @@ def vote_reminders_send(*, actor: Actor, now: dt.datetime | None = None) -> int:
         if not kinds:
             continue
         voted = states_voted(motion)
-        for entry in motion.electorate.entries["electors"]:
-            if entry["recused"] or entry["state"] in voted:
+        for elector in motion.electorate.as_electorate().voting_members:
+            if elector.state in voted:
                 continue
-            voter_state = entry["proxy_holder"] or entry["state"]
-            if entry["state"] in suspended or voter_state in suspended:
+            voter_state = elector.proxy_holder or elector.state
+            if elector.state in suspended or voter_state in suspended:
                 continue
-            sent += _remind(actor, motion, entry["state"], voter_state, kinds[-1])
+            sent += _remind(actor, motion, elector.state, voter_state, kinds[-1])
     return sent
 
 

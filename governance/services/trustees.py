@@ -44,6 +44,7 @@ from governance.models import (
 )
 from governance.rules import Electorate
 from governance.rules.totals import Totals, Weighting, tally_from_totals
+from governance.services.attendance import present_for_tally
 from governance.services.decision_log import statement_record
 from governance.services.lifecycle import lock
 
@@ -421,7 +422,10 @@ def _decrypt(
     electorate = Electorate.from_document(motion.electorate.entries)
     voters = list(motion.encrypted_ballots.filter(is_current=True).values_list("state", flat=True))
     counted = tally_from_totals(
-        electorate, voters=voters, totals=Totals.from_decrypted(result.totals, weighting)
+        electorate,
+        voters=voters,
+        totals=Totals.from_decrypted(result.totals, weighting),
+        attendance=present_for_tally(motion),
     )
     secret_vote.totals = result.totals
     secret_vote.decrypted_with = list(result.trustees_used)

@@ -31,6 +31,7 @@ from governance.models import (
     Recusal,
     VotingRightsSuspension,
 )
+from governance.services.attendance import present_for_tally
 from governance.services.ballots import resolve_tags, states_voted
 from governance.services.decision_log import statement_record
 from governance.services.lifecycle import lock, require_status, step
@@ -45,9 +46,17 @@ def _share_of(shares: dict[int, ContributionShare], state_id: int) -> str:
 
 
 def freeze_electorate(motion: Motion, now: dt.datetime) -> ElectorateSnapshot:
-    """Who may vote, as of now: seated, not suspended; with recusals, proxies and weights."""
+    """Who may vote, as of now: seated, not suspended; with recusals, proxies and weights.
+
+    A programme's motion (CERN Convention Art. V(6)-(7)) is voted on only by the seated voting
+    states that take part in the programme, weighted by the programme's own key; the seated
+    states outside it are listed as excluded, with the reason.
+    """
     day = facility_date(now)
     seats = list(selectors.seat_list(council=motion.council, on=day))
+    key = (
+        selectors.programme_key_on(motion.programme, day) if motion.programme is not None else None
+    )
     suspended = set(
         VotingRightsSuspension.objects.filter(
             restored_at__isnull=True, suspended_at__lte=now
@@ -61,10 +70,23 @@ def freeze_electorate(motion: Motion, now: dt.datetime) -> ElectorateSnapshot:
         shares[row.member_state_id] = row  # the latest valid one wins
     # Associate members and observers sit and speak but do not vote, as at CERN.
     non_voting = {s.member_state_id for s in seats if s.member_state.status != MemberStatus.FULL}
+    outside = (
+        set()
+        if key is None
+        else {
+            s.member_state_id
+            for s in seats
+            if s.member_state.code not in key
+            and s.member_state_id not in non_voting
+            and s.member_state_id not in suspended
+        }
+    )
     voters = {
         s.member_state_id: s.member_state
         for s in seats
-        if s.member_state_id not in suspended and s.member_state_id not in non_voting
+        if s.member_state_id not in suspended
+        and s.member_state_id not in non_voting
+        and s.member_state_id not in outside
     }
     proxies = ProxyGrant.objects.filter(
         Q(motion=motion) | Q(motion__isnull=True, session_from__lte=day, session_until__gte=day),
@@ -84,7 +106,7 @@ def freeze_electorate(motion: Motion, now: dt.datetime) -> ElectorateSnapshot:
         {
             "state": state.code,
             "population": state.population,
-            "share": _share_of(shares, state_id),
+            "share": _share_of(shares, state_id) if key is None else str(Fraction(key[state.code])),
             "recused": state_id in recused,
             "proxy_holder": holder_of.get(state_id),
         }
@@ -100,6 +122,11 @@ def freeze_electorate(motion: Motion, now: dt.datetime) -> ElectorateSnapshot:
             {"state": s.member_state.code, "reason": "voting rights suspended"}
             for s in seats
             if s.member_state_id in suspended and s.member_state_id not in non_voting
+        ]
+        + [
+            {"state": s.member_state.code, "reason": "not taking part in the programme"}
+            for s in seats
+            if s.member_state_id in outside
         ],
         key=lambda e: e["state"],
     )
@@ -111,6 +138,11 @@ def freeze_electorate(motion: Motion, now: dt.datetime) -> ElectorateSnapshot:
         "electors": electors,
         "excluded": excluded,
     }
+    if motion.programme is not None:
+        # Only where there is one: an electorate without a programme keeps its old bytes.
+        document["programme"] = motion.programme.code
+    # Read back through the typed electorate: what is stored is what every reader parses.
+    document = rules.Electorate.from_document(document).document()
     text = canonical(document).decode()
     return ElectorateSnapshot.objects.create(
         motion=motion,
@@ -134,7 +166,7 @@ def motion_open(*, actor: Actor, motion: Motion) -> Motion:
             _("The closing time has passed; change it before opening the vote."), field="closes_at"
         )
     snapshot_ = freeze_electorate(locked, now)
-    if not any(not e["recused"] for e in snapshot_.entries["electors"]):
+    if not snapshot_.as_electorate().voting_members:
         raise Conflict(_("Nobody could vote: no seated state has voting rights."))
     locked.status = MotionStatus.VOTING_OPEN
     locked.opened_at = now
@@ -153,29 +185,19 @@ def motion_open(*, actor: Actor, motion: Motion) -> Motion:
         after={
             "status": "voting_open",
             "electorate_sha256": snapshot_.sha256,
-            "electors": len(snapshot_.entries["electors"]),
+            "electors": len(snapshot_.as_electorate().electors),
         },
     )
     return locked
 
 
-def electors_of(snapshot_: ElectorateSnapshot) -> list[rules.Elector]:
-    return [
-        rules.Elector(
-            state=e["state"],
-            population=e["population"],
-            contribution_share=Fraction(e["share"]),
-            recused=e["recused"],
-        )
-        for e in snapshot_.entries["electors"]
-    ]
-
-
 def count(motion: Motion, current: Iterable[Ballot]) -> rules.Tally:
-    """The tally of a motion from its current ballots (tags already resolved to states)."""
-    electors = electors_of(motion.electorate)
+    """The tally of a motion from its current ballots (tags already resolved to states) and the
+    states present for it (marked present; every state that voted is present too)."""
     choices = {b.tag: rules.Choice(b.choice) for b in current}
-    return rules.evaluate(rules.VotingRule.from_dict(motion.rule), electors, choices)
+    return rules.tally(
+        motion.electorate.as_electorate(), choices, attendance=present_for_tally(motion)
+    )
 
 
 @transaction.atomic

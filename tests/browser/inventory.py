@@ -228,6 +228,7 @@ PAGES: list[Page] = [
     _portal("portal-state", portal_state, "/portal/states/"),
     _portal("portal-decisions", "transparency:decisions", "/portal/decisions/"),
     _portal("portal-decision", portal_decision, "/portal/decisions/"),
+    _portal("portal-programmes", "transparency:programmes", "/portal/programmes/"),
     _portal("portal-safety", "transparency:safety", "/portal/safety/"),
     _portal("portal-compute", "transparency:compute", "/portal/compute/"),
     _portal("portal-data", "transparency:data", "/portal/data/"),
@@ -247,6 +248,8 @@ PAGES: list[Page] = [
     Page(SECRETARY, "secretariat", url("governance:secretariat"), main="/secretariat/"),
     Page(SECRETARY, "motion", draft_motion, main=MOTION_SECTIONS),
     Page(SECRETARY, "secret-trustees", secret_trustees, main=MOTION_SECTIONS),
+    # An open vote: the attendance (present n of m against the quorum) and its marking form.
+    Page(SECRETARY, "motion-open", open_motion, main=MOTION_SECTIONS),
     Page(
         SECRETARY,
         "new-motion",

@@ -56,7 +56,20 @@ def bulk_decisions(c5: Council5, count: int, *, start: int = 0) -> None:
     )
     ElectorateSnapshot.objects.bulk_create(
         [
-            ElectorateSnapshot(motion=m, entries={"electors": []}, canonical="{}", sha256="0" * 64)
+            # A whole electorate document (no electors): every reader parses it as typed data.
+            ElectorateSnapshot(
+                motion=m,
+                entries={
+                    "motion": m.reference,
+                    "council": m.council.code,
+                    "frozen_at": "2026-01-01T00:00:00+00:00",
+                    "rule": m.rule,
+                    "electors": [],
+                    "excluded": [],
+                },
+                canonical="{}",
+                sha256="0" * 64,
+            )
             for m in motions
         ]
     )

@@ -182,10 +182,16 @@ def test_json_and_csv_carry_the_same_rows_and_the_published_figures(demo):
 # -- query counts ------------------------------------------------------------------------
 
 ONE_DAY = dt.timedelta(days=1)
+# A whole electorate document, as every reader parses it (rules.Electorate).
 ELECTORATE = {
+    "motion": "GC/2026/000",
+    "council": "governing-council",
+    "frozen_at": "2026-01-01T00:00:00+00:00",
+    "rule": {"kind": "simple_majority", "threshold": "1/2", "strict": True, "tie_break": "fails"},
     "electors": [
         {"state": "DE", "population": 1, "share": "1", "recused": False, "proxy_holder": None}
-    ]
+    ],
+    "excluded": [],
 }
 
 

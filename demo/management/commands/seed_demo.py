@@ -131,6 +131,7 @@ class Command(BaseCommand):
             self.seed_delegates(states, councils)
             self.seed_contribution_shares(states)
             self.seed_rule_policies(councils)
+            self.seed_programmes(councils)
             self.seed_compute()
             self.seed_votes(states, councils)
             self.seed_safety(councils)
@@ -326,6 +327,35 @@ class Command(BaseCommand):
             shares={m.code: scale.fraction_to_decimal(m.applied_share, 18) for m in result.members},
             valid_from=FOUNDED,
             source="demo scale: World Bank GNI (Atlas), 2023-2025, ECB annual USD rates",
+        )
+
+    def seed_programmes(self, councils: dict[str, Council]) -> None:
+        """One optional programme, carried by five states with its own key (as at ESA)."""
+        from governance.models import Programme
+
+        if Programme.objects.filter(code="frontier-safety").exists():
+            return
+        programme = services.programme_create(
+            actor=self.actor,
+            code="frontier-safety",
+            name="Frontier Model Safety Programme",
+            council=councils["governing-council"],
+            description=(
+                "Red-teaming and interpretability work on the facility's largest models, "
+                "funded by the states that chose to take part."
+            ),
+        )
+        services.programme_key_set(
+            actor=self.actor,
+            programme=programme,
+            valid_from=FOUNDED,
+            shares={
+                "DE": Decimal("0.35"),
+                "FR": Decimal("0.25"),
+                "IT": Decimal("0.15"),
+                "NL": Decimal("0.15"),
+                "SE": Decimal("0.10"),
+            },
         )
 
     def seed_rule_policies(self, councils: dict[str, Council]) -> None:

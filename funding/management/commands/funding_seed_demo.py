@@ -124,14 +124,14 @@ class Command(BaseCommand):
                 role=DelegateRole.HEAD
             )
         }
-        for entry in motion.electorate.entries["electors"]:
-            head = heads.get(entry["state"])
+        for elector in motion.electorate.as_electorate().electors:
+            head = heads.get(elector.state)
             if head is None:
                 continue
             governance.ballot_cast(
                 actor=Actor.for_user(head.user, source=AuditSource.COMMAND, mfa_verified=True),
                 motion=motion, member_state=head.member_state,
-                choice="abstain" if entry["state"] in ("HU", "SK") else "yes",
+                choice="abstain" if elector.state in ("HU", "SK") else "yes",
             )  # fmt: skip
         governance.motion_close(actor=self.actor, motion=motion)
         governance.motion_certify(actor=self.actor, motion=motion)
