@@ -77,7 +77,7 @@ def published_keys(motion: Motion) -> list[TrusteeKey]:
 
 def open_secret(c5: Council5, **overrides: Any) -> Ceremony:
     """A secret vote drafted, its trustees named and their ceremony held, then opened."""
-    motion = c5.motion(secret=True, **overrides)
+    motion = c5.motion(**{**overrides, "secret": True})
     services.motion_table(actor=c5.sec, motion=motion)
     ceremony = hold_ceremony(c5, name_trustees(c5, motion))
     ceremony.motion = services.motion_open(actor=c5.sec, motion=motion)
