@@ -1,6 +1,13 @@
 from django.urls import path
 
-from governance import views, views_drafting, views_rulebook, views_safety, views_voting
+from governance import (
+    views,
+    views_drafting,
+    views_rulebook,
+    views_safety,
+    views_secret,
+    views_voting,
+)
 
 app_name = "governance"
 urlpatterns = [
@@ -37,6 +44,13 @@ urlpatterns = [
     path(
         "motions/<int:motion_id>/withdraw/", views_drafting.motion_withdraw, name="motion_withdraw"
     ),
+    path(
+        "motions/<int:motion_id>/trustees/",
+        views_secret.secret_vote_trustees,
+        name="secret_vote_trustees",
+    ),
+    path("motions/<int:motion_id>/ceremony/", views_secret.ceremony, name="ceremony"),
+    path("motions/<int:motion_id>/secret-vote/", views_secret.secret_vote, name="secret_vote"),
     path("secretariat/", views_voting.secretariat, name="secretariat"),
     path("secretariat/motions/new/", views_drafting.motion_new, name="motion_new"),
     path(

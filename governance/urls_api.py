@@ -75,6 +75,56 @@ urlpatterns += [
     ),
 ]
 
+from governance import api_secret  # noqa: E402 - secret votes with encrypted ballots (issue 16)
+
+urlpatterns += [
+    path(
+        "secret-votes/<int:motion_id>/",
+        api_secret.SecretVoteStateApi.as_view(),
+        name="secret-vote-state",
+    ),
+    path(
+        "secret-votes/<int:motion_id>/trustees/",
+        api_secret.TrusteesNameApi.as_view(),
+        name="secret-vote-trustees",
+    ),
+    path(
+        "secret-votes/<int:motion_id>/ceremony/",
+        api_secret.CeremonyApi.as_view(),
+        name="secret-vote-ceremony",
+    ),
+    path(
+        "secret-votes/<int:motion_id>/ceremony/key/",
+        api_secret.CeremonyKeyApi.as_view(),
+        name="secret-vote-key",
+    ),
+    path(
+        "secret-votes/<int:motion_id>/ceremony/shares/",
+        api_secret.CeremonySharesApi.as_view(),
+        name="secret-vote-shares",
+    ),
+    path(
+        "secret-votes/<int:motion_id>/ceremony/confirm/",
+        api_secret.CeremonyConfirmApi.as_view(),
+        name="secret-vote-confirm",
+    ),
+    path(
+        "secret-votes/<int:motion_id>/ceremony/partial/",
+        api_secret.CeremonyPartialApi.as_view(),
+        name="secret-vote-partial",
+    ),
+    path(
+        "secret-votes/<int:motion_id>/ballots/",
+        api_secret.EncryptedBallotApi.as_view(),
+        name="secret-vote-ballot",
+    ),
+    path(
+        "public/secret-votes/<int:motion_id>/board/",
+        api_secret.PublicBoardApi.as_view(),
+        name="public-secret-board",
+    ),
+]
+
 from governance import api_rulebook  # noqa: E402 - before the motion steps' catch-all route
 
 urlpatterns[:0] = [

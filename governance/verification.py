@@ -21,6 +21,8 @@ from governance.models import (
     MotionStatus,
     TreeHead,
 )
+from governance.selectors.secret import is_encrypted
+from governance.verification_secret import check_encrypted
 
 COUNTED = (MotionStatus.VOTING_CLOSED, MotionStatus.CERTIFIED, MotionStatus.PUBLISHED)
 
@@ -171,6 +173,8 @@ def verify_motion(
         result.fail("the electorate snapshot does not match its SHA-256")
     if chain.canonical(snapshot.entries).decode() != snapshot.canonical:
         result.fail("the electorate entries differ from the hashed encoding")
+    if is_encrypted(motion):
+        return _verify_encrypted(motion, result, key)
     walked = chain.walk(snapshot.sha256, chain_entries(motion))
     result.chain_length, result.chain_head = walked.length, walked.head
     for problem in walked.problems:
@@ -220,6 +224,26 @@ def verify_motion(
         for problem in _audit_problems(motion, walked):
             result.fail(problem)
         _check_statement(motion, walked, result, key or public_key(), present)
+    return result
+
+
+def _verify_encrypted(
+    motion: Motion, result: Verification, key: Ed25519PublicKey | None
+) -> Verification:
+    """An encrypted secret vote: its public board, then the audit trail and signed statement."""
+    checked = check_encrypted(motion)
+    assert checked.walked is not None  # noqa: S101 - always set by check_encrypted
+    result.chain_length, result.chain_head = checked.walked.length, checked.walked.head
+    for problem in checked.problems:
+        result.fail(problem)
+    if motion.status in COUNTED:
+        if motion.chain_head != checked.walked.head or motion.chain_length != checked.walked.length:
+            result.fail("the closed chain head or length differs from the ballots on the board")
+        for problem in _audit_problems(motion, checked.walked):
+            result.fail(problem)
+        if checked.recount is not None:
+            result.recount = checked.recount
+            _check_statement(motion, checked.walked, result, key or public_key(), checked.present)
     return result
 
 

@@ -183,6 +183,7 @@ def motion_detail(request: HttpRequest, motion_id: int) -> HttpResponse:
             if b.voted or motion.status != MotionStatus.VOTING_OPEN
         ],
         "steps": _steps(motion),
+        "secret_vote": selectors.secret_vote_of(motion) if motion.secret else None,
         "roll_call": _roll_call(motion),
         "tally": motion.tally if motion.closed_at else None,
         "now": now,

@@ -56,6 +56,7 @@ MODULES = (
     "governance.api_rulebook",
     "governance.api_sessions",
     "governance.forms_sessions",
+    "governance.api_secret",
     "governance.forms",
     "governance.views_voting",
     "governance.views_drafting",

@@ -182,6 +182,16 @@ def _chains() -> Iterator[dict[str, Any]]:
         }
 
 
+def _secret_boards() -> Iterator[dict[str, Any]]:
+    published = {m.pk for m in selectors.decisions_published()}
+    for m in selectors.boards_public():
+        if m.pk in published:
+            yield {
+                "motion": m.reference,
+                "board": json.dumps(selectors.board_document(m), sort_keys=True),
+            }
+
+
 def _electorates() -> Iterator[dict[str, Any]]:
     for m in selectors.decisions_published().iterator(chunk_size=200):
         yield {
@@ -570,6 +580,23 @@ TABLES: dict[str, Table] = {
             ),
             _chains,
             ("motion", "seq"),
+        ),
+        Table(
+            "secret_boards",
+            _("Public boards of secret votes"),
+            (
+                ("motion", "string", "Reference of the motion"),
+                (
+                    "board",
+                    "string",
+                    "The board as JSON (concordia-secret-board/1): the electorate, the trustees' "
+                    "keys with their proofs, every encrypted ballot with its proofs and tracker "
+                    "in chain order, the encrypted totals, the partial decryptions with their "
+                    "proofs and the decrypted totals (governance.secret_board)",
+                ),
+            ),
+            _secret_boards,
+            ("motion",),
         ),
         Table(
             "electorates",

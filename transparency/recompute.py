@@ -1,7 +1,7 @@
 """Recompute the portal's published results from its open data alone: no database, no access.
 
 Usage, in a folder where you saved the portal's JSON downloads (/portal/data/<table>.json for
-decisions, roll_calls, ballot_chains, electorates, quotas, scales, scale_shares, budgets,
+decisions, roll_calls, ballot_chains, secret_boards, electorates, quotas, scales, scale_shares, budgets,
 assessments, contributions and member_states):
 
     python -m transparency.recompute FOLDER
@@ -12,6 +12,9 @@ state:
 - votes: each electorate against its SHA-256; each ballot chain re-walked from its
   electorate's hash to the published head; each roll call against the chain; each tally and
   outcome recounted under its published rule (governance.rules);
+- secret votes with encrypted ballots (secret_boards): every proof of every ballot, trustee
+  key and partial decryption, the chain, the product of the ballots, the decrypted totals and
+  the count under the rule (transparency.recompute_secret, governance.secret_board);
 - quotas: each period's national GPU quotas recomputed from the published split inputs
   (compute.rules);
 - scales: each adopted scale's frozen inputs against their SHA-256, and every share
@@ -49,6 +52,7 @@ from pathlib import Path
 from typing import Any
 
 from governance import chain, log_check, rules
+from transparency.recompute_secret import check_secret_decision
 
 SHARE_PLACES = 18  # as funding stores a share's decimal (funding.services.scales)
 
@@ -83,6 +87,7 @@ def check_decisions(folder: Path, report: Callable[[str], None], public_key: Any
     roll_calls: dict[str, dict[str, str]] = defaultdict(dict)
     for row in _load(folder, "roll_calls"):
         roll_calls[row["reference"]][row["state"]] = row["choice"]
+    boards = {row["motion"]: row["board"] for row in _load(folder, "secret_boards")}
 
     def fail(message: str) -> None:
         nonlocal problems
@@ -100,6 +105,9 @@ def check_decisions(folder: Path, report: Callable[[str], None], public_key: Any
             or electorate["sha256"] != d["electorate_sha256"]
         ):
             fail(f"{ref}: the electorate does not match its SHA-256")
+            continue
+        if ref in boards:  # a secret vote with encrypted ballots: its board says it all
+            check_secret_decision(d, boards[ref], statements.get(ref), public_key, fail)
             continue
         walked = chain.walk(
             d["electorate_sha256"], sorted(chains.get(ref, []), key=lambda e: e["seq"])

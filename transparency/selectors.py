@@ -116,6 +116,7 @@ class ReceiptCheck:
     proxy_holder: str = ""
     counted_seq: int | None = None  # the entry that counts instead, when superseded
     other: Motion | None = None  # the published decision the receipt belongs to instead
+    encrypted: bool = False  # a secret vote's tracker: the ballot holds no readable choice
 
 
 def receipt_clean(text: str) -> str | None:
@@ -130,6 +131,17 @@ def receipt_check(motion: Motion, receipt: str) -> ReceiptCheck:
     "Last entry of its tag" is read from the chain itself (the highest sequence number with the
     same tag), as anyone re-walking the published chain would, not from a stored flag.
     """
+    tracked = governance_selectors.tracker_find(motion, receipt) if motion.secret else None
+    if tracked is not None:
+        seq, state, last_encrypted = tracked
+        return ReceiptCheck(
+            ReceiptStatus.COUNTED if seq == last_encrypted else ReceiptStatus.SUPERSEDED,
+            receipt,
+            seq=seq,
+            state=state,
+            counted_seq=None if seq == last_encrypted else last_encrypted,
+            encrypted=True,
+        )
     ballot = governance_selectors.ballot_with_receipt(motion=motion, receipt=receipt)
     if ballot is None:
         other = governance_selectors.ballot_published_with_receipt(receipt=receipt)

@@ -234,6 +234,10 @@ def decision_detail(request: HttpRequest, motion_id: int) -> HttpResponse:
         "roll_call": roll,
         "breadcrumbs": _decision_crumbs(motion),
     }
+    secret_vote = selectors.secret_vote_of(motion) if motion.secret else None
+    if secret_vote is not None:
+        context["secret_vote"] = secret_vote
+        context["trustees"] = selectors.trustee_rows(secret_vote)
     return render(request, "transparency/decision.html", context)
 
 

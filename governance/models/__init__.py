@@ -63,6 +63,13 @@ from governance.models.safety import (
     SafetyMeasure,
     Severity,
 )
+from governance.models.secret import (
+    EncryptedBallot,
+    PartialDecryption,
+    SecretVote,
+    Trustee,
+    TrusteeShare,
+)
 from governance.models.sessions import (
     AgendaItem,
     Amendment,
@@ -113,6 +120,7 @@ __all__ = [
     "DecisionStatement",
     "DelegateRole",
     "ElectorateSnapshot",
+    "EncryptedBallot",
     "Escalation",
     "EscalationEvidence",
     "EscalationStatus",
@@ -130,6 +138,7 @@ __all__ = [
     "MotionKind",
     "MotionOutcome",
     "MotionStatus",
+    "PartialDecryption",
     "Procedure",
     "Programme",
     "ProgrammeParticipation",
@@ -144,6 +153,7 @@ __all__ = [
     "SafetyLevel",
     "SafetyMeasure",
     "Seat",
+    "SecretVote",
     "Session",
     "SessionAttendance",
     "SessionDocument",
@@ -155,6 +165,8 @@ __all__ = [
     "StaffRoleKind",
     "TreeHead",
     "TreeHeadReason",
+    "Trustee",
+    "TrusteeShare",
     "VoteReminder",
     "VotingRightsSuspension",
     "VotingRulePolicy",

@@ -94,6 +94,13 @@ class Council(models.Model):
         on_delete=models.PROTECT,
         related_name="chaired_councils",
     )
+    # The council's policy for secret votes: how many trustees share the key, how many decrypt.
+    secret_vote_trustees = models.PositiveSmallIntegerField(
+        _("trustees of a secret vote"), default=3
+    )
+    secret_vote_threshold = models.PositiveSmallIntegerField(
+        _("trustees needed to decrypt a secret vote"), default=2
+    )
 
     class Meta:
         verbose_name = _("council")
@@ -104,6 +111,12 @@ class Council(models.Model):
                 condition=Q(kind__in=CouncilKind.values), name="council_kind_valid"
             ),
             models.CheckConstraint(condition=~Q(name_en=""), name="council_name_en_present"),
+            models.CheckConstraint(
+                condition=Q(secret_vote_threshold__gte=1)
+                & Q(secret_vote_threshold__lte=models.F("secret_vote_trustees"))
+                & Q(secret_vote_trustees__lte=64),
+                name="council_secret_vote_policy_valid",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -29,6 +29,7 @@ from governance.rules.electorate import Elector, Electorate, Excluded
 from governance.rules.eligibility import Refusal, RefusalCode, ballot_refusal, caster_of
 from governance.rules.rule import ONE_THIRD, Requirement, RuleDescription, VotingRule
 from governance.rules.tally import Condition, Margin, Tally, Verdict
+from governance.rules.totals import Totals, Weighting, tally_from_totals, weightings_for
 from governance.rules.voting import anonymous_ballots, evaluate, tally
 
 __all__ = [
@@ -56,12 +57,16 @@ __all__ = [
     "Tally",
     "TieBreak",
     "TieEffect",
+    "Totals",
     "Verdict",
     "VotingRule",
+    "Weighting",
     "anonymous_ballots",
     "ballot_refusal",
     "caster_of",
     "evaluate",
     "exact",
     "tally",
+    "tally_from_totals",
+    "weightings_for",
 ]

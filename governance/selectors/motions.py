@@ -242,7 +242,7 @@ def states_voted_many(motions: list[Motion]) -> dict[int, set[str]]:
     Roll-call votes read the current ballots' tags; secret ones their participations (who voted,
     never how), as :func:`governance.services.ballots.states_voted` does for one motion.
     """
-    from governance.models import BallotParticipation
+    from governance.models import BallotParticipation, EncryptedBallot
 
     voted: dict[int, set[str]] = {m.pk: set() for m in motions}
     open_ids = [m.pk for m in motions if not m.secret]
@@ -256,6 +256,11 @@ def states_voted_many(motions: list[Motion]) -> dict[int, set[str]]:
         for motion_id, code in BallotParticipation.objects.filter(
             motion_id__in=secret_ids
         ).values_list("motion_id", "member_state__code"):
+            voted[motion_id].add(code)
+        # Secret votes since issue 16 hold encrypted ballots, whose state is public.
+        for motion_id, code in EncryptedBallot.objects.filter(
+            motion_id__in=secret_ids, is_current=True
+        ).values_list("motion_id", "state"):
             voted[motion_id].add(code)
     return voted
 
@@ -335,7 +340,7 @@ def own_ballots(*, user: User, motion: Motion) -> list[OwnBallot]:
     and its receipt while the vote is open (the key that finds it is erased at the close).
     """
     from governance.chain import secret_tag
-    from governance.models import BallotParticipation
+    from governance.models import BallotParticipation, EncryptedBallot
 
     electorate = getattr(motion, "electorate", None)
     accreditation = voting_accreditation(user=user, council=motion.council)
@@ -350,9 +355,21 @@ def own_ballots(*, user: User, motion: Motion) -> list[OwnBallot]:
     result = []
     for state in states:
         ballot: Ballot | None = None
+        encrypted = (
+            EncryptedBallot.objects.filter(motion=motion, state=state, is_current=True).first()
+            if motion.secret
+            else None
+        )
         if not motion.secret:
             ballot = Ballot.objects.filter(motion=motion, tag=state, is_current=True).first()
             voted = ballot is not None
+        elif encrypted is not None:
+            # An encrypted ballot: that the state voted is public, and its tracker is the
+            # receipt, which says nothing of the choice (issue 16).
+            result.append(
+                OwnBallot(state, True, None, encrypted.tracker, encrypted.seq, state != own)
+            )
+            continue
         else:
             voted = BallotParticipation.objects.filter(
                 motion=motion, member_state__code=state

@@ -26,6 +26,7 @@ from governance.models import (
     VotingRightsSuspension,
 )
 from governance.rules import Electorate, Refusal, RefusalCode, ballot_refusal
+from governance.selectors import secret as secret_selectors
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,15 @@ def _check_not_suspended(member_state: MemberState, holder: str | None) -> None:
 def ballot_cast(*, actor: Actor, motion: Motion, member_state: MemberState, choice: str) -> Receipt:
     """Cast (or change) a state's vote; the server clock decides whether voting is still open."""
     require_mfa(actor)
+    if motion.secret and secret_selectors.is_encrypted(motion):
+        raise Conflict(
+            _(
+                "%(ref)s is a secret vote: its ballots are encrypted on your device and sent as "
+                "a ballot document, not as a plain choice."
+            )
+            % {"ref": motion.reference},
+            code="encrypted_ballot_required",
+        )
     if choice not in BallotChoice.values:
         raise ValidationFailed(_("Choose yes, no or abstain."), field="choice")
     # Every ballot of a motion goes through this lock: the chain has one order, and a ballot
@@ -222,6 +232,8 @@ def resolve_tags(motion: Motion, ballots: Iterable[Ballot]) -> list[Ballot]:
 
 def states_voted(motion: Motion) -> set[str]:
     """Which states have a ballot in (turnout only: for a secret vote, from the participations)."""
+    if motion.secret and secret_selectors.is_encrypted(motion):
+        return secret_selectors.encrypted_states_voted(motion)
     if motion.secret:
         return set(
             BallotParticipation.objects.filter(motion=motion).values_list(

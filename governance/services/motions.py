@@ -97,17 +97,9 @@ def _check_window(motion: Motion) -> None:
 
 
 def _check_rule_fits(motion: Motion) -> None:
+    # A secret vote may use any rule, weighted ones too: its encrypted ballots are summed
+    # under the rule's public weights and only the totals are decrypted (issue 16).
     rule = _parse_rule(motion.rule)
-    weighted = rule.kind in (
-        rules.RuleKind.DOUBLE_MAJORITY,
-        rules.RuleKind.WEIGHTED_DOUBLE_MAJORITY,
-    )
-    if motion.secret and weighted:
-        # A weighted result needs to know which state voted yes; a secret ballot hides it.
-        raise ValidationFailed(
-            _("A secret ballot cannot be counted under a weighted rule; use a roll-call vote."),
-            field="secret",
-        )
     if motion.procedure == Procedure.WRITTEN and rule.quorum is None:
         motion.rule = rule.with_quorum(Fraction(settings.WRITTEN_PROCEDURE_QUORUM)).to_dict()
     silence = rules.VotingRule.silence()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from collections.abc import Iterable
 from fractions import Fraction
 
@@ -36,6 +35,8 @@ from governance.services.attendance import present_for_tally
 from governance.services.ballots import resolve_tags, states_voted
 from governance.services.decision_log import statement_record
 from governance.services.lifecycle import lock, require_status, step
+from governance.services.secret_ballots import encrypted_motion_close
+from governance.services.trustees import check_decrypted, check_ready_to_open
 from governance.signals import decision_certified
 
 
@@ -158,6 +159,7 @@ def motion_open(*, actor: Actor, motion: Motion) -> Motion:
     locked = lock(motion)
     permissions.check_run_votes(actor, locked.council)
     require_status(locked, MotionStatus.TABLED)
+    check_ready_to_open(locked)  # a secret vote needs its trustees' joint key (issue 16)
     now = timezone.now()
     if now >= locked.closes_at:
         raise Conflict(
@@ -172,7 +174,8 @@ def motion_open(*, actor: Actor, motion: Motion) -> Motion:
         locked.opens_at = (
             now  # opened early by the secretary: the record shows when it really opened
         )
-    locked.secret_key = secrets.token_bytes(32) if locked.secret else None
+    # New secret votes encrypt their ballots; the HMAC pseudonym key is no longer made.
+    locked.secret_key = None
     locked.save(update_fields=["status", "opened_at", "opens_at", "secret_key"])
     audit_record(
         actor=actor,
@@ -219,6 +222,8 @@ def motion_close(*, actor: Actor, motion: Motion) -> Motion:
                 "when": timezone.localtime(locked.closes_at).strftime("%Y-%m-%d %H:%M %Z"),
             }
         )
+    if selectors.is_encrypted(locked):
+        return encrypted_motion_close(actor=actor, motion=locked, now=now)
     current = list(Ballot.objects.filter(motion=locked, is_current=True))
     resolved = resolve_tags(locked, current)
     tally = count(locked, resolved)
@@ -256,6 +261,7 @@ def motion_certify(*, actor: Actor, motion: Motion) -> Motion:
     permissions.check_run_votes(actor, locked.council)
     require_fresh_mfa(actor)
     require_status(locked, MotionStatus.VOTING_CLOSED)
+    check_decrypted(locked)  # a secret vote's count waits for its trustees (issue 16)
     assert locked.tally is not None  # noqa: S101 - set when the vote closed
     locked.outcome = locked.tally["outcome"]
     locked.status = MotionStatus.CERTIFIED

@@ -123,6 +123,24 @@ def draft_motion(db: str) -> str:
     return reverse("governance:motion_detail", args=[_motion(db, MotionStatus.DRAFT)])
 
 
+def _secret_motion(db: str) -> int:
+    from governance.models import Motion
+
+    motion = Motion.objects.using(db).filter(secret=True, secret_vote__isnull=False).first()
+    assert motion is not None, "the demo has no secret vote with trustees"
+    return motion.pk
+
+
+def secret_trustees(db: str) -> str:
+    """A secret vote's trustees and the progress of their key ceremony."""
+    return reverse("governance:secret_vote_trustees", args=[_secret_motion(db)])
+
+
+def ceremony(db: str) -> str:
+    """Germany's trustee page for the demo's secret vote (de-head is trustee 1)."""
+    return reverse("governance:ceremony", args=[_secret_motion(db)])
+
+
 def landing(db: str) -> str:
     """Where sign-in lands: the signed-in person's dashboard."""
     return reverse(settings.LOGIN_REDIRECT_URL)
@@ -256,10 +274,13 @@ PAGES: list[Page] = [
     Page(DELEGATE, "sessions", url("governance:session_list"), main="/sessions/"),
     Page(DELEGATE, "session", upcoming_session, main="/sessions/"),
     Page(DELEGATE, "amendments", amended_motion, main="/sessions/"),
+    Page(DELEGATE, "secret-trustees", secret_trustees, main=MOTION_SECTIONS),
+    Page(DELEGATE, "ceremony", ceremony, main=MOTION_SECTIONS),
     # The council secretary.
     Page(SECRETARY, "dashboard", landing),
     Page(SECRETARY, "secretariat", url("governance:secretariat"), main="/secretariat/"),
     Page(SECRETARY, "motion", draft_motion, main=MOTION_SECTIONS),
+    Page(SECRETARY, "secret-trustees", secret_trustees, main=MOTION_SECTIONS),
     # An open vote: the attendance (present n of m against the quorum) and its marking form.
     Page(SECRETARY, "motion-open", open_motion, main=MOTION_SECTIONS),
     Page(

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import itertools
+import json
 import string
 from decimal import Decimal
 from pathlib import Path
@@ -30,6 +31,7 @@ from governance.models import (
     Motion,
     ResearchProject,
 )
+from governance.secret_board import verify_board
 from tests.factories import CouncilFactory, MemberStateFactory, UserFactory
 from transparency.opendata import TABLES, csv_cell
 
@@ -38,8 +40,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def demo() -> None:
-    """The demo data: a published decision, a scale, a budget, calls, payments, quotas, safety."""
+    """The demo data: a published decision, a scale, a budget, calls, payments, quotas, safety,
+    and the demo's secret vote carried to its published decision (so its board is a table)."""
+    from tests.governance.secret_fixtures import decide_demo_secret_vote
+
     call_command("seed_demo", stdout=io.StringIO())
+    decide_demo_secret_vote()
 
 
 def csv_rows(client: Client, name: str, query: str = "") -> list[dict[str, str]]:
@@ -127,12 +133,18 @@ def test_json_and_csv_carry_the_same_rows_and_the_published_figures(demo):
     assert Decimal(states["DE"]["share"]) == de.share
 
     # the roll call as the decision's page gives it
-    motion = selectors.decisions_published().get()
+    motion = selectors.decisions_published().get(secret=False)
     assert csv_rows(client, "roll_calls") == [
         {"reference": motion.reference, "state": r["state"], "choice": r["choice"],
          "proxy_holder": r["proxy_holder"] or ""}
         for r in selectors.roll_call(motion)
     ]  # fmt: skip
+
+    # the secret vote's board: one row, the whole board as JSON, which recounts
+    boards = csv_rows(client, "secret_boards")
+    secret = selectors.decisions_published().get(secret=True)
+    assert [b["motion"] for b in boards] == [secret.reference]
+    assert verify_board(json.loads(boards[0]["board"])).ok
 
     # quotas with their use
     use = csv_rows(client, "compute_use")

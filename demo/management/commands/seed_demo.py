@@ -38,6 +38,7 @@ from governance.models import (
     StaffRoleKind,
     VotingRulePolicy,
 )
+from governance.services.trustees import trustees_name
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 # The demo motions' titles for German and French readers (Motion.title_translations).
@@ -57,6 +58,10 @@ TITLES = {
     "Open-weights release policy": {
         "de": "Richtlinie zur Veröffentlichung offener Modellgewichte",
         "fr": "Politique de publication des poids ouverts",
+    },
+    "Elect the chair of the Scientific Council": {
+        "de": "Wahl des Vorsitzes des Wissenschaftlichen Rates",
+        "fr": "Élection de la présidence du Conseil scientifique",
     },
 }
 DEMO_PASSWORD = "concordia-demo"  # noqa: S105 - printed on purpose: demo accounts only.
@@ -490,6 +495,23 @@ class Command(BaseCommand):
             opens_at=now + dt.timedelta(days=3), closes_at=now + dt.timedelta(days=10),
             title_translations=TITLES["Open-weights release policy"],
         )  # fmt: skip
+        # A secret vote (issue 16), tabled, its three trustee delegations named: the key ceremony
+        # is theirs to hold in their browsers (de-head is trustee 1), then the vote may open.
+        election = services.motion_create(
+            actor=self.actor,
+            council=gc,
+            kind=MotionKind.GENERAL,
+            secret=True,
+            title="Elect the chair of the Scientific Council",
+            text="The Governing Council elects Prof. A. Example chair of the Scientific Council.",
+            opens_at=now + dt.timedelta(days=2),
+            closes_at=now + dt.timedelta(days=9),
+            title_translations=TITLES["Elect the chair of the Scientific Council"],
+        )
+        services.motion_table(actor=self.actor, motion=election)
+        trustees_name(
+            actor=self.actor, motion=election, trustees=[states[c] for c in ("DE", "FR", "IT")]
+        )
 
     def attach(self, motion: Motion, title: str, filename: str) -> None:
         """A short demo document on a motion, as the secretariat would attach it."""
