@@ -36,6 +36,7 @@ __all__ = [
     "StateMinutes",
     "StateShare",
     "check_allocation",
+    "concurrency_cap",
     "split_capacity",
 ]
 
@@ -274,3 +275,25 @@ def check_allocation(
         overdraw_minutes=overdraw,
         reason=f"would overdraw {state}'s quota of {quota:,} GPU-minutes by {overdraw:,}",
     )
+
+
+def concurrency_cap(
+    *, minutes: int, period_minutes: int, burst: Fraction, cluster_gpus: int
+) -> int:
+    """How many GPUs an allocation's jobs may hold at once (Slurm's ``GrpTRES=gres/gpu=N``).
+
+    Spread evenly, ``minutes`` over a period of ``period_minutes`` needs ``minutes /
+    period_minutes`` GPUs at every moment; ``burst`` (at least 1) lets a project run that many
+    times faster for a while. Rounded up, so a small allocation still runs one GPU, and never
+    more than the cluster has: N = min(cluster, max(1, ceil(minutes / period_minutes x burst))).
+    """
+    used = _minutes(minutes, "The allocation", QuotaError)
+    if period_minutes <= 0:
+        raise QuotaError(f"A period lasts at least one minute, not {period_minutes}.")
+    factor = _exact(burst, "The burst factor")
+    if factor < 1:
+        raise QuotaError(f"The burst factor is at least 1; it is {factor}.")
+    if cluster_gpus <= 0:
+        raise QuotaError(f"A cluster has at least one GPU, not {cluster_gpus}.")
+    exact = Fraction(used, period_minutes) * factor
+    return min(cluster_gpus, max(1, -(-exact.numerator // exact.denominator)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
@@ -14,6 +14,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from compute import rules
 from compute.models import (
     AllocationPeriod,
     AllocationRefusal,
@@ -27,7 +28,7 @@ from compute.models import (
     SyncRun,
     UsageDay,
 )
-from compute.reconcile import ROOT, AccountSpec
+from compute.reconcile import ROOT, AccountSpec, Caps
 from core.models import User
 from governance.models import MemberState, ProjectStatus, ResearchProject
 from governance.selectors import today
@@ -99,12 +100,28 @@ def state_account(code: str) -> str:
     return code.lower()
 
 
+def burst_factor() -> Fraction:
+    """COMPUTE_BURST_FACTOR, exactly (a decimal written as text)."""
+    return Fraction(str(settings.COMPUTE_BURST_FACTOR))
+
+
+def _period_minutes(starts_on: dt.date, ends_on: dt.date) -> int:
+    return (ends_on - starts_on).days * 24 * 60
+
+
+def _total_cap(caps: list[int], cluster_gpus: int) -> Caps:
+    """A state's (or the programme's) cap: its projects' caps added up, at most the cluster."""
+    return (("gres/gpu", min(cluster_gpus, sum(caps))),) if caps and cluster_gpus else ()
+
+
 def desired_accounts(*, cluster: Cluster, on: dt.date | None = None) -> list[AccountSpec]:
     """The account tree the cluster should have on `on`, from quotas, allocations and freezes.
 
     Slurm never resets usage here (PriorityUsageResetPeriod=NONE), so limits are cumulative:
     each account's GrpTRESMins is the sum of its minutes over every period begun so far. A
     project has an account while it holds an active allocation in a period that has not ended.
+    Each project's concurrency cap (GrpTRES) comes from its allocation in the current period
+    (rules.concurrency_cap); its state's is the sum of its projects', at most the cluster.
     """
     on = on or today()
     programme = settings.COMPUTE_PROGRAMME_ACCOUNT
@@ -136,6 +153,7 @@ def desired_accounts(*, cluster: Cluster, on: dt.date | None = None) -> list[Acc
             "member_state__code",
             "minutes",
             "status",
+            "period__starts_on",
             "period__ends_on",
         )
     ):
@@ -150,6 +168,9 @@ def desired_accounts(*, cluster: Cluster, on: dt.date | None = None) -> list[Acc
         if login := slurm_user(username):
             users[project_id].add(login)
     frozen = set(active_freezes().values_list("project_id", flat=True))
+    gpus = cluster.gpu_total
+    burst = burst_factor()
+    parent_caps: dict[str, list[int]] = defaultdict(list)
     for project_id, a in current.items():
         code = str(a["member_state__code"] or "")
         parent = state_account(code) if code else programme
@@ -158,6 +179,16 @@ def desired_accounts(*, cluster: Cluster, on: dt.date | None = None) -> list[Acc
         if lead := slurm_user(str(a["project__lead__username"])):
             users[project_id].add(lead)
         name = str(a["project__code"]).lower()
+        caps: Caps = ()
+        if gpus:
+            cap = rules.concurrency_cap(
+                minutes=int(a["minutes"]),
+                period_minutes=_period_minutes(a["period__starts_on"], a["period__ends_on"]),
+                burst=burst,
+                cluster_gpus=gpus,
+            )
+            caps = (("gres/gpu", cap),)
+            parent_caps[parent].append(cap)
         specs[name] = AccountSpec(
             name,
             parent,
@@ -165,8 +196,56 @@ def desired_accounts(*, cluster: Cluster, on: dt.date | None = None) -> list[Acc
             frozen=project_id in frozen or a["project__status"] == ProjectStatus.SUSPENDED,
             description=name,
             users=frozenset(users[project_id]),
+            gpu_caps=caps,
         )
+    for parent, caps_of_projects in parent_caps.items():
+        specs[parent] = replace(specs[parent], gpu_caps=_total_cap(caps_of_projects, gpus))
     return [specs[k] for k in sorted(specs)]
+
+
+@dataclass(frozen=True)
+class AccountLimits:
+    """A state's (or the programme's) account as the sync sets it: budget, cap, projects."""
+
+    account: str
+    code: str  # the member state's code; empty for the programme
+    gpu_minutes: int | None
+    gpu_caps: Caps
+    projects: int
+
+    @property
+    def gpu_cap(self) -> int | None:
+        """GPUs its projects' jobs may hold at once, all types together (None: no cap)."""
+        return dict(self.gpu_caps).get("gres/gpu")
+
+
+def account_limits(*, cluster: Cluster, on: dt.date | None = None) -> list[AccountLimits]:
+    """Each account below root with the limits the sync sets on it (from desired_accounts)."""
+    specs = desired_accounts(cluster=cluster, on=on)
+    children: dict[str, int] = defaultdict(int)
+    for spec in specs:
+        children[spec.parent] += 1
+    programme = settings.COMPUTE_PROGRAMME_ACCOUNT
+    return [
+        AccountLimits(
+            account=spec.name,
+            code="" if spec.name == programme else spec.name.upper(),
+            gpu_minutes=spec.gpu_minutes,
+            gpu_caps=spec.gpu_caps,
+            projects=children[spec.name],
+        )
+        for spec in specs
+        if spec.parent == ROOT
+    ]
+
+
+def project_caps(*, cluster: Cluster, on: dt.date | None = None) -> dict[str, int]:
+    """Each project account's concurrency cap (gres/gpu), by account name."""
+    return {
+        spec.name: dict(spec.gpu_caps).get("gres/gpu", 0)
+        for spec in desired_accounts(cluster=cluster, on=on)
+        if spec.parent != ROOT and spec.gpu_caps
+    }
 
 
 def sync_run_list(*, cluster: Cluster | None = None) -> QuerySet[SyncRun]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -60,6 +61,26 @@ def _signed_hours(minutes: int) -> str:
     return sign + l10n.gpu_hours(abs(minutes))
 
 
+def _caps(caps: Any) -> str:
+    """A GrpTRES GPU cap as read: "16 GPUs", "16 GPUs (h100: 8)", or "no cap"."""
+    if not isinstance(caps, dict) or not caps:
+        return _("no cap")
+    total = caps.get("gres/gpu")
+    parts = [
+        f"{tres.partition(':')[2]}: {l10n.number(n)}"
+        for tres, n in sorted(caps.items())
+        if tres.startswith("gres/gpu:")
+    ]
+    text = (
+        ngettext("%(n)s GPU", "%(n)s GPUs", total) % {"n": l10n.number(total)}
+        if total is not None
+        else ""
+    )
+    if parts:
+        text = f"{text} ({', '.join(parts)})" if text else ", ".join(parts)
+    return text
+
+
 def _users(n: int) -> str:
     return ngettext("%(n)s user", "%(n)s users", n) % {"n": l10n.number(n)}
 
@@ -78,7 +99,9 @@ def diff_line(change: Change) -> DiffLine:
             change=kind,
             label=_("New account"),
             before=dash,
-            after=f"{where}; {_hours(minutes)}" + (f"; {_users(users)}" if users else ""),
+            after=f"{where}; {_hours(minutes)}"
+            + (f"; {_caps(spec.get('gpu_caps'))}" if spec.get("gpu_caps") else "")
+            + (f"; {_users(users)}" if users else ""),
             hours_change=_signed_hours(int(minutes)) if minutes is not None else dash,
             frozen=bool(spec.get("frozen")),
         )
@@ -104,6 +127,16 @@ def diff_line(change: Change) -> DiffLine:
             label=_("Marked as the platform's"),
             before=_("organisation %(name)s") % {"name": before or dash},
             after=_("organisation %(name)s") % {"name": after},
+            hours_change=dash,
+            frozen=False,
+        )
+    if kind == "cap":
+        return DiffLine(
+            account=change.account,
+            change=kind,
+            label=_("GPUs at once"),
+            before=_caps(before),
+            after=_caps(after),
             hours_change=dash,
             frozen=False,
         )
@@ -175,6 +208,10 @@ def operations(request: HttpRequest) -> HttpResponse:
                 "runs": [(run, diff_lines(run.diff[:DIFF_SHOWN])) for run in runs],
                 "running": any(r.status == SyncStatus.RUNNING for r in runs),
                 "period": selectors.period_current(cluster=cluster),
+                "limits": [
+                    (line, _caps(dict(line.gpu_caps)))
+                    for line in selectors.account_limits(cluster=cluster)
+                ],
             }
         )
     return render(
@@ -256,6 +293,7 @@ def period_quotas(request: HttpRequest, period_id: int) -> HttpResponse:
         raise PermissionDenied
     period = get_object_or_404(selectors.period_list(), pk=period_id)
     frozen = selectors.frozen_project_ids()
+    caps = selectors.project_caps(cluster=period.cluster)
     return render(
         request,
         "compute/period.html",
@@ -263,9 +301,15 @@ def period_quotas(request: HttpRequest, period_id: int) -> HttpResponse:
             "period": period,
             "quotas": _by_name(selectors.quota_lines(period=period)),
             "allocations": [
-                (a, line, a.project_id in frozen or a.project.status == ProjectStatus.SUSPENDED)
+                (
+                    a,
+                    line,
+                    a.project_id in frozen or a.project.status == ProjectStatus.SUSPENDED,
+                    caps.get(a.project.code.lower()),
+                )
                 for a, line in selectors.allocation_lines(period=period)
             ],
+            "burst": l10n.number(str(settings.COMPUTE_BURST_FACTOR)),
             "breadcrumbs": _operations_crumbs(
                 {"label": _("Quotas of %(period)s") % {"period": period.name}}
             ),

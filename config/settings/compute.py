@@ -24,6 +24,11 @@ COMPUTE_SLURM_ORGANIZATION = env("COMPUTE_SLURM_ORGANIZATION", default="concordi
 # SQLite only (the demo): a sync run still "running" after this long is taken to have died. On
 # PostgreSQL a dead sync's lock goes with its process, and the next run marks it abandoned at once.
 COMPUTE_SYNC_STALE_MINUTES = env.int("COMPUTE_SYNC_STALE_MINUTES", default=30)
+# Concurrency caps (GrpTRES=gres/gpu=N) set by the sync: a project may hold at once
+# ceil(allocation / period length x this factor) GPUs, a state the sum of its projects', never
+# more than the cluster has. 1 spreads an allocation evenly over its period; 2 lets it run twice
+# as fast. A decimal written as text ("2", "1.5"), read exactly.
+COMPUTE_BURST_FACTOR = env("COMPUTE_BURST_FACTOR", default="2")
 # Usage is read from sacct this far back on each beat run (ingesting twice changes nothing).
 COMPUTE_USAGE_WINDOW_HOURS = env.int("COMPUTE_USAGE_WINDOW_HOURS", default=48)
 
