@@ -56,6 +56,8 @@ class Association:
     grp_jobs: int | None = None
     # GrpTRES limits on GPUs, sorted: (("gres/gpu", 16), ("gres/gpu:h100", 8)); other TRES left out
     gpu_caps: Caps = ()
+    # Fairshare (RawShares) against its siblings; None where Slurm says "parent"
+    fairshare: int | None = 1
 
     @property
     def frozen(self) -> bool:
@@ -74,6 +76,7 @@ class AccountSpec:
     users: frozenset[str] = frozenset()
     organization: str = ""  # set by plan() to the platform's mark
     gpu_caps: Caps = ()  # concurrency caps (GrpTRES); empty: none
+    fairshare: int | None = None  # RawShares against its siblings; None: left as Slurm has it
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,7 @@ class Modify:
     organization: str | None = None  # the platform's mark, on an account that lacks it
     # GrpTRES to set, a count of -1 clearing a cap that is no longer wanted; None: leave as is
     gpu_caps: Caps | None = None
+    fairshare: int | None = None  # None: leave as is
 
 
 @dataclass(frozen=True)
@@ -139,7 +143,7 @@ class Change:
     """One line of the diff shown to operators and kept with the run."""
 
     account: str
-    change: str  # add, limit, cap, freeze, unfreeze, parent, add_user, remove_user, retire, delete
+    change: str  # add, limit, cap, fairshare, freeze, unfreeze, parent, add_user, remove_user, retire, delete
     before: Any = None
     after: Any = None
 
@@ -266,7 +270,11 @@ def plan(
             result.changes.append(
                 Change(name, "cap", dict(have.gpu_caps) or None, dict(spec.gpu_caps) or None)
             )
-        key = ModifyKey(set_limit, minutes, frozen, parent, adopt, caps)
+        fairshare: int | None = None
+        if spec.fairshare is not None and have.fairshare != spec.fairshare:
+            fairshare = spec.fairshare
+            result.changes.append(Change(name, "fairshare", have.fairshare, spec.fairshare))
+        key = ModifyKey(set_limit, minutes, frozen, parent, adopt, caps, fairshare)
         if key != ModifyKey():
             modify[key].append(name)
         have_users = current.users.get(name, frozenset())
@@ -309,6 +317,7 @@ def plan(
                     parent=key.parent,
                     organization=key.organization,
                     gpu_caps=key.gpu_caps,
+                    fairshare=key.fairshare,
                 )
             )
     # Deleting a parent deletes its children in Slurm: only name the top of each retired branch.
@@ -351,6 +360,7 @@ class ModifyKey:
     parent: str | None = None
     organization: str | None = None
     gpu_caps: Caps | None = None
+    fairshare: int | None = None
 
 
 def caps_change(have: Caps, want: Caps) -> Caps:
@@ -433,6 +443,7 @@ def _spec_dict(spec: AccountSpec) -> dict[str, Any]:
         "frozen": spec.frozen,
         "users": sorted(spec.users),
         "gpu_caps": dict(spec.gpu_caps),
+        "fairshare": spec.fairshare,
     }
 
 

@@ -30,6 +30,7 @@ from compute.models import (
 )
 from compute.reconcile import ROOT, AccountSpec, Caps
 from core.models import User
+from funding import selectors as funding_selectors
 from governance.models import MemberState, ProjectStatus, ResearchProject
 from governance.selectors import today
 
@@ -112,6 +113,52 @@ def _period_minutes(starts_on: dt.date, ends_on: dt.date) -> int:
 def _total_cap(caps: list[int], cluster_gpus: int) -> Caps:
     """A state's (or the programme's) cap: its projects' caps added up, at most the cluster."""
     return (("gres/gpu", min(cluster_gpus, sum(caps))),) if caps and cluster_gpus else ()
+
+
+@dataclass(frozen=True)
+class FairShares:
+    """Each root account's Fairshare (RawShares) and where the contribution shares came from."""
+
+    parts: dict[str, int]  # account -> RawShares
+    shares: dict[str, Fraction]  # state code -> contribution share used
+    # The adopted scale's reference and year, or the period whose split recorded the shares.
+    source: str
+
+
+def fair_shares(*, cluster: Cluster, on: dt.date | None = None) -> FairShares:
+    """The states' Fairshare from their adopted contribution shares (funding's scale for the
+    year), else from the shares the current period's split used; the programme's beside them."""
+    on = on or today()
+    period = period_current(cluster=cluster, on=on)
+    scale = funding_selectors.scale_covering(on.year)
+    shares = {
+        c: Fraction(s) for c, s in funding_selectors.shares_for_year(on.year).items() if s > 0
+    }
+    source = f"{scale.reference} ({on.year})" if scale is not None and shares else ""
+    if not shares and period is not None:
+        shares = {
+            code: Fraction(share)
+            for code, share in NationalQuota.objects.filter(period=period).values_list(
+                "member_state__code", "share"
+            )
+            if share > 0
+        }
+        source = f"{period.name}" if shares else ""
+    national = Fraction(1)
+    programme_weight = Fraction(0)
+    if period is not None:
+        national = 1 - Fraction(period.programme_share) - Fraction(period.reserve_share)
+        programme_weight = Fraction(period.programme_share) / national if national else Fraction(0)
+    by_code = rules.fairshare_parts(
+        shares,
+        programme=settings.COMPUTE_PROGRAMME_ACCOUNT if programme_weight else "",
+        programme_weight=programme_weight,
+    )
+    parts = {
+        (k if k == settings.COMPUTE_PROGRAMME_ACCOUNT else state_account(k)): v
+        for k, v in by_code.items()
+    }
+    return FairShares(parts=parts, shares=shares, source=source)
 
 
 def desired_accounts(*, cluster: Cluster, on: dt.date | None = None) -> list[AccountSpec]:
@@ -197,9 +244,13 @@ def desired_accounts(*, cluster: Cluster, on: dt.date | None = None) -> list[Acc
             description=name,
             users=frozenset(users[project_id]),
             gpu_caps=caps,
+            fairshare=rules.project_fairshare(int(a["minutes"])),
         )
     for parent, caps_of_projects in parent_caps.items():
         specs[parent] = replace(specs[parent], gpu_caps=_total_cap(caps_of_projects, gpus))
+    for name, parts in fair_shares(cluster=cluster, on=on).parts.items():
+        if name in specs:
+            specs[name] = replace(specs[name], fairshare=parts)
     return [specs[k] for k in sorted(specs)]
 
 
@@ -212,6 +263,7 @@ class AccountLimits:
     gpu_minutes: int | None
     gpu_caps: Caps
     projects: int
+    fairshare: int | None = None
 
     @property
     def gpu_cap(self) -> int | None:
@@ -233,6 +285,7 @@ def account_limits(*, cluster: Cluster, on: dt.date | None = None) -> list[Accou
             gpu_minutes=spec.gpu_minutes,
             gpu_caps=spec.gpu_caps,
             projects=children[spec.name],
+            fairshare=spec.fairshare,
         )
         for spec in specs
         if spec.parent == ROOT

@@ -208,6 +208,7 @@ def operations(request: HttpRequest) -> HttpResponse:
                 "runs": [(run, diff_lines(run.diff[:DIFF_SHOWN])) for run in runs],
                 "running": any(r.status == SyncStatus.RUNNING for r in runs),
                 "period": selectors.period_current(cluster=cluster),
+                "fair": selectors.fair_shares(cluster=cluster),
                 "limits": [
                     (line, _caps(dict(line.gpu_caps)))
                     for line in selectors.account_limits(cluster=cluster)

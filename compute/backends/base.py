@@ -127,6 +127,8 @@ def _account_line(spec: AccountSpec) -> str:
         fields.append(f"GrpTRESMins={_limit(spec.gpu_minutes)}")
     if spec.gpu_caps:
         fields.append(f"GrpTRES={_tres(spec.gpu_caps)}")
+    if spec.fairshare is not None:
+        fields.append(f"Fairshare={spec.fairshare}")
     if spec.frozen:
         fields += ["GrpSubmitJobs=0", "GrpJobs=0"]
     return ":".join(fields)
@@ -172,6 +174,8 @@ def render(cluster: str, op: Op) -> Command:
             values.append(f"Organization={_text(op.organization)}")
         if op.gpu_caps is not None:
             values.append(f"GrpTRES={_tres(op.gpu_caps)}")
+        if op.fairshare is not None:
+            values.append(f"Fairshare={op.fairshare}")
         names = "name=" + ",".join(op.accounts)
         return Command(
             ("sacctmgr", "-i", "modify", "account", "where", names, where, "set", *values)
@@ -223,12 +227,12 @@ def nothing_done(returncode: int, output: str) -> bool:
 
 
 def parse_associations(text: str) -> list[Association]:
-    """Parse ``show assoc format=Account,ParentName,User,GrpTRESMins,GrpSubmit,GrpJobs,GrpTRES``."""
+    """Parse ``show assoc format=...,GrpTRES,Fairshare``."""
     rows = []
     for line in text.splitlines():
         if not line.strip():
             continue
-        account, parent, user, tres_mins, submit, jobs, tres = [*line.split("|"), ""][:7]
+        account, parent, user, tres_mins, submit, jobs, tres, share = [*line.split("|"), "", ""][:8]
         rows.append(
             Association(
                 account=account,
@@ -238,31 +242,33 @@ def parse_associations(text: str) -> list[Association]:
                 grp_submit_jobs=int(submit) if submit else None,
                 grp_jobs=int(jobs) if jobs else None,
                 gpu_caps=gpu_caps(tres),
+                fairshare=_fairshare(share),
             )
         )
     return rows
 
 
 def parse_nested_associations(text: str) -> list[Association] | None:
-    """Parse ``show assoc WOPInfo format=Account,User,Lft,Rgt,GrpTRESMins,GrpSubmit,GrpJobs,GrpTRES``.
+    """Parse ``show assoc WOPInfo format=Account,User,Lft,Rgt,...,GrpTRES,Fairshare``.
 
     ``WOPInfo`` spares slurmdbd one stored-procedure call per parent account (seconds on a
     large tree) but leaves ParentName empty; each account's parent is then the nearest account
     whose (lft, rgt) interval encloses its own, as in Slurm's nested-set table. ``None`` if a
     row has no lft/rgt (a Slurm without them): read ParentName instead.
     """
-    rows: list[tuple[int, int, str, str, str, str, str, str]] = []
+    rows: list[tuple[int, int, str, str, str, str, str, str, str]] = []
     for line in text.splitlines():
         if not line.strip():
             continue
-        account, user, lft, rgt, tres_mins, submit, jobs, tres = [*line.split("|"), ""][:8]
+        fields = [*line.split("|"), "", ""]
+        account, user, lft, rgt, tres_mins, submit, jobs, tres, share = fields[:9]
         if not (lft.isdigit() and rgt.isdigit()):
             return None
-        rows.append((int(lft), int(rgt), account, user, tres_mins, submit, jobs, tres))
+        rows.append((int(lft), int(rgt), account, user, tres_mins, submit, jobs, tres, share))
     rows.sort()
     result = []
     enclosing: list[tuple[int, str]] = []  # (rgt, account) of the accounts around this row
-    for left, right, account, user, tres_mins, submit, jobs, tres in rows:
+    for left, right, account, user, tres_mins, submit, jobs, tres, share in rows:
         while enclosing and enclosing[-1][0] < left:
             enclosing.pop()
         parent = ""
@@ -278,6 +284,7 @@ def parse_nested_associations(text: str) -> list[Association] | None:
                 grp_submit_jobs=int(submit) if submit else None,
                 grp_jobs=int(jobs) if jobs else None,
                 gpu_caps=gpu_caps(tres),
+                fairshare=_fairshare(share),
             )
         )
     return result
@@ -291,6 +298,14 @@ def gpu_caps(value: str) -> Caps:
         if (name == "gres/gpu" or name.startswith("gres/gpu:")) and number.lstrip("-").isdigit():
             caps.append((name, int(number)))
     return tuple(sorted(caps))
+
+
+def _fairshare(value: str) -> int | None:
+    """Slurm's Fairshare column: a number, or "parent" (None); empty (an old reader) is 1."""
+    value = value.strip()
+    if not value:
+        return 1
+    return int(value) if value.isdigit() else None
 
 
 def _gpu_tres(value: str) -> int | None:

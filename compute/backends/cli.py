@@ -31,9 +31,9 @@ from compute.backends.base import (
 )
 from compute.reconcile import Association, Op
 
-ASSOC_FORMAT = "format=Account,ParentName,User,GrpTRESMins,GrpSubmit,GrpJobs,GrpTRES"
+ASSOC_FORMAT = "format=Account,ParentName,User,GrpTRESMins,GrpSubmit,GrpJobs,GrpTRES,Fairshare"
 # The same values with the nested-set bounds instead of ParentName (read with WOPInfo).
-NESTED_FORMAT = "format=Account,User,Lft,Rgt,GrpTRESMins,GrpSubmit,GrpJobs,GrpTRES"
+NESTED_FORMAT = "format=Account,User,Lft,Rgt,GrpTRESMins,GrpSubmit,GrpJobs,GrpTRES,Fairshare"
 SACCT_FORMAT = "--format=JobIDRaw,Account,User,AllocTRES,ElapsedRaw,State,Start,End"
 FINISHED_STATES = "CD,F,TO,CA,NF,OOM,DL,PR,BF"
 

@@ -131,6 +131,7 @@ class MemoryBackend:
                         frozen,
                         frozen,
                         gpu_caps=spec.gpu_caps,
+                        fairshare=1 if spec.fairshare is None else spec.fairshare,
                     )
                     c.organizations[spec.name] = spec.organization or spec.name
                 c.users.setdefault(spec.name, set()).update(spec.users)
@@ -157,6 +158,8 @@ class MemoryBackend:
                     caps = dict(row.gpu_caps) | dict(op.gpu_caps)
                     kept = tuple(sorted((t, n) for t, n in caps.items() if n >= 0))
                     row = replace(row, gpu_caps=kept)
+                if op.fairshare is not None:
+                    row = replace(row, fairshare=op.fairshare)
                 c.accounts[name] = row
             return None
         if isinstance(op, DeleteUser):

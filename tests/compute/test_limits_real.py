@@ -79,3 +79,24 @@ def test_a_project_cannot_hold_more_gpus_at_once_than_its_cap(
         ("de", "cap"),
     }
     assert assoc("GrpTRES")[project.code] == ["gres/gpu=8"]
+
+
+def test_fair_share_reaches_slurm_from_the_contribution_shares(world: World, real: CliBackend):
+    """DE 0.5, FR 0.3, IT 0.2 become RawShares 5000 / 3000 / 2000; the project its GPU-hours."""
+    project = world.project("FR", hours=100, code="p-2026-0901")
+    world.allocate(project)
+    run = services.sync_run(actor=world.op, cluster=world.cluster)
+    assert run.status == "succeeded", [(c["stdout"], c["stderr"]) for c in run.commands]
+    shares = assoc("Fairshare")
+    assert (shares["de"], shares["fr"], shares["it"]) == (["5000"], ["3000"], ["2000"])
+    assert shares["facility"] == ["1176"]
+    assert shares[project.code] == ["100"]
+    # when an operator changes one by hand, the next sync puts it back in one command
+    subprocess.run(
+        ["sacctmgr", "-i", "modify", "account", "where", "name=de", "cluster=concordia",
+         "set", "Fairshare=parent"],
+        capture_output=True, check=True,
+    )  # fmt: skip
+    run = services.sync_run(actor=world.op, cluster=world.cluster)
+    assert run.diff == [{"account": "de", "change": "fairshare", "before": None, "after": 5000}]
+    assert assoc("Fairshare")["de"] == ["5000"]
