@@ -195,7 +195,7 @@ def operations(request: HttpRequest) -> HttpResponse:
     for cluster in selectors.cluster_list():
         drift, error = None, ""
         try:
-            drift = services.drift(cluster=cluster, backend=backend)
+            drift = services.drift(cluster=cluster, backend=get_backend(cluster=cluster.name))
         except BackendError as exc:
             error = str(exc)
         runs = list(selectors.sync_run_list(cluster=cluster)[:10])

@@ -11,6 +11,13 @@ COMPUTE_SLURM_BACKEND = env("COMPUTE_SLURM_BACKEND", default="memory")
 # Where the Slurm commands live (empty: on PATH) and which slurm.conf they read (empty: theirs).
 COMPUTE_SLURM_BIN_DIR = env("COMPUTE_SLURM_BIN_DIR", default="")
 COMPUTE_SLURM_CONF = env("SLURM_CONF", default="")
+# Several clusters: each cluster's own slurm.conf (its controller; they may share a slurmdbd),
+# "concordia=/etc/slurm/concordia.conf,second=/etc/slurm/second.conf". A cluster not listed
+# uses COMPUTE_SLURM_CONF.
+COMPUTE_SLURM_CLUSTER_CONFS: dict[str, str] = env.dict("COMPUTE_SLURM_CLUSTER_CONFS", default={})
+# The cluster an adopted project's allocation goes to when periods of several clusters cover its
+# first day (empty: such a decision is refused, visibly, for an operator to allocate by hand).
+COMPUTE_DEFAULT_CLUSTER = env("COMPUTE_DEFAULT_CLUSTER", default="")
 COMPUTE_SLURM_TIMEOUT = env.int("COMPUTE_SLURM_TIMEOUT", default=600)
 # The account of the facility's own programme, beside the member states' accounts under root.
 COMPUTE_PROGRAMME_ACCOUNT = env("COMPUTE_PROGRAMME_ACCOUNT", default="facility")

@@ -82,7 +82,7 @@ def test_a_real_2_gpu_job_runs_is_accounted_and_ingested(
     )
     # (jobs other tests left on the shared cluster in the same window are ingested too)
     assert result.inserted >= 1
-    assert JobUsage.objects.filter(account=project.code).count() == 1
+    assert JobUsage.objects.filter(job_id=int(job_id)).count() == 1
     job = JobUsage.objects.get(job_id=int(job_id))
     assert job.gpus == 2
     assert job.elapsed_seconds >= 5

