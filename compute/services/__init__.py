@@ -1,6 +1,7 @@
 """Every write in compute; one module per topic, all re-exported here."""
 
 from compute.services.projects import (
+    freeze_push,
     project_compute_freeze,
     project_compute_unfreeze,
     project_member_add,
@@ -32,6 +33,7 @@ __all__ = [
     "allocation_from_decision",
     "cluster_create",
     "drift",
+    "freeze_push",
     "period_create",
     "period_split",
     "project_compute_freeze",
