@@ -16,10 +16,12 @@ from django.utils import timezone
 
 from compute import rules
 from compute.models import (
+    LOGIN_NAME,
     AllocationPeriod,
     AllocationRefusal,
     AllocationStatus,
     Cluster,
+    ClusterLogin,
     ComputeFreeze,
     FreezeAuthority,
     NationalQuota,
@@ -34,7 +36,7 @@ from funding import selectors as funding_selectors
 from governance.models import MemberState, ProjectStatus, ResearchProject
 from governance.selectors import today
 
-_SLURM_USER = re.compile(r"^[a-z_][a-z0-9_.-]*$")
+_SLURM_USER = re.compile(LOGIN_NAME)
 
 
 def cluster_list() -> QuerySet[Cluster]:
@@ -92,9 +94,50 @@ def operational_freeze_in_force(project: ResearchProject) -> ComputeFreeze | Non
 
 
 def slurm_user(username: str) -> str | None:
-    """The cluster login for a platform user name, or None where Slurm could not hold it."""
+    """The cluster login derived from a platform user name, or None where it is not a valid one."""
     name = username.lower()
-    return name if _SLURM_USER.match(name) and len(name) <= 64 else None
+    return name if _SLURM_USER.match(name) else None
+
+
+@dataclass(frozen=True)
+class LoginProblem:
+    """A person who should run jobs on a cluster but has no usable login there."""
+
+    username: str
+    project: str
+    reason: str
+
+
+def cluster_login_of(user: User) -> ClusterLogin | None:
+    """The login an operator (or the directory) gave this person, if any."""
+    return ClusterLogin.objects.filter(user=user).first()
+
+
+def cluster_logins(user_ids: set[int]) -> tuple[dict[int, str], dict[int, str]]:
+    """Each person's cluster login: the one an operator set, else their user name lower-cased
+    when that is a valid login nobody else holds. Returns (logins, why-not for the others)."""
+    explicit = dict(ClusterLogin.objects.values_list("user_id", "login"))
+    taken = {login: user_id for user_id, login in explicit.items()}
+    logins: dict[int, str] = {}
+    problems: dict[int, str] = {}
+    derived: dict[str, list[int]] = defaultdict(list)
+    for user_id, username in User.objects.filter(pk__in=user_ids).values_list("pk", "username"):
+        if user_id in explicit:
+            logins[user_id] = explicit[user_id]
+            continue
+        login = slurm_user(username)
+        if login is None:
+            problems[user_id] = "invalid"
+        elif taken.get(login, user_id) != user_id:
+            problems[user_id] = "taken"
+        else:
+            derived[login].append(user_id)
+    for login, holders in derived.items():
+        if len(holders) > 1:  # "Jane" and "jane": neither may take the other's jobs
+            problems.update(dict.fromkeys(holders, "ambiguous"))
+        else:
+            logins[holders[0]] = login
+    return logins, problems
 
 
 def state_account(code: str) -> str:
@@ -196,7 +239,7 @@ def desired_accounts(*, cluster: Cluster, on: dt.date | None = None) -> list[Acc
             "project_id",
             "project__code",
             "project__status",
-            "project__lead__username",
+            "project__lead_id",
             "member_state__code",
             "minutes",
             "status",
@@ -208,12 +251,18 @@ def desired_accounts(*, cluster: Cluster, on: dt.date | None = None) -> list[Acc
         live = a["status"] == AllocationStatus.ACTIVE and a["period__ends_on"] > on
         if live and a["project__status"] not in (ProjectStatus.ENDED, ProjectStatus.REJECTED):
             current[a["project_id"]] = a
-    users: dict[int, set[str]] = defaultdict(set)
-    for project_id, username in ProjectMember.objects.filter(
+    people: dict[int, set[int]] = defaultdict(set)
+    for project_id, user_id in ProjectMember.objects.filter(
         project_id__in=list(current)
-    ).values_list("project_id", "user__username"):
-        if login := slurm_user(username):
-            users[project_id].add(login)
+    ).values_list("project_id", "user_id"):
+        people[project_id].add(user_id)
+    for project_id, a in current.items():
+        people[project_id].add(a["project__lead_id"])
+    logins, _problems = cluster_logins(set().union(*people.values()) if people else set())
+    users = {
+        project_id: {logins[u] for u in holders if u in logins}
+        for project_id, holders in people.items()
+    }
     frozen = set(active_freezes().values_list("project_id", flat=True))
     gpus = cluster.gpu_total
     burst = burst_factor()
@@ -223,8 +272,6 @@ def desired_accounts(*, cluster: Cluster, on: dt.date | None = None) -> list[Acc
         parent = state_account(code) if code else programme
         if parent not in specs:  # a quota split away later; keep the tree whole
             specs[parent] = AccountSpec(parent, ROOT, None, description=parent)
-        if lead := slurm_user(str(a["project__lead__username"])):
-            users[project_id].add(lead)
         name = str(a["project__code"]).lower()
         caps: Caps = ()
         if gpus:
@@ -242,7 +289,7 @@ def desired_accounts(*, cluster: Cluster, on: dt.date | None = None) -> list[Acc
             totals[project_id],
             frozen=project_id in frozen or a["project__status"] == ProjectStatus.SUSPENDED,
             description=name,
-            users=frozenset(users[project_id]),
+            users=frozenset(users.get(project_id, set())),
             gpu_caps=caps,
             fairshare=rules.project_fairshare(int(a["minutes"])),
         )
@@ -299,6 +346,31 @@ def project_caps(*, cluster: Cluster, on: dt.date | None = None) -> dict[str, in
         for spec in desired_accounts(cluster=cluster, on=on)
         if spec.parent != ROOT and spec.gpu_caps
     }
+
+
+def login_problems(*, cluster: Cluster, on: dt.date | None = None) -> list[LoginProblem]:
+    """Members and leads of the cluster's running projects whose jobs cannot run: no valid
+    login of their own (the sync leaves them out of Slurm), for the operators to settle."""
+    on = on or today()
+    live = ProjectAllocation.objects.filter(
+        period__cluster=cluster,
+        period__starts_on__lte=on,
+        period__ends_on__gt=on,
+        status=AllocationStatus.ACTIVE,
+    ).exclude(project__status__in=[ProjectStatus.ENDED, ProjectStatus.REJECTED])
+    pairs = set(live.values_list("project__code", "project__lead_id", "project__lead__username"))
+    pairs |= set(
+        ProjectMember.objects.filter(project_id__in=live.values("project_id")).values_list(
+            "project__code", "user_id", "user__username"
+        )
+    )
+    _logins, problems = cluster_logins({user_id for _code, user_id, _name in pairs})
+    rows = [
+        LoginProblem(username, code, problems[user_id])
+        for code, user_id, username in pairs
+        if user_id in problems
+    ]
+    return sorted(rows, key=lambda p: (p.username, p.project))
 
 
 def sync_run_list(*, cluster: Cluster | None = None) -> QuerySet[SyncRun]:

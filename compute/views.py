@@ -37,6 +37,20 @@ class MemberForm(UswdsFormMixin, forms.Form):
     username = forms.CharField(label=gettext_lazy("User name"), max_length=150)
 
 
+class LoginForm(UswdsFormMixin, forms.Form):
+    username = forms.CharField(label=gettext_lazy("User name on the platform"), max_length=150)
+    login = forms.CharField(label=gettext_lazy("Cluster login"), max_length=32)
+
+
+def login_reason(reason: str) -> str:
+    """Why a person has no usable cluster login, in words."""
+    return {
+        "invalid": _("the user name is not a valid cluster login"),
+        "taken": _("the user name is another person's cluster login"),
+        "ambiguous": _("another user name gives the same login"),
+    }.get(reason, reason)
+
+
 @dataclass(frozen=True)
 class DiffLine:
     """One line of a sync plan or a run's diff, written for the operator reading the page."""
@@ -209,6 +223,9 @@ def operations(request: HttpRequest) -> HttpResponse:
                 "running": any(r.status == SyncStatus.RUNNING for r in runs),
                 "period": selectors.period_current(cluster=cluster),
                 "fair": selectors.fair_shares(cluster=cluster),
+                "login_problems": [
+                    (p, login_reason(p.reason)) for p in selectors.login_problems(cluster=cluster)
+                ],
                 "limits": [
                     (line, _caps(dict(line.gpu_caps)))
                     for line in selectors.account_limits(cluster=cluster)
@@ -225,10 +242,59 @@ def operations(request: HttpRequest) -> HttpResponse:
             "refusals": selectors.refusals()[:20],
             "freezes": selectors.freeze_list_in_force(),
             "diff_shown": DIFF_SHOWN,
+            "login_form": LoginForm(),
             "breadcrumbs": [
                 {"label": _("Home"), "url": reverse("home")},
                 {"label": _("Compute operations")},
             ],
+        },
+    )
+
+
+@login_required
+@require_POST
+def login_set(request: HttpRequest) -> HttpResponse:
+    """An operator gives a person their cluster login."""
+    if not permissions.user_is_operator(request.user):
+        raise PermissionDenied
+    form = LoginForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give a user name and a login."))
+    else:
+        user = User.objects.filter(username=form.cleaned_data["username"]).first()
+        try:
+            if user is None:
+                raise DomainError(_("There is no user with that name."), field="username")
+            row = services.cluster_login_set(
+                actor=Actor.from_request(request), user=user, login=form.cleaned_data["login"]
+            )
+        except NotAllowed as exc:
+            raise PermissionDenied(exc.message) from exc
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("%(user)s runs jobs as %(login)s from the next sync.")
+                % {"user": user.username, "login": row.login},
+            )
+    return HttpResponseRedirect(reverse("compute:operations") + "#logins")
+
+
+@login_required
+def my_login(request: HttpRequest) -> HttpResponse:
+    """A person's own cluster login, or why they have none."""
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 - login_required
+    logins, problems = selectors.cluster_logins({user.pk})
+    return render(
+        request,
+        "compute/my_login.html",
+        {
+            "login": logins.get(user.pk),
+            "explicit": selectors.cluster_login_of(user),
+            "problem": login_reason(problems[user.pk]) if user.pk in problems else "",
+            "breadcrumbs": _home_crumbs({"label": _("Your cluster login")}),
         },
     )
 

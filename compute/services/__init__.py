@@ -1,5 +1,6 @@
 """Every write in compute; one module per topic, all re-exported here."""
 
+from compute.services.logins import cluster_login_set
 from compute.services.projects import (
     freeze_push,
     project_compute_freeze,
@@ -32,6 +33,7 @@ __all__ = [
     "allocation_end",
     "allocation_from_decision",
     "cluster_create",
+    "cluster_login_set",
     "drift",
     "freeze_push",
     "period_create",
