@@ -246,6 +246,10 @@ def plan(
         if have is None:
             new_accounts.append(spec)
             result.changes.append(Change(name, "add", None, _spec_dict(spec)))
+            if any(":" in tres for tres, _n in spec.gpu_caps):
+                # A load file separates fields with ":", so gres/gpu:h100 cannot be written in
+                # one: the typed caps follow in a modify, after the loads.
+                modify[ModifyKey(gpu_caps=spec.gpu_caps)].append(name)
             continue
         set_limit = False
         minutes: int | None = None

@@ -153,9 +153,18 @@ def _period_minutes(starts_on: dt.date, ends_on: dt.date) -> int:
     return (ends_on - starts_on).days * 24 * 60
 
 
-def _total_cap(caps: list[int], cluster_gpus: int) -> Caps:
-    """A state's (or the programme's) cap: its projects' caps added up, at most the cluster."""
-    return (("gres/gpu", min(cluster_gpus, sum(caps))),) if caps and cluster_gpus else ()
+def _total_cap(caps: list[Caps], cluster_gpus: int, type_counts: dict[str, int]) -> Caps:
+    """A state's (or the programme's) cap: its projects' caps added up, TRES by TRES, each at
+    most what the cluster has (of that type)."""
+    totals: dict[str, int] = defaultdict(int)
+    for project_caps in caps:
+        for tres, n in project_caps:
+            totals[tres] += n
+    bounded = {
+        tres: min(n, type_counts.get(tres.partition(":")[2], 0) if ":" in tres else cluster_gpus)
+        for tres, n in totals.items()
+    }
+    return tuple(sorted(bounded.items())) if cluster_gpus else ()
 
 
 @dataclass(frozen=True)
@@ -245,6 +254,8 @@ def desired_accounts(*, cluster: Cluster, on: dt.date | None = None) -> list[Acc
             "status",
             "period__starts_on",
             "period__ends_on",
+            "gpu_type__gpu_type",
+            "gpu_type__count",
         )
     ):
         totals[a["project_id"]] += int(a["minutes"])
@@ -264,9 +275,10 @@ def desired_accounts(*, cluster: Cluster, on: dt.date | None = None) -> list[Acc
         for project_id, holders in people.items()
     }
     frozen = set(active_freezes().values_list("project_id", flat=True))
-    gpus = cluster.gpu_total
+    type_counts = dict(cluster.gpu_types.values_list("gpu_type", "count"))
+    gpus = sum(type_counts.values())
     burst = burst_factor()
-    parent_caps: dict[str, list[int]] = defaultdict(list)
+    parent_caps: dict[str, list[Caps]] = defaultdict(list)
     for project_id, a in current.items():
         code = str(a["member_state__code"] or "")
         parent = state_account(code) if code else programme
@@ -282,7 +294,10 @@ def desired_accounts(*, cluster: Cluster, on: dt.date | None = None) -> list[Acc
                 cluster_gpus=gpus,
             )
             caps = (("gres/gpu", cap),)
-            parent_caps[parent].append(cap)
+            if a["gpu_type__gpu_type"]:
+                typed = min(cap, int(a["gpu_type__count"]))
+                caps = (("gres/gpu", typed), (f"gres/gpu:{a['gpu_type__gpu_type']}", typed))
+            parent_caps[parent].append(caps)
         specs[name] = AccountSpec(
             name,
             parent,
@@ -294,7 +309,9 @@ def desired_accounts(*, cluster: Cluster, on: dt.date | None = None) -> list[Acc
             fairshare=rules.project_fairshare(int(a["minutes"])),
         )
     for parent, caps_of_projects in parent_caps.items():
-        specs[parent] = replace(specs[parent], gpu_caps=_total_cap(caps_of_projects, gpus))
+        specs[parent] = replace(
+            specs[parent], gpu_caps=_total_cap(caps_of_projects, gpus, type_counts)
+        )
     for name, parts in fair_shares(cluster=cluster, on=on).parts.items():
         if name in specs:
             specs[name] = replace(specs[name], fairshare=parts)

@@ -125,8 +125,11 @@ def _account_line(spec: AccountSpec) -> str:
     ]
     if spec.gpu_minutes is not None:
         fields.append(f"GrpTRESMins={_limit(spec.gpu_minutes)}")
-    if spec.gpu_caps:
-        fields.append(f"GrpTRES={_tres(spec.gpu_caps)}")
+    # A load file separates fields with ":": a typed TRES (gres/gpu:h100) cannot be written in
+    # one, and the reconciler sets those with a modify after the load.
+    untyped = tuple((tres, n) for tres, n in spec.gpu_caps if ":" not in tres)
+    if untyped:
+        fields.append(f"GrpTRES={_tres(untyped)}")
     if spec.fairshare is not None:
         fields.append(f"Fairshare={spec.fairshare}")
     if spec.frozen:

@@ -220,8 +220,12 @@ def allocation_create(
     period: AllocationPeriod,
     minutes: int,
     motion: Motion | None = None,
+    gpu_type: str = "",
 ) -> ProjectAllocation:
-    """Grant a project GPU-minutes for a period, charged to its nation or the programme."""
+    """Grant a project GPU-minutes for a period, charged to its nation or the programme.
+
+    ``gpu_type`` (e.g. "h100") names the GPUs its jobs run on, on a cluster with several.
+    """
     permissions.check_operate(actor)
     # Lock order: period, then project; every allocation of the period waits its turn here.
     locked = AllocationPeriod.objects.select_for_update().get(pk=period.pk)
@@ -255,8 +259,24 @@ def allocation_create(
                 "why": check.reason,
             }
         )
+    typed = None
+    if gpu_type:
+        typed = ClusterGpuType.objects.filter(
+            cluster_id=locked.cluster_id, gpu_type=gpu_type
+        ).first()
+        if typed is None:
+            raise ValidationFailed(
+                _("The cluster %(cluster)s has no GPUs of type %(type)s.")
+                % {"cluster": locked.cluster.name, "type": gpu_type},
+                field="gpu_type",
+            )
     allocation = ProjectAllocation(
-        project=project, period=locked, member_state=state, motion=motion, minutes=minutes
+        project=project,
+        period=locked,
+        member_state=state,
+        motion=motion,
+        minutes=minutes,
+        gpu_type=typed,
     )
     allocation.full_clean(validate_unique=False)
     try:

@@ -134,3 +134,37 @@ def test_the_operators_page_shows_each_states_cap_and_each_projects(big_world: W
     period = client.get(f"/compute/periods/{big_world.period.pk}/").content.decode()
     assert "GPUs at once" in period
     assert '<td class="num">20</td>' in period
+
+
+def test_an_allocation_on_one_gpu_type_is_capped_on_that_type_too(big_world: World, memory_backend):
+    """On a cluster of 1,000 H100 and 4 A100: 10 A100s' worth at burst 2 is 4, all it has."""
+    from compute.models import ClusterGpuType
+
+    ClusterGpuType.objects.create(cluster=big_world.cluster, gpu_type="a100", count=4)
+    typed = big_world.project("DE", hours=10 * 90 * 24)
+    anytype = big_world.project("DE", hours=3 * 90 * 24)
+    services.allocation_create(
+        actor=big_world.op,
+        project=typed,
+        period=big_world.period,
+        minutes=typed.gpu_hours_requested * 60,
+        gpu_type="a100",
+    )
+    big_world.allocate(anytype)
+    services.sync_run(actor=big_world.op, cluster=big_world.cluster)
+    held = caps(memory_backend)
+    assert held[typed.code] == (("gres/gpu", 4), ("gres/gpu:a100", 4))
+    assert held[anytype.code] == (("gres/gpu", 6),)
+    assert held["de"] == (("gres/gpu", 10), ("gres/gpu:a100", 4))
+
+
+def test_a_gpu_type_the_cluster_lacks_is_refused(big_world: World):
+    from core.errors import ValidationFailed
+
+    project = big_world.project("DE", hours=10)
+    with pytest.raises(ValidationFailed) as refused:
+        services.allocation_create(
+            actor=big_world.op, project=project, period=big_world.period, minutes=600,
+            gpu_type="mi300",
+        )  # fmt: skip
+    assert "no GPUs of type mi300" in refused.value.message

@@ -100,3 +100,25 @@ def test_fair_share_reaches_slurm_from_the_contribution_shares(world: World, rea
     run = services.sync_run(actor=world.op, cluster=world.cluster)
     assert run.diff == [{"account": "de", "change": "fairshare", "before": None, "after": 5000}]
     assert assoc("Fairshare")["de"] == ["5000"]
+
+
+def test_a_typed_allocation_is_capped_per_gpu_type_on_slurm(
+    world: World, real: CliBackend, settings
+):
+    """GrpTRES=gres/gpu=2,gres/gpu:h100=2 reaches Slurm for an allocation on H100s."""
+    settings.COMPUTE_BURST_FACTOR = "1"
+    project = world.project("DE", hours=100, code="p-2026-0902")
+    services.allocation_create(
+        actor=world.op,
+        project=project,
+        period=world.period,
+        minutes=2 * 90 * 24 * 60,  # two GPUs' worth over the 90-day period
+        gpu_type="h100",
+    )
+    run = services.sync_run(actor=world.op, cluster=world.cluster)
+    assert run.status == "succeeded", [(c["stdout"], c["stderr"]) for c in run.commands]
+    held = assoc("GrpTRES")
+    assert held[project.code] == ["gres/gpu:h100=2,gres/gpu=2"]
+    assert held["de"] == ["gres/gpu:h100=2,gres/gpu=2"]
+    again = services.sync_run(actor=world.op, cluster=world.cluster)
+    assert again.diff == []
