@@ -28,12 +28,12 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 STATE = REPO / "var" / "slurm-bench"
-os.environ.update(
-    SLURM_STATE_DIR=str(STATE),
-    SLURM_PORT_BASE="6957",
-    SLURM_ACCT_DB="concordia_slurm_bench",
-    SLURM_CLUSTER="concordia",
-)
+# A second checkout on the same machine moves the whole set with these (as the tests do).
+os.environ.setdefault("SLURM_STATE_DIR", str(STATE))
+os.environ.setdefault("SLURM_PORT_BASE", "6957")
+os.environ.setdefault("SLURM_ACCT_DB", "concordia_slurm_bench")
+os.environ["SLURM_CLUSTER"] = "concordia"
+STATE = Path(os.environ["SLURM_STATE_DIR"])
 
 
 def op_summary(op: object) -> list[str]:
@@ -109,7 +109,9 @@ def main() -> None:
         def sync() -> tuple[float, int, int]:
             t0 = time.perf_counter()
             calls = 1
-            current = Tree.from_associations(backend.associations("concordia"))
+            current = Tree.from_associations(
+                backend.associations("concordia"), backend.organizations("concordia")
+            )
             result = plan(desired, current)
             for op in result.ops:
                 outcome = backend.run("concordia", op)
@@ -123,7 +125,9 @@ def main() -> None:
 
         first_s, first_calls, first_writes = sync()
         second_s, second_calls, second_writes = sync()
-        check = Tree.from_associations(backend.associations("concordia"))
+        check = Tree.from_associations(
+            backend.associations("concordia"), backend.organizations("concordia")
+        )
         assert len(check.managed()) == args.projects + args.states
 
         print(

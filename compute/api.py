@@ -302,7 +302,7 @@ class DriftApi(APIView):
     def get(self, request: Request, cluster: str) -> Response:
         _operator_only(request)
         target = get_object_or_404(Cluster, name=cluster)
-        backend = get_backend()
+        backend = get_backend(cluster=target.name)
         drift = services.drift(cluster=target, backend=backend)
         return Response(
             {

@@ -29,6 +29,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 ROOT = "root"
+# GrpTRES limits on GPUs as sorted (TRES, count) pairs: how many GPUs an account's running jobs
+# may hold at once, in all ("gres/gpu") or of one type ("gres/gpu:h100").
+Caps = tuple[tuple[str, int], ...]
 # One argument of a command may hold at most 128 KiB on Linux (MAX_ARG_STRLEN); stay well below.
 MAX_NAMES_CHARS = 64_000
 # A load file holds at most this many accounts (with their users), and as many user associations.
@@ -51,6 +54,10 @@ class Association:
     gpu_minutes: int | None = None
     grp_submit_jobs: int | None = None
     grp_jobs: int | None = None
+    # GrpTRES limits on GPUs, sorted: (("gres/gpu", 16), ("gres/gpu:h100", 8)); other TRES left out
+    gpu_caps: Caps = ()
+    # Fairshare (RawShares) against its siblings; None where Slurm says "parent"
+    fairshare: int | None = 1
 
     @property
     def frozen(self) -> bool:
@@ -68,6 +75,8 @@ class AccountSpec:
     description: str = ""
     users: frozenset[str] = frozenset()
     organization: str = ""  # set by plan() to the platform's mark
+    gpu_caps: Caps = ()  # concurrency caps (GrpTRES); empty: none
+    fairshare: int | None = None  # RawShares against its siblings; None: left as Slurm has it
 
 
 @dataclass(frozen=True)
@@ -88,6 +97,9 @@ class Modify:
     frozen: bool | None = None  # None: leave as is
     parent: str | None = None
     organization: str | None = None  # the platform's mark, on an account that lacks it
+    # GrpTRES to set, a count of -1 clearing a cap that is no longer wanted; None: leave as is
+    gpu_caps: Caps | None = None
+    fairshare: int | None = None  # None: leave as is
 
 
 @dataclass(frozen=True)
@@ -131,7 +143,7 @@ class Change:
     """One line of the diff shown to operators and kept with the run."""
 
     account: str
-    change: str  # add, limit, freeze, unfreeze, parent, add_user, remove_user, retire, delete
+    change: str  # add, limit, cap, fairshare, freeze, unfreeze, parent, add_user, remove_user, retire, delete
     before: Any = None
     after: Any = None
 
@@ -225,9 +237,7 @@ def plan(
     result = Plan()
     new_accounts: list[AccountSpec] = []
     new_users: list[tuple[str, str]] = []
-    modify: dict[tuple[bool, int | None, bool | None, str | None, str | None], list[str]] = (
-        defaultdict(list)
-    )
+    modify: dict[ModifyKey, list[str]] = defaultdict(list)
     removed_users: dict[str, list[str]] = defaultdict(list)
 
     for name in sorted(want):
@@ -236,12 +246,17 @@ def plan(
         if have is None:
             new_accounts.append(spec)
             result.changes.append(Change(name, "add", None, _spec_dict(spec)))
+            if any(":" in tres for tres, _n in spec.gpu_caps):
+                # A load file separates fields with ":", so gres/gpu:h100 cannot be written in
+                # one: the typed caps follow in a modify, after the loads.
+                modify[ModifyKey(gpu_caps=spec.gpu_caps)].append(name)
             continue
         set_limit = False
         minutes: int | None = None
         frozen: bool | None = None
         parent: str | None = None
         adopt: str | None = None
+        caps: Caps | None = None
         if not current.marked(name, mark):
             adopt = mark
             result.changes.append(Change(name, "adopt", current.organizations.get(name), mark))
@@ -254,8 +269,18 @@ def plan(
         if have.parent != spec.parent:
             parent = spec.parent
             result.changes.append(Change(name, "parent", have.parent, spec.parent))
-        if set_limit or frozen is not None or parent is not None or adopt is not None:
-            modify[(set_limit, minutes, frozen, parent, adopt)].append(name)
+        if have.gpu_caps != spec.gpu_caps:
+            caps = caps_change(have.gpu_caps, spec.gpu_caps)
+            result.changes.append(
+                Change(name, "cap", dict(have.gpu_caps) or None, dict(spec.gpu_caps) or None)
+            )
+        fairshare: int | None = None
+        if spec.fairshare is not None and have.fairshare != spec.fairshare:
+            fairshare = spec.fairshare
+            result.changes.append(Change(name, "fairshare", have.fairshare, spec.fairshare))
+        key = ModifyKey(set_limit, minutes, frozen, parent, adopt, caps, fairshare)
+        if key != ModifyKey():
+            modify[key].append(name)
         have_users = current.users.get(name, frozenset())
         for user in sorted(spec.users - have_users):
             new_users.append((name, user))
@@ -271,7 +296,7 @@ def plan(
     for name in retired:
         have = current.accounts[name]
         if not have.frozen:
-            modify[(False, None, True, None, None)].append(name)
+            modify[ModifyKey(frozen=True)].append(name)
             result.changes.append(Change(name, "retire", None, "frozen until idle"))
         elif (
             name in busy_set
@@ -285,18 +310,18 @@ def plan(
             result.changes.append(Change(name, "delete"))
 
     result.ops += _loads(_parents_first(new_accounts), new_users)
-    for (set_limit, minutes, frozen, parent, adopt), names in sorted(
-        modify.items(), key=lambda kv: repr(kv[0])
-    ):
+    for key, names in sorted(modify.items(), key=lambda kv: repr(kv[0])):
         for chunk in _chunks(sorted(names)):
             result.ops.append(
                 Modify(
                     chunk,
-                    set_limit=set_limit,
-                    gpu_minutes=minutes,
-                    frozen=frozen,
-                    parent=parent,
-                    organization=adopt,
+                    set_limit=key.set_limit,
+                    gpu_minutes=key.gpu_minutes,
+                    frozen=key.frozen,
+                    parent=key.parent,
+                    organization=key.organization,
+                    gpu_caps=key.gpu_caps,
+                    fairshare=key.fairshare,
                 )
             )
     # Deleting a parent deletes its children in Slurm: only name the top of each retired branch.
@@ -327,6 +352,28 @@ def plan(
     for chunk in _chunks(tops):
         result.ops.append(DeleteAccounts(chunk))
     return result
+
+
+@dataclass(frozen=True)
+class ModifyKey:
+    """The values one ``modify account`` sets; accounts needing the same ones share a command."""
+
+    set_limit: bool = False
+    gpu_minutes: int | None = None
+    frozen: bool | None = None
+    parent: str | None = None
+    organization: str | None = None
+    gpu_caps: Caps | None = None
+    fairshare: int | None = None
+
+
+def caps_change(have: Caps, want: Caps) -> Caps:
+    """The GrpTRES values that turn ``have`` into ``want``: Slurm keeps a TRES not named, so a
+    cap no longer wanted is cleared with -1."""
+    wanted = dict(want)
+    return tuple(
+        sorted({**{tres: -1 for tres, _n in have if tres not in wanted}, **wanted}.items())
+    )
 
 
 def user_removal(current: Tree, users: Iterable[str], *, before: Iterable[Op] = ()) -> list[Op]:
@@ -399,6 +446,8 @@ def _spec_dict(spec: AccountSpec) -> dict[str, Any]:
         "gpu_minutes": spec.gpu_minutes,
         "frozen": spec.frozen,
         "users": sorted(spec.users),
+        "gpu_caps": dict(spec.gpu_caps),
+        "fairshare": spec.fairshare,
     }
 
 

@@ -17,6 +17,7 @@ gets fewer minutes than a state with a smaller one.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -36,6 +37,9 @@ __all__ = [
     "StateMinutes",
     "StateShare",
     "check_allocation",
+    "concurrency_cap",
+    "fairshare_parts",
+    "project_fairshare",
     "split_capacity",
 ]
 
@@ -274,3 +278,57 @@ def check_allocation(
         overdraw_minutes=overdraw,
         reason=f"would overdraw {state}'s quota of {quota:,} GPU-minutes by {overdraw:,}",
     )
+
+
+def concurrency_cap(
+    *, minutes: int, period_minutes: int, burst: Fraction, cluster_gpus: int
+) -> int:
+    """How many GPUs an allocation's jobs may hold at once (Slurm's ``GrpTRES=gres/gpu=N``).
+
+    Spread evenly, ``minutes`` over a period of ``period_minutes`` needs ``minutes /
+    period_minutes`` GPUs at every moment; ``burst`` (at least 1) lets a project run that many
+    times faster for a while. Rounded up, so a small allocation still runs one GPU, and never
+    more than the cluster has: N = min(cluster, max(1, ceil(minutes / period_minutes x burst))).
+    """
+    used = _minutes(minutes, "The allocation", QuotaError)
+    if period_minutes <= 0:
+        raise QuotaError(f"A period lasts at least one minute, not {period_minutes}.")
+    factor = _exact(burst, "The burst factor")
+    if factor < 1:
+        raise QuotaError(f"The burst factor is at least 1; it is {factor}.")
+    if cluster_gpus <= 0:
+        raise QuotaError(f"A cluster has at least one GPU, not {cluster_gpus}.")
+    exact = Fraction(used, period_minutes) * factor
+    return min(cluster_gpus, max(1, -(-exact.numerator // exact.denominator)))
+
+
+# Slurm's RawShares of the state accounts add up to this: a contribution share in parts per 10,000.
+FAIRSHARE_PARTS = 10_000
+
+
+def fairshare_parts(
+    shares: dict[str, Fraction], *, programme: str = "", programme_weight: Fraction = Fraction(0)
+) -> dict[str, int]:
+    """Each state's Fairshare (RawShares) from its contribution share, in parts per 10,000.
+
+    The states' parts add up to exactly 10,000 (largest remainders, so 0.5 / 0.3 / 0.2 reads
+    5000 / 3000 / 2000). The facility programme, when named, gets ``programme_weight`` (its part
+    of the capacity over the states' part) on the same scale, so the programme and the states
+    compete in proportion to the capacity each was given. Every account gets at least 1 (Slurm
+    gives an account with 0 shares only what nobody else wants).
+    """
+    weights = {code: _exact(share, f"The share of {code}") for code, share in shares.items()}
+    if not weights or sum(weights.values()) <= 0:
+        return {}
+    parts = apportion(FAIRSHARE_PARTS, weights)
+    if programme:
+        weight = _exact(programme_weight, "The programme's weight")
+        exact = weight * FAIRSHARE_PARTS
+        parts[programme] = math.floor(exact + Fraction(1, 2))  # half up
+    return {name: max(1, n) for name, n in parts.items()}
+
+
+def project_fairshare(minutes: int) -> int:
+    """A project's Fairshare against its state's other projects: its allocation in GPU-hours,
+    rounded up (at least 1)."""
+    return max(1, -(-_minutes(minutes, "The allocation", QuotaError) // 60))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
@@ -14,11 +14,14 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from compute import rules
 from compute.models import (
+    LOGIN_NAME,
     AllocationPeriod,
     AllocationRefusal,
     AllocationStatus,
     Cluster,
+    ClusterLogin,
     ComputeFreeze,
     FreezeAuthority,
     NationalQuota,
@@ -27,15 +30,16 @@ from compute.models import (
     SyncRun,
     UsageDay,
 )
-from compute.reconcile import ROOT, AccountSpec
+from compute.reconcile import ROOT, AccountSpec, Caps
 from core.models import User
+from funding import selectors as funding_selectors
 from governance.choices import ProjectStatus
 from governance.selectors import today
 
 if TYPE_CHECKING:
     from governance.models import MemberState, ResearchProject
 
-_SLURM_USER = re.compile(r"^[a-z_][a-z0-9_.-]*$")
+_SLURM_USER = re.compile(LOGIN_NAME)
 
 
 def cluster_list() -> QuerySet[Cluster]:
@@ -93,13 +97,123 @@ def operational_freeze_in_force(project: ResearchProject) -> ComputeFreeze | Non
 
 
 def slurm_user(username: str) -> str | None:
-    """The cluster login for a platform user name, or None where Slurm could not hold it."""
+    """The cluster login derived from a platform user name, or None where it is not a valid one."""
     name = username.lower()
-    return name if _SLURM_USER.match(name) and len(name) <= 64 else None
+    return name if _SLURM_USER.match(name) else None
+
+
+@dataclass(frozen=True)
+class LoginProblem:
+    """A person who should run jobs on a cluster but has no usable login there."""
+
+    username: str
+    project: str
+    reason: str
+
+
+def cluster_login_of(user: User) -> ClusterLogin | None:
+    """The login an operator (or the directory) gave this person, if any."""
+    return ClusterLogin.objects.filter(user=user).first()
+
+
+def cluster_logins(user_ids: set[int]) -> tuple[dict[int, str], dict[int, str]]:
+    """Each person's cluster login: the one an operator set, else their user name lower-cased
+    when that is a valid login nobody else holds. Returns (logins, why-not for the others)."""
+    explicit = dict(ClusterLogin.objects.values_list("user_id", "login"))
+    taken = {login: user_id for user_id, login in explicit.items()}
+    logins: dict[int, str] = {}
+    problems: dict[int, str] = {}
+    derived: dict[str, list[int]] = defaultdict(list)
+    for user_id, username in User.objects.filter(pk__in=user_ids).values_list("pk", "username"):
+        if user_id in explicit:
+            logins[user_id] = explicit[user_id]
+            continue
+        login = slurm_user(username)
+        if login is None:
+            problems[user_id] = "invalid"
+        elif taken.get(login, user_id) != user_id:
+            problems[user_id] = "taken"
+        else:
+            derived[login].append(user_id)
+    for login, holders in derived.items():
+        if len(holders) > 1:  # "Jane" and "jane": neither may take the other's jobs
+            problems.update(dict.fromkeys(holders, "ambiguous"))
+        else:
+            logins[holders[0]] = login
+    return logins, problems
 
 
 def state_account(code: str) -> str:
     return code.lower()
+
+
+def burst_factor() -> Fraction:
+    """COMPUTE_BURST_FACTOR, exactly (a decimal written as text)."""
+    return Fraction(str(settings.COMPUTE_BURST_FACTOR))
+
+
+def _period_minutes(starts_on: dt.date, ends_on: dt.date) -> int:
+    return (ends_on - starts_on).days * 24 * 60
+
+
+def _total_cap(caps: list[Caps], cluster_gpus: int, type_counts: dict[str, int]) -> Caps:
+    """A state's (or the programme's) cap: its projects' caps added up, TRES by TRES, each at
+    most what the cluster has (of that type)."""
+    totals: dict[str, int] = defaultdict(int)
+    for project_caps in caps:
+        for tres, n in project_caps:
+            totals[tres] += n
+    bounded = {
+        tres: min(n, type_counts.get(tres.partition(":")[2], 0) if ":" in tres else cluster_gpus)
+        for tres, n in totals.items()
+    }
+    return tuple(sorted(bounded.items())) if cluster_gpus else ()
+
+
+@dataclass(frozen=True)
+class FairShares:
+    """Each root account's Fairshare (RawShares) and where the contribution shares came from."""
+
+    parts: dict[str, int]  # account -> RawShares
+    shares: dict[str, Fraction]  # state code -> contribution share used
+    # The adopted scale's reference and year, or the period whose split recorded the shares.
+    source: str
+
+
+def fair_shares(*, cluster: Cluster, on: dt.date | None = None) -> FairShares:
+    """The states' Fairshare from their adopted contribution shares (funding's scale for the
+    year), else from the shares the current period's split used; the programme's beside them."""
+    on = on or today()
+    period = period_current(cluster=cluster, on=on)
+    scale = funding_selectors.scale_covering(on.year)
+    shares = {
+        c: Fraction(s) for c, s in funding_selectors.shares_for_year(on.year).items() if s > 0
+    }
+    source = f"{scale.reference} ({on.year})" if scale is not None and shares else ""
+    if not shares and period is not None:
+        shares = {
+            code: Fraction(share)
+            for code, share in NationalQuota.objects.filter(period=period).values_list(
+                "member_state__code", "share"
+            )
+            if share > 0
+        }
+        source = f"{period.name}" if shares else ""
+    national = Fraction(1)
+    programme_weight = Fraction(0)
+    if period is not None:
+        national = 1 - Fraction(period.programme_share) - Fraction(period.reserve_share)
+        programme_weight = Fraction(period.programme_share) / national if national else Fraction(0)
+    by_code = rules.fairshare_parts(
+        shares,
+        programme=settings.COMPUTE_PROGRAMME_ACCOUNT if programme_weight else "",
+        programme_weight=programme_weight,
+    )
+    parts = {
+        (k if k == settings.COMPUTE_PROGRAMME_ACCOUNT else state_account(k)): v
+        for k, v in by_code.items()
+    }
+    return FairShares(parts=parts, shares=shares, source=source)
 
 
 def desired_accounts(*, cluster: Cluster, on: dt.date | None = None) -> list[AccountSpec]:
@@ -108,6 +222,8 @@ def desired_accounts(*, cluster: Cluster, on: dt.date | None = None) -> list[Acc
     Slurm never resets usage here (PriorityUsageResetPeriod=NONE), so limits are cumulative:
     each account's GrpTRESMins is the sum of its minutes over every period begun so far. A
     project has an account while it holds an active allocation in a period that has not ended.
+    Each project's concurrency cap (GrpTRES) comes from its allocation in the current period
+    (rules.concurrency_cap); its state's is the sum of its projects', at most the cluster.
     """
     on = on or today()
     programme = settings.COMPUTE_PROGRAMME_ACCOUNT
@@ -135,41 +251,146 @@ def desired_accounts(*, cluster: Cluster, on: dt.date | None = None) -> list[Acc
             "project_id",
             "project__code",
             "project__status",
-            "project__lead__username",
+            "project__lead_id",
             "member_state__code",
             "minutes",
             "status",
+            "period__starts_on",
             "period__ends_on",
+            "gpu_type__gpu_type",
+            "gpu_type__count",
         )
     ):
         totals[a["project_id"]] += int(a["minutes"])
         live = a["status"] == AllocationStatus.ACTIVE and a["period__ends_on"] > on
         if live and a["project__status"] not in (ProjectStatus.ENDED, ProjectStatus.REJECTED):
             current[a["project_id"]] = a
-    users: dict[int, set[str]] = defaultdict(set)
-    for project_id, username in ProjectMember.objects.filter(
+    people: dict[int, set[int]] = defaultdict(set)
+    for project_id, user_id in ProjectMember.objects.filter(
         project_id__in=list(current)
-    ).values_list("project_id", "user__username"):
-        if login := slurm_user(username):
-            users[project_id].add(login)
+    ).values_list("project_id", "user_id"):
+        people[project_id].add(user_id)
+    for project_id, a in current.items():
+        people[project_id].add(a["project__lead_id"])
+    logins, _problems = cluster_logins(set().union(*people.values()) if people else set())
+    users = {
+        project_id: {logins[u] for u in holders if u in logins}
+        for project_id, holders in people.items()
+    }
     frozen = set(active_freezes().values_list("project_id", flat=True))
+    type_counts = dict(cluster.gpu_types.values_list("gpu_type", "count"))
+    gpus = sum(type_counts.values())
+    burst = burst_factor()
+    parent_caps: dict[str, list[Caps]] = defaultdict(list)
     for project_id, a in current.items():
         code = str(a["member_state__code"] or "")
         parent = state_account(code) if code else programme
         if parent not in specs:  # a quota split away later; keep the tree whole
             specs[parent] = AccountSpec(parent, ROOT, None, description=parent)
-        if lead := slurm_user(str(a["project__lead__username"])):
-            users[project_id].add(lead)
         name = str(a["project__code"]).lower()
+        caps: Caps = ()
+        if gpus:
+            cap = rules.concurrency_cap(
+                minutes=int(a["minutes"]),
+                period_minutes=_period_minutes(a["period__starts_on"], a["period__ends_on"]),
+                burst=burst,
+                cluster_gpus=gpus,
+            )
+            caps = (("gres/gpu", cap),)
+            if a["gpu_type__gpu_type"]:
+                typed = min(cap, int(a["gpu_type__count"]))
+                caps = (("gres/gpu", typed), (f"gres/gpu:{a['gpu_type__gpu_type']}", typed))
+            parent_caps[parent].append(caps)
         specs[name] = AccountSpec(
             name,
             parent,
             totals[project_id],
             frozen=project_id in frozen or a["project__status"] == ProjectStatus.SUSPENDED,
             description=name,
-            users=frozenset(users[project_id]),
+            users=frozenset(users.get(project_id, set())),
+            gpu_caps=caps,
+            fairshare=rules.project_fairshare(int(a["minutes"])),
         )
+    for parent, caps_of_projects in parent_caps.items():
+        specs[parent] = replace(
+            specs[parent], gpu_caps=_total_cap(caps_of_projects, gpus, type_counts)
+        )
+    for name, parts in fair_shares(cluster=cluster, on=on).parts.items():
+        if name in specs:
+            specs[name] = replace(specs[name], fairshare=parts)
     return [specs[k] for k in sorted(specs)]
+
+
+@dataclass(frozen=True)
+class AccountLimits:
+    """A state's (or the programme's) account as the sync sets it: budget, cap, projects."""
+
+    account: str
+    code: str  # the member state's code; empty for the programme
+    gpu_minutes: int | None
+    gpu_caps: Caps
+    projects: int
+    fairshare: int | None = None
+
+    @property
+    def gpu_cap(self) -> int | None:
+        """GPUs its projects' jobs may hold at once, all types together (None: no cap)."""
+        return dict(self.gpu_caps).get("gres/gpu")
+
+
+def account_limits(*, cluster: Cluster, on: dt.date | None = None) -> list[AccountLimits]:
+    """Each account below root with the limits the sync sets on it (from desired_accounts)."""
+    specs = desired_accounts(cluster=cluster, on=on)
+    children: dict[str, int] = defaultdict(int)
+    for spec in specs:
+        children[spec.parent] += 1
+    programme = settings.COMPUTE_PROGRAMME_ACCOUNT
+    return [
+        AccountLimits(
+            account=spec.name,
+            code="" if spec.name == programme else spec.name.upper(),
+            gpu_minutes=spec.gpu_minutes,
+            gpu_caps=spec.gpu_caps,
+            projects=children[spec.name],
+            fairshare=spec.fairshare,
+        )
+        for spec in specs
+        if spec.parent == ROOT
+    ]
+
+
+def project_caps(*, cluster: Cluster, on: dt.date | None = None) -> dict[str, int]:
+    """Each project account's concurrency cap (gres/gpu), by account name."""
+    return {
+        spec.name: dict(spec.gpu_caps).get("gres/gpu", 0)
+        for spec in desired_accounts(cluster=cluster, on=on)
+        if spec.parent != ROOT and spec.gpu_caps
+    }
+
+
+def login_problems(*, cluster: Cluster, on: dt.date | None = None) -> list[LoginProblem]:
+    """Members and leads of the cluster's running projects whose jobs cannot run: no valid
+    login of their own (the sync leaves them out of Slurm), for the operators to settle."""
+    on = on or today()
+    live = ProjectAllocation.objects.filter(
+        period__cluster=cluster,
+        period__starts_on__lte=on,
+        period__ends_on__gt=on,
+        status=AllocationStatus.ACTIVE,
+    ).exclude(project__status__in=[ProjectStatus.ENDED, ProjectStatus.REJECTED])
+    pairs = set(live.values_list("project__code", "project__lead_id", "project__lead__username"))
+    pairs |= set(
+        ProjectMember.objects.filter(project_id__in=live.values("project_id")).values_list(
+            "project__code", "user_id", "user__username"
+        )
+    )
+    _logins, problems = cluster_logins({user_id for _code, user_id, _name in pairs})
+    rows = [
+        LoginProblem(username, code, problems[user_id])
+        for code, user_id, username in pairs
+        if user_id in problems
+    ]
+    return sorted(rows, key=lambda p: (p.username, p.project))
 
 
 def sync_run_list(*, cluster: Cluster | None = None) -> QuerySet[SyncRun]:

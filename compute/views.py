@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -40,6 +41,20 @@ class MemberForm(UswdsFormMixin, forms.Form):
     username = forms.CharField(label=gettext_lazy("User name"), max_length=150)
 
 
+class LoginForm(UswdsFormMixin, forms.Form):
+    username = forms.CharField(label=gettext_lazy("User name on the platform"), max_length=150)
+    login = forms.CharField(label=gettext_lazy("Cluster login"), max_length=32)
+
+
+def login_reason(reason: str) -> str:
+    """Why a person has no usable cluster login, in words."""
+    return {
+        "invalid": _("the user name is not a valid cluster login"),
+        "taken": _("the user name is another person's cluster login"),
+        "ambiguous": _("another user name gives the same login"),
+    }.get(reason, reason)
+
+
 @dataclass(frozen=True)
 class DiffLine:
     """One line of a sync plan or a run's diff, written for the operator reading the page."""
@@ -64,6 +79,26 @@ def _signed_hours(minutes: int) -> str:
     return sign + l10n.gpu_hours(abs(minutes))
 
 
+def _caps(caps: Any) -> str:
+    """A GrpTRES GPU cap as read: "16 GPUs", "16 GPUs (h100: 8)", or "no cap"."""
+    if not isinstance(caps, dict) or not caps:
+        return _("no cap")
+    total = caps.get("gres/gpu")
+    parts = [
+        f"{tres.partition(':')[2]}: {l10n.number(n)}"
+        for tres, n in sorted(caps.items())
+        if tres.startswith("gres/gpu:")
+    ]
+    text = (
+        ngettext("%(n)s GPU", "%(n)s GPUs", total) % {"n": l10n.number(total)}
+        if total is not None
+        else ""
+    )
+    if parts:
+        text = f"{text} ({', '.join(parts)})" if text else ", ".join(parts)
+    return text
+
+
 def _users(n: int) -> str:
     return ngettext("%(n)s user", "%(n)s users", n) % {"n": l10n.number(n)}
 
@@ -82,7 +117,9 @@ def diff_line(change: Change) -> DiffLine:
             change=kind,
             label=_("New account"),
             before=dash,
-            after=f"{where}; {_hours(minutes)}" + (f"; {_users(users)}" if users else ""),
+            after=f"{where}; {_hours(minutes)}"
+            + (f"; {_caps(spec.get('gpu_caps'))}" if spec.get("gpu_caps") else "")
+            + (f"; {_users(users)}" if users else ""),
             hours_change=_signed_hours(int(minutes)) if minutes is not None else dash,
             frozen=bool(spec.get("frozen")),
         )
@@ -108,6 +145,16 @@ def diff_line(change: Change) -> DiffLine:
             label=_("Marked as the platform's"),
             before=_("organisation %(name)s") % {"name": before or dash},
             after=_("organisation %(name)s") % {"name": after},
+            hours_change=dash,
+            frozen=False,
+        )
+    if kind == "cap":
+        return DiffLine(
+            account=change.account,
+            change=kind,
+            label=_("GPUs at once"),
+            before=_caps(before),
+            after=_caps(after),
             hours_change=dash,
             frozen=False,
         )
@@ -166,7 +213,7 @@ def operations(request: HttpRequest) -> HttpResponse:
     for cluster in selectors.cluster_list():
         drift, error = None, ""
         try:
-            drift = services.drift(cluster=cluster, backend=backend)
+            drift = services.drift(cluster=cluster, backend=get_backend(cluster=cluster.name))
         except BackendError as exc:
             error = str(exc)
         runs = list(selectors.sync_run_list(cluster=cluster)[:10])
@@ -179,6 +226,14 @@ def operations(request: HttpRequest) -> HttpResponse:
                 "runs": [(run, diff_lines(run.diff[:DIFF_SHOWN])) for run in runs],
                 "running": any(r.status == SyncStatus.RUNNING for r in runs),
                 "period": selectors.period_current(cluster=cluster),
+                "fair": selectors.fair_shares(cluster=cluster),
+                "login_problems": [
+                    (p, login_reason(p.reason)) for p in selectors.login_problems(cluster=cluster)
+                ],
+                "limits": [
+                    (line, _caps(dict(line.gpu_caps)))
+                    for line in selectors.account_limits(cluster=cluster)
+                ],
             }
         )
     return render(
@@ -191,10 +246,59 @@ def operations(request: HttpRequest) -> HttpResponse:
             "refusals": selectors.refusals()[:20],
             "freezes": selectors.freeze_list_in_force(),
             "diff_shown": DIFF_SHOWN,
+            "login_form": LoginForm(),
             "breadcrumbs": [
                 {"label": _("Home"), "url": reverse("home")},
                 {"label": _("Compute operations")},
             ],
+        },
+    )
+
+
+@login_required
+@require_POST
+def login_set(request: HttpRequest) -> HttpResponse:
+    """An operator gives a person their cluster login."""
+    if not permissions.user_is_operator(request.user):
+        raise PermissionDenied
+    form = LoginForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give a user name and a login."))
+    else:
+        user = User.objects.filter(username=form.cleaned_data["username"]).first()
+        try:
+            if user is None:
+                raise DomainError(_("There is no user with that name."), field="username")
+            row = services.cluster_login_set(
+                actor=Actor.from_request(request), user=user, login=form.cleaned_data["login"]
+            )
+        except NotAllowed as exc:
+            raise PermissionDenied(exc.message) from exc
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("%(user)s runs jobs as %(login)s from the next sync.")
+                % {"user": user.username, "login": row.login},
+            )
+    return HttpResponseRedirect(reverse("compute:operations") + "#logins")
+
+
+@login_required
+def my_login(request: HttpRequest) -> HttpResponse:
+    """A person's own cluster login, or why they have none."""
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 - login_required
+    logins, problems = selectors.cluster_logins({user.pk})
+    return render(
+        request,
+        "compute/my_login.html",
+        {
+            "login": logins.get(user.pk),
+            "explicit": selectors.cluster_login_of(user),
+            "problem": login_reason(problems[user.pk]) if user.pk in problems else "",
+            "breadcrumbs": _home_crumbs({"label": _("Your cluster login")}),
         },
     )
 
@@ -260,6 +364,7 @@ def period_quotas(request: HttpRequest, period_id: int) -> HttpResponse:
         raise PermissionDenied
     period = get_object_or_404(selectors.period_list(), pk=period_id)
     frozen = selectors.frozen_project_ids()
+    caps = selectors.project_caps(cluster=period.cluster)
     return render(
         request,
         "compute/period.html",
@@ -267,9 +372,15 @@ def period_quotas(request: HttpRequest, period_id: int) -> HttpResponse:
             "period": period,
             "quotas": _by_name(selectors.quota_lines(period=period)),
             "allocations": [
-                (a, line, a.project_id in frozen or a.project.status == ProjectStatus.SUSPENDED)
+                (
+                    a,
+                    line,
+                    a.project_id in frozen or a.project.status == ProjectStatus.SUSPENDED,
+                    caps.get(a.project.code.lower()),
+                )
                 for a, line in selectors.allocation_lines(period=period)
             ],
+            "burst": l10n.number(str(settings.COMPUTE_BURST_FACTOR)),
             "breadcrumbs": _operations_crumbs(
                 {"label": _("Quotas of %(period)s") % {"period": period.name}}
             ),

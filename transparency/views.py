@@ -377,8 +377,28 @@ def compute(request: HttpRequest) -> HttpResponse:
         "used": used,
         "allocated": sum(q.allocated for q in quotas),
         "used_share": Fraction(used, int(chosen.capacity_minutes)) if chosen else None,
+        "fair_shares": _fair_shares(chosen.cluster) if chosen else [],
     }
     return render(request, "transparency/compute.html", context)
+
+
+def _fair_shares(cluster: Any) -> list[dict[str, Any]]:
+    """Each state's Slurm fair share on the cluster now, in parts per 10,000, by name."""
+    from compute import selectors as compute_selectors
+
+    fair = compute_selectors.fair_shares(cluster=cluster)
+    rows = [
+        {
+            "code": code,
+            "name": l10n.country_name(code, code),
+            "share": share,
+            "parts": fair.parts.get(compute_selectors.state_account(code)),
+        }
+        for code, share in fair.shares.items()
+    ]
+    return [
+        {**r, "source": fair.source} for r in l10n.sorted_by_name(rows, lambda r: str(r["name"]))
+    ]
 
 
 @cached

@@ -14,8 +14,12 @@ from compute.backends.base import (
 )
 
 
-def get_backend(name: str | None = None) -> SlurmBackend:
-    """The backend chosen by COMPUTE_SLURM_BACKEND ("memory" or "cli")."""
+def get_backend(name: str | None = None, *, cluster: str | None = None) -> SlurmBackend:
+    """The backend chosen by COMPUTE_SLURM_BACKEND ("memory" or "cli"), for ``cluster``.
+
+    On the command line each cluster has its own slurm.conf (COMPUTE_SLURM_CLUSTER_CONFS), so
+    its own controller answers; the in-memory store keeps every cluster apart by name.
+    """
     name = name or settings.COMPUTE_SLURM_BACKEND
     if name == "memory":
         from compute.backends.memory import instance
@@ -24,7 +28,8 @@ def get_backend(name: str | None = None) -> SlurmBackend:
     if name == "cli":
         from compute.backends.cli import CliBackend
 
-        return CliBackend()
+        confs = settings.COMPUTE_SLURM_CLUSTER_CONFS
+        return CliBackend(conf=confs.get(cluster, "") if cluster else "")
     raise ValueError(f"Unknown COMPUTE_SLURM_BACKEND {name!r}; use 'memory' or 'cli'.")
 
 

@@ -16,6 +16,7 @@ from compute.reconcile import (
     ROOT,
     AccountSpec,
     Association,
+    Caps,
     DeleteAccounts,
     DeleteUser,
     DeleteUsers,
@@ -111,6 +112,10 @@ def _limit(minutes: int | None) -> str:
     return f"gres/gpu={-1 if minutes is None else minutes}"
 
 
+def _tres(caps: Caps) -> str:
+    return ",".join(f"{tres}={n}" for tres, n in caps)
+
+
 def _account_line(spec: AccountSpec) -> str:
     org = spec.organization or (spec.name if spec.parent == ROOT else spec.parent)
     fields = [
@@ -120,6 +125,13 @@ def _account_line(spec: AccountSpec) -> str:
     ]
     if spec.gpu_minutes is not None:
         fields.append(f"GrpTRESMins={_limit(spec.gpu_minutes)}")
+    # A load file separates fields with ":": a typed TRES (gres/gpu:h100) cannot be written in
+    # one, and the reconciler sets those with a modify after the load.
+    untyped = tuple((tres, n) for tres, n in spec.gpu_caps if ":" not in tres)
+    if untyped:
+        fields.append(f"GrpTRES={_tres(untyped)}")
+    if spec.fairshare is not None:
+        fields.append(f"Fairshare={spec.fairshare}")
     if spec.frozen:
         fields += ["GrpSubmitJobs=0", "GrpJobs=0"]
     return ":".join(fields)
@@ -163,6 +175,10 @@ def render(cluster: str, op: Op) -> Command:
             values += [f"GrpSubmitJobs={n}", f"GrpJobs={n}"]
         if op.organization is not None:
             values.append(f"Organization={_text(op.organization)}")
+        if op.gpu_caps is not None:
+            values.append(f"GrpTRES={_tres(op.gpu_caps)}")
+        if op.fairshare is not None:
+            values.append(f"Fairshare={op.fairshare}")
         names = "name=" + ",".join(op.accounts)
         return Command(
             ("sacctmgr", "-i", "modify", "account", "where", names, where, "set", *values)
@@ -214,12 +230,12 @@ def nothing_done(returncode: int, output: str) -> bool:
 
 
 def parse_associations(text: str) -> list[Association]:
-    """Parse ``sacctmgr -P -n show assoc format=Account,ParentName,User,GrpTRESMins,GrpSubmit,GrpJobs``."""
+    """Parse ``show assoc format=...,GrpTRES,Fairshare``."""
     rows = []
     for line in text.splitlines():
         if not line.strip():
             continue
-        account, parent, user, tres_mins, submit, jobs = line.split("|")[:6]
+        account, parent, user, tres_mins, submit, jobs, tres, share = [*line.split("|"), "", ""][:8]
         rows.append(
             Association(
                 account=account,
@@ -228,31 +244,34 @@ def parse_associations(text: str) -> list[Association]:
                 gpu_minutes=_gpu_tres(tres_mins),
                 grp_submit_jobs=int(submit) if submit else None,
                 grp_jobs=int(jobs) if jobs else None,
+                gpu_caps=gpu_caps(tres),
+                fairshare=_fairshare(share),
             )
         )
     return rows
 
 
 def parse_nested_associations(text: str) -> list[Association] | None:
-    """Parse ``show assoc WOPInfo format=Account,User,Lft,Rgt,GrpTRESMins,GrpSubmit,GrpJobs``.
+    """Parse ``show assoc WOPInfo format=Account,User,Lft,Rgt,...,GrpTRES,Fairshare``.
 
     ``WOPInfo`` spares slurmdbd one stored-procedure call per parent account (seconds on a
     large tree) but leaves ParentName empty; each account's parent is then the nearest account
     whose (lft, rgt) interval encloses its own, as in Slurm's nested-set table. ``None`` if a
     row has no lft/rgt (a Slurm without them): read ParentName instead.
     """
-    rows: list[tuple[int, int, str, str, str, str, str]] = []
+    rows: list[tuple[int, int, str, str, str, str, str, str, str]] = []
     for line in text.splitlines():
         if not line.strip():
             continue
-        account, user, lft, rgt, tres_mins, submit, jobs = line.split("|")[:7]
+        fields = [*line.split("|"), "", ""]
+        account, user, lft, rgt, tres_mins, submit, jobs, tres, share = fields[:9]
         if not (lft.isdigit() and rgt.isdigit()):
             return None
-        rows.append((int(lft), int(rgt), account, user, tres_mins, submit, jobs))
+        rows.append((int(lft), int(rgt), account, user, tres_mins, submit, jobs, tres, share))
     rows.sort()
     result = []
     enclosing: list[tuple[int, str]] = []  # (rgt, account) of the accounts around this row
-    for left, right, account, user, tres_mins, submit, jobs in rows:
+    for left, right, account, user, tres_mins, submit, jobs, tres, share in rows:
         while enclosing and enclosing[-1][0] < left:
             enclosing.pop()
         parent = ""
@@ -267,9 +286,29 @@ def parse_nested_associations(text: str) -> list[Association] | None:
                 gpu_minutes=_gpu_tres(tres_mins),
                 grp_submit_jobs=int(submit) if submit else None,
                 grp_jobs=int(jobs) if jobs else None,
+                gpu_caps=gpu_caps(tres),
+                fairshare=_fairshare(share),
             )
         )
     return result
+
+
+def gpu_caps(value: str) -> Caps:
+    """The GPU limits of a GrpTRES value (``gres/gpu:h100=2,gres/gpu=4,cpu=10``), sorted."""
+    caps = []
+    for part in value.split(","):
+        name, _sep, number = part.partition("=")
+        if (name == "gres/gpu" or name.startswith("gres/gpu:")) and number.lstrip("-").isdigit():
+            caps.append((name, int(number)))
+    return tuple(sorted(caps))
+
+
+def _fairshare(value: str) -> int | None:
+    """Slurm's Fairshare column: a number, or "parent" (None); empty (an old reader) is 1."""
+    value = value.strip()
+    if not value:
+        return 1
+    return int(value) if value.isdigit() else None
 
 
 def _gpu_tres(value: str) -> int | None:

@@ -31,9 +31,9 @@ from compute.backends.base import (
 )
 from compute.reconcile import Association, Op
 
-ASSOC_FORMAT = "format=Account,ParentName,User,GrpTRESMins,GrpSubmit,GrpJobs"
+ASSOC_FORMAT = "format=Account,ParentName,User,GrpTRESMins,GrpSubmit,GrpJobs,GrpTRES,Fairshare"
 # The same values with the nested-set bounds instead of ParentName (read with WOPInfo).
-NESTED_FORMAT = "format=Account,User,Lft,Rgt,GrpTRESMins,GrpSubmit,GrpJobs"
+NESTED_FORMAT = "format=Account,User,Lft,Rgt,GrpTRESMins,GrpSubmit,GrpJobs,GrpTRES,Fairshare"
 SACCT_FORMAT = "--format=JobIDRaw,Account,User,AllocTRES,ElapsedRaw,State,Start,End"
 FINISHED_STATES = "CD,F,TO,CA,NF,OOM,DL,PR,BF"
 
@@ -44,14 +44,18 @@ class CliBackend:
     name = "cli"
     simulated = False
 
-    def __init__(self) -> None:
+    def __init__(self, conf: str = "") -> None:
         self.bin_dir = settings.COMPUTE_SLURM_BIN_DIR
         self.timeout = settings.COMPUTE_SLURM_TIMEOUT
+        # This cluster's slurm.conf; empty: COMPUTE_SLURM_CONF (or the commands' own).
+        self.conf = str(conf or settings.COMPUTE_SLURM_CONF or "")
 
     def _env(self) -> dict[str, str]:
         env = dict(os.environ)
-        if settings.COMPUTE_SLURM_CONF:
-            env["SLURM_CONF"] = str(settings.COMPUTE_SLURM_CONF)
+        # Slurm's commands read SLURM_CLUSTERS as --clusters: never let it redirect a write.
+        env.pop("SLURM_CLUSTERS", None)
+        if self.conf:
+            env["SLURM_CONF"] = self.conf
         env["TZ"] = "UTC"  # sacct prints times in the caller's zone; read them as UTC
         return env
 

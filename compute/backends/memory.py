@@ -124,7 +124,14 @@ class MemoryBackend:
                 if spec.name not in c.accounts:
                     frozen = 0 if spec.frozen else None
                     c.accounts[spec.name] = Association(
-                        spec.name, spec.parent, "", spec.gpu_minutes, frozen, frozen
+                        spec.name,
+                        spec.parent,
+                        "",
+                        spec.gpu_minutes,
+                        frozen,
+                        frozen,
+                        gpu_caps=spec.gpu_caps,
+                        fairshare=1 if spec.fairshare is None else spec.fairshare,
                     )
                     c.organizations[spec.name] = spec.organization or spec.name
                 c.users.setdefault(spec.name, set()).update(spec.users)
@@ -147,6 +154,12 @@ class MemoryBackend:
                     row = replace(row, parent=op.parent)
                 if op.organization is not None:
                     c.organizations[name] = op.organization
+                if op.gpu_caps is not None:
+                    caps = dict(row.gpu_caps) | dict(op.gpu_caps)
+                    kept = tuple(sorted((t, n) for t, n in caps.items() if n >= 0))
+                    row = replace(row, gpu_caps=kept)
+                if op.fairshare is not None:
+                    row = replace(row, fairshare=op.fairshare)
                 c.accounts[name] = row
             return None
         if isinstance(op, DeleteUser):

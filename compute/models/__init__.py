@@ -1,5 +1,6 @@
 """Compute models, one module per topic; import them from here."""
 
+from compute.models.logins import LOGIN_NAME, ClusterLogin, LoginSource
 from compute.models.quotas import (
     SAFETY_AUTHORITIES,
     SLURM_NAME,
@@ -18,6 +19,7 @@ from compute.models.sync import SyncRun, SyncStatus
 from compute.models.usage import JobUsage, QuotaNotice, UsageDay
 
 __all__ = [
+    "LOGIN_NAME",
     "SAFETY_AUTHORITIES",
     "SLURM_NAME",
     "AllocationPeriod",
@@ -25,9 +27,11 @@ __all__ = [
     "AllocationStatus",
     "Cluster",
     "ClusterGpuType",
+    "ClusterLogin",
     "ComputeFreeze",
     "FreezeAuthority",
     "JobUsage",
+    "LoginSource",
     "NationalQuota",
     "ProjectAllocation",
     "ProjectMember",

@@ -201,6 +201,16 @@ class ProjectAllocation(models.Model):
         related_name="allocation",
     )
     minutes = models.PositiveBigIntegerField(_("GPU-minutes"))
+    # On a cluster with several GPU types: the type the project's jobs run on (its concurrency
+    # cap is then set on gres/gpu:TYPE too). Empty: any type.
+    gpu_type = models.ForeignKey(
+        ClusterGpuType,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="allocations",
+        verbose_name=_("GPU type"),
+    )
     status = models.CharField(
         _("status"), max_length=8, choices=AllocationStatus.choices, default=AllocationStatus.ACTIVE
     )
@@ -238,6 +248,9 @@ class ProjectAllocation(models.Model):
             raise ValidationError({"minutes": _("An allocation holds at least one GPU-minute.")})
         if (self.status == AllocationStatus.ENDED) != (self.ended_at is not None):
             raise ValidationError({"status": _("An ended allocation records when it ended.")})
+        typed = self.gpu_type if self.gpu_type_id else None
+        if typed is not None and self.period_id and typed.cluster_id != self.period.cluster_id:
+            raise ValidationError({"gpu_type": _("The GPU type is not one of this cluster's.")})
 
 
 class AllocationRefusal(models.Model):

@@ -1,6 +1,8 @@
 """Every write in compute; one module per topic, all re-exported here."""
 
+from compute.services.logins import cluster_login_set
 from compute.services.projects import (
+    freeze_push,
     project_compute_freeze,
     project_compute_unfreeze,
     project_member_add,
@@ -31,7 +33,9 @@ __all__ = [
     "allocation_end",
     "allocation_from_decision",
     "cluster_create",
+    "cluster_login_set",
     "drift",
+    "freeze_push",
     "period_create",
     "period_split",
     "project_compute_freeze",

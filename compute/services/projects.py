@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+import logging
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from compute import permissions
+from compute.backends import get_backend
 from compute.errors import SafetyFreezeInForce
 from compute.models import (
     SAFETY_AUTHORITIES,
+    Cluster,
     ComputeFreeze,
     FreezeAuthority,
     ProjectAllocation,
     ProjectMember,
 )
+from compute.reconcile import Modify
 from compute.services.sync import sync_schedule
 from core.actors import Actor
 from core.audit import audit_record, snapshot
@@ -28,6 +32,8 @@ from governance import selectors as governance_selectors
 
 if TYPE_CHECKING:
     from governance.models import ResearchProject
+
+log = logging.getLogger(__name__)
 
 
 def _clusters_of(project: ResearchProject) -> list[int]:
@@ -86,7 +92,12 @@ def _lift(
     freeze.save(update_fields=["lifted_at", "lifted_by", "lifted_reason"])
 
 
-def _sync_soon(project: ResearchProject) -> None:
+def _sync_soon(project: ResearchProject, *, freeze: Actor | None = None) -> None:
+    """Ask for a sync of the project's clusters once this commits; a freeze (its actor given)
+    is first written to Slurm directly, so it does not wait behind a running sync."""
+    if freeze is not None:
+        actor = freeze
+        transaction.on_commit(lambda: freeze_push(actor=actor, project=project))
     for cluster_id in _clusters_of(project):
         sync_schedule(cluster_id=cluster_id)
 
@@ -121,7 +132,7 @@ def project_compute_freeze(
     audit_record(
         actor=actor, action="compute.freeze", target=project, after=snapshot(freeze), reason=reason
     )
-    _sync_soon(project)
+    _sync_soon(project, freeze=actor)
     return freeze
 
 
@@ -214,7 +225,7 @@ def project_safety_freeze(
         after=snapshot(freeze),
         reason=reason,
     )
-    _sync_soon(project)
+    _sync_soon(project, freeze=actor)
     return freeze
 
 
@@ -242,6 +253,34 @@ def project_safety_unfreeze(
     )
     _sync_soon(project)
     return freeze
+
+
+def freeze_push(*, actor: Actor, project: ResearchProject) -> list[dict[str, Any]]:
+    """Write a freeze to Slurm at once: one ``modify account ... GrpSubmitJobs=0 GrpJobs=0`` per
+    cluster of the project, outside the sync's lock.
+
+    A full sync of 10,000 accounts takes minutes and holds the cluster's lock, and the sync a
+    freeze asks for would wait behind it (or be skipped as busy) while the project keeps
+    submitting. Freezing is idempotent and only ever tightens, so it needs no lock; the sync that
+    follows checks it like any other value. It never raises: a Slurm that cannot be reached is
+    recorded and the sync retries.
+    """
+    results = []
+    for cluster in Cluster.objects.filter(pk__in=_clusters_of(project)).order_by("name"):
+        try:
+            outcome = get_backend(cluster=cluster.name).run(
+                cluster.name, Modify((project.code.lower(),), frozen=True)
+            )
+            row = {"cluster": cluster.name, "ok": outcome.ok, "ms": outcome.duration_ms}
+            if not outcome.ok:
+                row["error"] = (outcome.stderr or outcome.stdout)[-500:]
+        except Exception as exc:  # a broken Slurm must not undo the committed freeze
+            log.exception("freeze of %s could not be written to %s", project.code, cluster.name)
+            row = {"cluster": cluster.name, "ok": False, "error": str(exc)[:500]}
+        with transaction.atomic():
+            audit_record(actor=actor, action="compute.freeze_pushed", target=project, after=row)
+        results.append(row)
+    return results
 
 
 def _expire_freezes(project: ResearchProject) -> None:

@@ -7,6 +7,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -175,13 +176,34 @@ def _allocated_by_state(period: AllocationPeriod) -> dict[str, int]:
 
 
 def period_for(project: ResearchProject) -> AllocationPeriod:
-    """The allocation period the project names: the one its first day falls in."""
-    period = (
+    """The allocation period the project names: the one its first day falls in.
+
+    With several clusters, periods of more than one may cover that day: the allocation goes to
+    COMPUTE_DEFAULT_CLUSTER, or, without one, is refused naming the clusters (an operator then
+    allocates on the right one), never silently to the first cluster by name.
+    """
+    periods = list(
         AllocationPeriod.objects.select_related("cluster")
         .filter(starts_on__lte=project.period_start, ends_on__gt=project.period_start)
         .order_by("cluster__name")
-        .first()
     )
+    if len(periods) > 1:
+        default = [p for p in periods if p.cluster.name == settings.COMPUTE_DEFAULT_CLUSTER]
+        if not default:
+            raise NoPeriod(
+                _(
+                    "Periods of several clusters (%(clusters)s) cover %(day)s, the first day of "
+                    "project %(code)s, and no default cluster is set: an operator allocates it "
+                    "on one of them."
+                )
+                % {
+                    "clusters": ", ".join(p.cluster.name for p in periods),
+                    "day": project.period_start.isoformat(),
+                    "code": project.code,
+                }
+            )
+        periods = default
+    period = periods[0] if periods else None
     if period is None:
         raise NoPeriod(
             _("No allocation period covers %(day)s, the first day of project %(code)s.")
@@ -198,8 +220,12 @@ def allocation_create(
     period: AllocationPeriod,
     minutes: int,
     motion: Motion | None = None,
+    gpu_type: str = "",
 ) -> ProjectAllocation:
-    """Grant a project GPU-minutes for a period, charged to its nation or the programme."""
+    """Grant a project GPU-minutes for a period, charged to its nation or the programme.
+
+    ``gpu_type`` (e.g. "h100") names the GPUs its jobs run on, on a cluster with several.
+    """
     permissions.check_operate(actor)
     # Lock order: period, then project; every allocation of the period waits its turn here.
     locked = AllocationPeriod.objects.select_for_update().get(pk=period.pk)
@@ -233,8 +259,24 @@ def allocation_create(
                 "why": check.reason,
             }
         )
+    typed = None
+    if gpu_type:
+        typed = ClusterGpuType.objects.filter(
+            cluster_id=locked.cluster_id, gpu_type=gpu_type
+        ).first()
+        if typed is None:
+            raise ValidationFailed(
+                _("The cluster %(cluster)s has no GPUs of type %(type)s.")
+                % {"cluster": locked.cluster.name, "type": gpu_type},
+                field="gpu_type",
+            )
     allocation = ProjectAllocation(
-        project=project, period=locked, member_state=state, motion=motion, minutes=minutes
+        project=project,
+        period=locked,
+        member_state=state,
+        motion=motion,
+        minutes=minutes,
+        gpu_type=typed,
     )
     allocation.full_clean(validate_unique=False)
     try:

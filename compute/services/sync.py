@@ -171,7 +171,7 @@ def sync_run(
     Raises SyncBusy at once if another sync of the cluster is running.
     """
     permissions.check_operate(actor)
-    backend = backend or get_backend()
+    backend = backend or get_backend(cluster=cluster.name)
     lock = _SyncLock(cluster)
     lock.acquire()
     try:
@@ -271,7 +271,7 @@ def _planned(cluster: str, op: Any) -> dict[str, Any]:
 
 def drift(*, cluster: Cluster, backend: SlurmBackend | None = None) -> Plan:
     """What a sync would change now, without recording anything (for the operators' page)."""
-    backend = backend or get_backend()
+    backend = backend or get_backend(cluster=cluster.name)
     cluster_check(cluster=cluster, backend=backend)
     desired = selectors.desired_accounts(cluster=cluster)
     return plan(

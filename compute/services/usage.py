@@ -383,7 +383,7 @@ def usage_ingest_window(
     *, actor: Actor, cluster: Cluster, start: dt.datetime, end: dt.datetime
 ) -> IngestResult:
     """Ingest the jobs that finished in [start, end), streamed from the backend's sacct."""
-    backend = get_backend()
+    backend = get_backend(cluster=cluster.name)
     return usage_ingest(
         actor=actor,
         cluster=cluster,

@@ -327,6 +327,7 @@ PAGES: list[Page] = [
     # A project lead: where sign-in lands, their project's compute and (where it exists) proposal.
     Page(RESEARCHER, "dashboard", landing),
     Page(RESEARCHER, "project-compute", project),
+    Page(RESEARCHER, "cluster-login", url("compute:my_login")),
     *(
         [Page(RESEARCHER, "project-proposal", proposal)]
         if route_exists("governance:project_detail")

@@ -126,6 +126,7 @@ def real(slurm_daemons: Any, settings: Any) -> Any:  # noqa: F811 - the session 
 
     settings.COMPUTE_SLURM_BACKEND = "cli"
     settings.COMPUTE_SLURM_CONF = str(slurm_daemons.conf)
-    backend = CliBackend()
-    wipe(backend)
-    return backend
+    settings.COMPUTE_SLURM_CLUSTER_CONFS = {k: str(v) for k, v in slurm_daemons.confs.items()}
+    for name, conf in slurm_daemons.confs.items():
+        wipe(CliBackend(conf=str(conf)), name)
+    return CliBackend()

@@ -22,11 +22,17 @@ REPO = Path(__file__).resolve().parents[2]
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
+# The clusters the test daemons serve: two controllers (and slurmds) sharing one slurmdbd.
+CLUSTERS = ("concordia", "second")
+
+
 @dataclass(frozen=True)
 class SlurmDaemons:
     conf: Path
     cluster: str
     env: dict[str, str]
+    # each cluster's slurm.conf, the first's being `conf`
+    confs: dict[str, Path]
 
 
 def _missing(message: str) -> None:
@@ -49,7 +55,8 @@ def slurm_daemons() -> Iterator[SlurmDaemons]:
     env = {
         **os.environ,
         "SLURM_STATE_DIR": str(state),
-        "SLURM_CLUSTER": "concordia",
+        "SLURM_CLUSTER": CLUSTERS[0],
+        "CONCORDIA_CLUSTERS": " ".join(CLUSTERS),
         "SLURM_PORT_BASE": str(base + 10 * number),
         "SLURM_ACCT_DB": f"{database}{number or ''}",
     }
@@ -77,7 +84,11 @@ def slurm_daemons() -> Iterator[SlurmDaemons]:
     previous = os.environ.get("SLURM_CONF")
     os.environ["SLURM_CONF"] = str(conf)
     try:
-        yield SlurmDaemons(conf=conf, cluster="concordia", env={**env, "SLURM_CONF": str(conf)})
+        confs = {CLUSTERS[0]: conf}
+        confs |= {name: state / "clusters" / name / "etc" / "slurm.conf" for name in CLUSTERS[1:]}
+        yield SlurmDaemons(
+            conf=conf, cluster="concordia", env={**env, "SLURM_CONF": str(conf)}, confs=confs
+        )
     finally:
         if previous is None:
             os.environ.pop("SLURM_CONF", None)

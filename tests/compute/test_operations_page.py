@@ -45,7 +45,7 @@ def test_the_plan_is_a_table_of_changes_in_gpu_hours_not_python_dicts(world, ope
     assert headings(page)[:4] == ["Account", "Change", "Before → after", "GPU-hours"]
     row = row_of(page, project.code)
     assert "<td>New account</td>" in row
-    assert "— → new, under de; 10 GPU-hours; 1 user" in row
+    assert "— → new, under de; 10 GPU-hours; 1 GPU; 1 user" in row
     assert '<td class="num">+10</td>' in row
     assert 'class="usa-table-container--scrollable" tabindex="0" role="region"' in page
 

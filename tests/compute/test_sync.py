@@ -115,8 +115,11 @@ def test_an_ended_allocation_is_frozen_then_removed_once_idle(allocated: World, 
     services.allocation_end(actor=allocated.op, allocation=project.allocations.get(), reason="done")
     # when the first run after the end
     first = services.sync_run(actor=allocated.op, cluster=allocated.cluster)
-    # then frozen, not removed
-    assert [d["change"] for d in first.diff] == ["retire"]
+    # then frozen, not removed (and its state, left without a running project, without a cap)
+    assert [(d["account"], d["change"]) for d in first.diff] == [
+        ("de", "cap"),
+        (project.code, "retire"),
+    ]
     assert accounts(memory_backend)[project.code].frozen
     # when a job still runs
     second = services.sync_run(actor=allocated.op, cluster=allocated.cluster)
