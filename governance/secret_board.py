@@ -223,6 +223,7 @@ def verify_board(board: Mapping[str, Any]) -> BoardCheck:
             voters=voted,
             totals=Totals.from_decrypted(combined.totals, weighting),
             attendance=[s for s in board.get("attendance") or [] if s in voting],
+            casting_vote=board.get("casting_vote") or None,
         )
     except RuleError as error:
         check.problems.append(Problem("count.impossible", "totals", str(error)))

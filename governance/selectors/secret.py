@@ -126,6 +126,8 @@ def board_document(motion: Motion) -> dict[str, Any]:
         ],
         "totals": secret_vote.totals,
         "tally": motion.tally,
+        # The chair's casting vote after a tie, counted with the decrypted totals.
+        "casting_vote": motion.casting_vote or None,
         "chain_head": motion.chain_head,
         "chain_length": motion.chain_length,
     }

@@ -22,7 +22,9 @@ from governance.models import (
     CastingVote,
     Motion,
     MotionStatus,
+    SecretVote,
 )
+from governance.rules.totals import Totals, Weighting, tally_from_totals
 from governance.services.attendance import present_for_tally
 from governance.services.decision_log import statement_record
 
@@ -41,7 +43,26 @@ def casting_vote_open(motion: Motion) -> bool:
 
 
 def recount_with(motion: Motion, casting_vote: str | None) -> rules.Tally:
-    """Count a closed motion again from its recorded ballots, attendance and a casting vote."""
+    """Count a closed motion again from its recorded ballots, attendance and a casting vote.
+
+    An encrypted secret vote is counted again from its decrypted totals (its ballots are never
+    opened one by one); before the trustees have decrypted them there is nothing to count.
+    """
+    encrypted = SecretVote.objects.filter(motion=motion).first()
+    if encrypted is not None:
+        if encrypted.totals is None or encrypted.weightings is None:
+            raise Conflict(
+                _("The trustees have not decrypted this vote's totals yet; the tie is not known.")
+            )
+        return tally_from_totals(
+            motion.electorate.as_electorate(),
+            voters=motion.encrypted_ballots.filter(is_current=True).values_list("state", flat=True),
+            totals=Totals.from_decrypted(
+                encrypted.totals, Weighting.from_json(encrypted.weightings)
+            ),
+            attendance=present_for_tally(motion),
+            casting_vote=casting_vote,
+        )
     current = dict(
         Ballot.objects.filter(motion=motion, is_current=True).values_list("tag", "choice")
     )

@@ -139,3 +139,34 @@ def test_a_casting_vote_changed_in_the_database_is_found(tmp_path):
         f"{motion.reference}: the chair's casting vote is no but the platform signed yes" in lines
     )
     assert f"{motion.reference}: recount gives rejected, published adopted" in lines
+
+
+def test_the_chair_settles_a_tie_in_an_encrypted_secret_vote():
+    """A secret vote's tie is known only from its decrypted totals; the chair's vote counts with them."""
+    from governance.secret_board import verify_board
+    from governance.selectors.secret import board_document
+    from tests.governance import secret_fixtures as sf
+
+    # given an encrypted secret vote under the chair's rule, tied two to two once decrypted
+    c5 = make_council5()
+    ceremony = sf.open_secret(c5, rule=CHAIR_RULE)
+    for state, choice in [("DE", "yes"), ("FR", "no"), ("IT", "yes"), ("ES", "no")]:
+        sf.cast(c5, ceremony, state, choice)
+    sf.close(c5, ceremony)
+    chair = chair_of(c5)
+    # then before the trustees decrypt there is no tie to settle
+    with pytest.raises(Conflict):
+        services.casting_vote_give(actor=chair, motion=ceremony.motion, choice="yes")
+    motion = sf.decrypt(c5, ceremony)
+    assert motion.tally["tie"] and motion.tally["outcome"] == "rejected"
+    # when the chair gives a yes casting vote
+    motion = services.casting_vote_give(actor=chair, motion=motion, choice="yes")
+    # then the motion is adopted, and the database and the public board both recount it so
+    assert motion.tally["outcome"] == "adopted" and motion.tally["casting_vote"] == "yes"
+    assert verify_motion(motion).ok, verify_motion(motion).problems
+    board = board_document(motion)
+    assert board["casting_vote"] == "yes"
+    assert verify_board(board).ok, verify_board(board).problems
+    # and a board whose casting vote is taken away no longer adds up
+    board["casting_vote"] = None
+    assert not verify_board(board).ok
