@@ -276,6 +276,9 @@ def _check_statement(
         casting_vote=motion.casting_vote or None,
     ):
         result.fail(problem)
+    signed_text = json.loads(statement.body).get("text_sha256")
+    if signed_text is not None and signed_text != chain.sha256_hex(motion.text.encode()):
+        result.fail("the motion's text differs from the consolidated text the platform signed")
 
 
 def chain_file(motion: Motion) -> bytes:

@@ -22,9 +22,9 @@ from core.actors import Actor
 from core.audit import audit_record
 from core.clock import facility_today
 from governance import merkle, selectors, signing
-from governance.chain import canonical
+from governance.chain import canonical, sha256_hex
 from governance.log_keys import signing_key
-from governance.models import Motion
+from governance.models import Consolidation, Motion
 from governance.models.decision_log import DecisionStatement, TreeHead, TreeHeadReason
 from governance.services.attendance import attendance_taken, present_for_tally
 
@@ -55,6 +55,12 @@ def statement_document(motion: Motion, *, key_id: str) -> dict[str, Any]:
     # Keys added only when they apply, so that statements without them keep their bytes.
     if motion.casting_vote:
         document["casting_vote"] = motion.casting_vote
+    # A motion amended in session is adopted as its consolidated text: the statement commits
+    # to the exact text voted (and which changes made it), so the text cannot be swapped later.
+    consolidation = Consolidation.objects.filter(motion=motion).first()
+    if consolidation is not None:
+        document["text_sha256"] = sha256_hex(motion.text.encode())
+        document["amendments"] = list(consolidation.amendments)
     if attendance_taken(motion) or counts_presence(motion.rule):
         present = motion.tally.get("present_states")
         document["present_states"] = sorted(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import pytest
@@ -298,8 +299,24 @@ def test_amendment_adopted_then_the_consolidated_text_is_voted(c5):
     assert final.consolidation.amendments == [1, 2]
     assert motion.amendments.get(number=3).status == AmendmentStatus.REJECTED
     vote_all(c5, final)
-    assert Motion.objects.get(pk=motion.pk).outcome == "adopted"
+    adopted = Motion.objects.get(pk=motion.pk)
+    assert adopted.outcome == "adopted"
     assert session.status == SessionStatus.OPEN
+    # and the signed statement commits to the consolidated text and the changes that made it
+    from governance.models import DecisionStatement
+    from governance.verification import verify_motion
+
+    signed = json.loads(DecisionStatement.objects.filter(motion=adopted).latest("index").body)
+    assert (signed["text_sha256"], signed["amendments"]) == (
+        text_rules.text_sha256(expected),
+        [1, 2],
+    )
+    assert verify_motion(adopted).ok, verify_motion(adopted).problems
+    # and a text swapped in the database afterwards is named by the recount
+    Motion.objects.filter(pk=adopted.pk).update(text=TEXT)
+    assert "the motion's text differs from the consolidated text the platform signed" in (
+        verify_motion(Motion.objects.get(pk=adopted.pk)).problems
+    )
 
 
 def test_the_final_vote_waits_for_every_amendment(c5):
