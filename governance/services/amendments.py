@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.actors import Actor
 from core.audit import audit_record
@@ -268,8 +269,10 @@ def amendment_put_to_vote(*, actor: Actor, amendment: Amendment) -> Amendment:
     vote = _session_vote(
         actor=actor,
         session=item.session,
-        title=_("Amendment %(n)d by %(by)s to %(ref)s")
-        % {"n": locked.number, "by": proposer, "ref": motion.reference},
+        title=(
+            gettext_noop("Amendment %(n)d by %(by)s to %(ref)s"),
+            {"n": locked.number, "by": proposer, "ref": motion.reference},
+        ),
         text=_("The Council amends lines %(a)d to %(b)d of %(ref)s as follows:")
         % {"a": locked.line_from, "b": locked.line_to, "ref": motion.reference}
         + "\n\n"

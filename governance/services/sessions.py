@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext as _
 
 from core.actors import Actor
@@ -51,6 +52,7 @@ from governance.models import (
     SessionDocument,
     SessionStatus,
 )
+from governance.models.motions import title_translation_languages
 from governance.models.sessions import CheckInSource
 from governance.services.delegations import proxy_grant
 from governance.services.motions import motion_create, motion_table
@@ -517,9 +519,25 @@ def session_convene(*, actor: Actor, session: Session, now: dt.datetime | None =
 
 
 def _session_vote(
-    *, actor: Actor, session: Session, title: str, text: str, rule: dict[str, Any] | None = None
+    *,
+    actor: Actor,
+    session: Session,
+    title: tuple[str, dict[str, Any]],
+    text: str,
+    rule: dict[str, Any] | None = None,
 ) -> Motion:
-    """A procedural vote of the session, opened at once (a motion of kind general)."""
+    """A procedural vote of the session, opened at once (a motion of kind general).
+
+    `title` is a message and its values: the title is filed in English, as every motion's, and
+    given in the other languages of the pages as its translations.
+    """
+    message, values = title
+    with translation.override("en"):
+        filed = gettext(message) % values
+    translated = {}
+    for lang in title_translation_languages():
+        with translation.override(lang):
+            translated[lang] = (gettext(message) % values)[:300]
     now = timezone.now()
     closes = max(
         session.ends_at, now + dt.timedelta(hours=settings.ORDINARY_MIN_VOTING_HOURS, minutes=1)
@@ -528,7 +546,8 @@ def _session_vote(
         actor=actor,
         council=session.council,
         kind=MotionKind.GENERAL,
-        title=title[:300],
+        title=filed[:300],
+        title_translations=translated,
         text=text,
         opens_at=now,
         closes_at=closes,
@@ -551,7 +570,10 @@ def session_open(*, actor: Actor, session: Session) -> Session:
     motion = _session_vote(
         actor=actor,
         session=locked,
-        title=_("Adoption of the agenda of session %(ref)s") % {"ref": locked.reference},
+        title=(
+            gettext_noop("Adoption of the agenda of session %(ref)s"),
+            {"ref": locked.reference},
+        ),
         text=text,
     )
     locked.status = SessionStatus.OPEN
@@ -592,8 +614,10 @@ def late_item_put_to_vote(*, actor: Actor, item: AgendaItem) -> AgendaItem:
     motion = _session_vote(
         actor=actor,
         session=locked,
-        title=_("Admission of a late item to the agenda of %(ref)s: %(title)s")
-        % {"ref": locked.reference, "title": item.title},
+        title=(
+            gettext_noop("Admission of a late item to the agenda of %(ref)s: %(title)s"),
+            {"ref": locked.reference, "title": item.title},
+        ),
         text=_("The Council admits to the agenda of session %(ref)s the item “%(title)s”.")
         % {"ref": locked.reference, "title": item.title},
         rule=rule,
