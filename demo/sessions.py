@@ -103,6 +103,10 @@ def seed_sessions(
         council=gc,
         kind=MotionKind.GENERAL,
         title="Adopt the data-retention policy",
+        title_translations={
+            "de": "Annahme der Richtlinie zur Datenaufbewahrung",
+            "fr": "Adoption de la politique de conservation des données",
+        },
         text=POLICY,
         opens_at=now + dt.timedelta(days=30),
         closes_at=now + dt.timedelta(days=32),

@@ -21,7 +21,7 @@ from core.actors import Actor
 from demo.management.commands.seed_demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from governance import services
 from governance.models import EncryptedBallot, Motion, MotionStatus, SecretVote
-from tests.browser.conftest import ARGS, CHROMIUM, screenshot, sign_in
+from tests.browser.conftest import screenshot, sign_in
 from tests.governance.voting_fixtures import make_council5
 from transparency import recompute
 from transparency.opendata import TABLES
@@ -45,15 +45,10 @@ def council(live_server):
 
 
 @pytest.fixture
-def chromium():
-    if CHROMIUM is None:
-        pytest.skip("Chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield browser
-        browser.close()
+def chromium(browser):
+    """The suite's one browser: a second Playwright in the same worker while the session's is
+    running fails ("Sync API inside the asyncio loop"), so this journey shares it."""
+    return browser
 
 
 class Person:
